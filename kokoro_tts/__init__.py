@@ -1,0 +1,102 @@
+"""Kokoro TTS: a multi-user text-to-speech web service on Kokoro-82M."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config as config_module
+
+from .extensions import api, bcrypt, db, jwt, limiter, migrate
+
+ConfigSource = type[config_module.Config] | Mapping[str, Any] | None
+
+
+def create_app(config: ConfigSource = None) -> Flask:
+    """Build the app. `config`: a config class, or a mapping of overrides on the
+    class that `APP_ENV` names."""
+    # INSTANCE_PATH: where the embedded SQLite file lives (a volume in Docker).
+    app = Flask(
+        __name__, instance_path=os.environ.get("INSTANCE_PATH") or None, instance_relative_config=True
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, config: ConfigSource) -> None:
+    if isinstance(config, type):
+        cls, overrides = config, {}
+    else:
+        cls, overrides = config_module.from_environment(), dict(config or {})
+    app.config.from_object(cls)
+    app.config.update(overrides)
+    if app.config["REQUIRE_STRONG_SECRET"]:
+        config_module.check_secret_key(app.config.get("SECRET_KEY"))
+    if not app.config.get("JWT_SECRET_KEY"):
+        app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = os.path.join(app.instance_path, "kokoro_tts.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    else:
+        app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalize_database_url(
+            app.config["SQLALCHEMY_DATABASE_URI"]
+        )
+    if app.config.get("PROXY_FIX_X_FOR"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    bcrypt.init_app(app)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    from .auth.tokens import register_jwt_callbacks
+
+    register_jwt_callbacks(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import auth, health
+    from .rest import require_json_body
+
+    app.before_request(require_json_body)
+    app.register_blueprint(health.bp)
+    api.register_blueprint(auth.bp)
+
+
+def register_errors(app: Flask) -> None:
+    # After api.init_app: these replace flask-smorest's own HTTPException handler.
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register_cli
+
+    register_cli(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite ignores ON DELETE CASCADE unless asked on every connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

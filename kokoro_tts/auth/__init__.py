@@ -1,0 +1,9 @@
+"""Accounts: registration, login, tokens, preferences (the seed's auth API)."""
+
+from ..rest import Blueprint
+
+bp = Blueprint(
+    "auth", __name__, url_prefix="/api/auth", description="Accounts and access tokens"
+)
+
+from . import routes  # noqa: E402,F401  (routes attach themselves to bp)

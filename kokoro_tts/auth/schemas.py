@@ -1,0 +1,101 @@
+"""Request and response schemas of the auth API (also its OpenAPI description)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
+
+from ..rest import StrictFloat, UTCDateTime
+
+PASSWORD_MIN_CHARS = 8
+PASSWORD_MAX_BYTES = 72  # bcrypt's limit: refuse, never truncate
+
+
+def validate_password(value: str) -> None:
+    if len(value) < PASSWORD_MIN_CHARS:
+        raise ValidationError(f"Password must be at least {PASSWORD_MIN_CHARS} characters.")
+    check_password_bytes(value)
+
+
+def check_password_bytes(value: str) -> None:
+    if len(value.encode("utf-8")) > PASSWORD_MAX_BYTES:
+        raise ValidationError(
+            f"Password must be at most {PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit)."
+        )
+
+
+class EmailField(fields.Email):
+    """Trimmed and lower-cased before it is validated, so that one address is one account."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class RegisterSchema(Schema):
+    email = EmailField(required=True, validate=validate.Length(max=255))
+    password = fields.String(required=True, load_only=True, validate=validate_password)
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
+
+    @pre_load
+    def _blank_name_is_none(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            data = {**data, "name": data["name"].strip() or None}
+        return data
+
+
+class LoginSchema(Schema):
+    email = EmailField(required=True, validate=validate.Length(max=255))
+    # No minimum here: accounts made under older rules must still log in.
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=[validate.Length(min=1), check_password_bytes],
+    )
+
+
+class PasswordSchema(Schema):
+    """Confirms a sensitive action (deleting the account)."""
+
+    password = fields.String(required=True, load_only=True, validate=check_password_bytes)
+
+
+class ChangePasswordSchema(Schema):
+    current_password = fields.String(
+        required=True, load_only=True, validate=check_password_bytes
+    )
+    new_password = fields.String(required=True, load_only=True, validate=validate_password)
+
+
+class PreferencesSchema(Schema):
+    """The preferences a client may set; unknown keys are refused. null removes one."""
+
+    default_voice = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    default_speed = StrictFloat(allow_none=True, validate=validate.Range(min=0.25, max=4.0))
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String(allow_none=True)
+    is_active = fields.Boolean()
+    is_verified = fields.Boolean()
+    created_at = UTCDateTime(allow_none=True)
+    updated_at = UTCDateTime(allow_none=True)
+    last_login = UTCDateTime(allow_none=True)
+    favorite_voices = fields.List(fields.String())
+    history = fields.List(fields.Dict())
+    credits = fields.Integer(allow_none=True, metadata={"description": "null: unlimited"})
+    preferences = fields.Dict()
+
+
+class TokenSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String(metadata={"example": "bearer"})
+    user = fields.Nested(UserSchema)
+
+
+class MessageSchema(Schema):
+    message = fields.String()

@@ -1,0 +1,105 @@
+"""One JSON error envelope for every 4xx and 5xx: never HTML, never a traceback.
+
+    {"error": {"status": 404, "code": "not_found", "message": "...", "details": {...}}}
+
+`code` is stable and machine-readable; `message` is for people.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+# Codes for the statuses Werkzeug raises on its own.
+_DEFAULT_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    402: "payment_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+
+class ApiError(HTTPException):
+    """An error the API means to return, with its machine-readable code."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(description=message)
+        self.code = status
+        self.error_code = code
+        self.details = details
+        self.extra_headers = headers or {}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: Any = None,
+) -> Response:
+    body: dict[str, Any] = {"status": status, "code": code, "message": message}
+    if details:
+        body["details"] = details
+    response = jsonify(error=body)
+    response.status_code = status
+    if headers:
+        for name, value in dict(headers).items():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+    return response
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    if isinstance(error, ApiError):
+        return error_response(
+            status, error.error_code, error.description, error.details, error.extra_headers
+        )
+    details = None
+    code = _DEFAULT_CODES.get(status, "error")
+    message = error.description or ""
+    # webargs (through flask-smorest) puts field messages in `data`.
+    data = getattr(error, "data", None) or {}
+    if "messages" in data:
+        code = "validation_error"
+        message = "The request body is not valid."
+        messages = data["messages"]
+        # One location (json, query...) per request here: show the fields directly.
+        if isinstance(messages, dict) and len(messages) == 1:
+            messages = next(iter(messages.values()))
+        details = {"fields": messages}
+    if status == 429:
+        message = f"Too many requests: limit is {error.description}. Try again later."
+    headers = error.get_response().headers
+    return error_response(status, code, message, details, headers)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    return error_response(500, "internal_error", InternalServerError.description)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

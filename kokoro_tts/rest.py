@@ -1,0 +1,64 @@
+"""The REST layer's shared pieces: a flask-smorest Blueprint that answers bad input
+with 400, strict schema fields, and the JSON body guard."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import flask_smorest
+from flask import request
+from marshmallow import ValidationError, fields
+from webargs.flaskparser import FlaskParser
+
+from .errors import ApiError
+
+
+class Parser(FlaskParser):
+    # A body that does not match its schema is the client's error: 400, not 422.
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+class StrictFloat(fields.Float):
+    """A JSON number only: refuses strings and booleans that `Float` would coerce."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError("Not a valid number.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class UTCDateTime(fields.DateTime):
+    """Dumps the naive-UTC timestamps of the database as ISO 8601 with +00:00."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+_BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def require_json_body() -> None:
+    """Refuse request bodies that are not JSON before any view sees them.
+
+    webargs would read a form or a broken body as "no data" and report missing
+    fields; a client deserves to hear what is really wrong (415 or 400).
+    """
+    if request.method not in _BODY_METHODS:
+        return
+    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return
+    if not request.is_json:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Send the request body as JSON with Content-Type: application/json.",
+        )
+    if request.get_json(silent=True) is None:
+        raise ApiError(400, "invalid_json", "The request body is not valid JSON.")
