@@ -1,0 +1,103 @@
+"""Configuration from the environment, and the embedded SQLite default."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import config
+from kokoro_tts import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgres://u:p@db.example.com:5432/kokoro", "postgresql://u:p@db.example.com:5432/kokoro"],
+)
+def test_postgres_urls_go_through_psycopg2(url):
+    assert config.normalize_database_url(url) == "postgresql+psycopg2://u:p@db.example.com:5432/kokoro"
+
+
+def test_postgres_scheme_connects(database_url):
+    """A `postgres://` URL, as Render and Heroku give it, really connects."""
+    from tests.conftest import make_app
+
+    raw = database_url.replace("postgresql+psycopg2://", "postgres://")
+    app = make_app(SQLALCHEMY_DATABASE_URI=raw)
+    assert app.test_client().get("/readyz").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [(None, "not set"), (config.DEV_SECRET_KEY, "development default"), ("x" * 31, "shorter")],
+)
+def test_production_refuses_weak_secret_keys(key, why):
+    class Prod(config.ProductionConfig):
+        SECRET_KEY = key
+
+    with pytest.raises(RuntimeError) as info:
+        create_app(Prod)
+    assert why in str(info.value)
+    assert "secrets.token_urlsafe(32)" in str(info.value)
+
+
+def test_production_starts_with_a_strong_key(tmp_path):
+    class Prod(config.ProductionConfig):
+        SECRET_KEY = "k" * 32
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/db.sqlite3"
+
+    assert create_app(Prod).config["JWT_SECRET_KEY"] == "k" * 32
+
+
+def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "APP_ENV")}
+    env.update(PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+def test_production_start_up_message(tmp_path):
+    result = _run(["check-db"], _env(APP_ENV="production"), ROOT)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr and "token_urlsafe" in result.stderr
+
+
+def test_embedded_sqlite_default_smoke(tmp_path, monkeypatch):
+    """No DATABASE_URL: an SQLite file in the instance folder, migrated by init-db."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": None, "BCRYPT_LOG_ROUNDS": 4})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/kokoro_tts.sqlite3"
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    assert (tmp_path / "kokoro_tts.sqlite3").exists()
+
+    client = app.test_client()
+    token = client.post(
+        "/api/auth/register", json={"email": "s@example.com", "password": "password123"}
+    ).json["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/auth/me", headers=headers).json["email"] == "s@example.com"
+    prefs = client.put("/api/auth/preferences", json={"default_speed": 1.5}, headers=headers)
+    assert prefs.json["preferences"] == {"default_speed": 1.5}
+    assert client.post("/api/auth/logout", headers=headers).status_code == 200
+    assert client.get("/api/auth/me", headers=headers).status_code == 401
+    login = client.post("/api/auth/login", json={"email": "s@example.com", "password": "password123"})
+    headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+    deleted = client.delete("/api/auth/me", json={"password": "password123"}, headers=headers)
+    assert deleted.status_code == 200
+    with app.app_context():
+        from kokoro_tts.extensions import db
+
+        # ON DELETE CASCADE works on SQLite too: the revoked token went with its user.
+        assert db.session.execute(db.text("SELECT count(*) FROM revoked_tokens")).scalar() == 0
+        db.engine.dispose()

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from tests.conftest import make_app
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_readyz_pings_database(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json["database"] == "ok"
+
+
+def test_readyz_is_503_when_database_is_down():
+    app = make_app(
+        SQLALCHEMY_DATABASE_URI="postgresql://postgres@127.0.0.1:1/nothing",
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}},
+    )
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["error"]["code"] == "database_unavailable"
+    assert app.test_client().get("/healthz").status_code == 200

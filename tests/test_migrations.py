@@ -1,0 +1,131 @@
+"""Migrations: an empty database, and adopting one that the old init_db() made."""
+
+from __future__ import annotations
+
+import bcrypt
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from kokoro_tts.extensions import db
+from tests.conftest import make_app
+from tests.legacy_schema import init_db
+from tests.pg import temporary_database
+
+
+@pytest.fixture
+def empty_url():
+    with temporary_database("kokoro_mig") as url:
+        yield url
+
+
+def _columns(url: str) -> dict[str, dict]:
+    engine = create_engine(url)
+    try:
+        return {c["name"]: c for c in inspect(engine).get_columns("users")}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_on_empty_database_creates_the_seed_table(empty_url):
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_url)
+    with app.app_context():
+        upgrade()
+        indexes = {ix["name"]: ix for ix in inspect(db.engine).get_indexes("users")}
+        db.session.remove()
+        db.engine.dispose()
+    columns = _columns(empty_url)
+    assert list(columns) == [
+        "id", "email", "hashed_password", "name", "is_active", "is_verified", "created_at",
+        "updated_at", "last_login", "favorite_voices", "history", "credits", "preferences",
+    ]
+    assert columns["email"]["type"].length == 255 and not columns["email"]["nullable"]
+    assert columns["hashed_password"]["type"].length == 255
+    assert columns["name"]["nullable"] and columns["credits"]["nullable"]
+    assert type(columns["favorite_voices"]["type"]).__name__ == "JSON"
+    assert type(columns["created_at"]["type"]).__name__ == "TIMESTAMP"
+    assert indexes["ix_users_email"]["unique"]
+
+
+def test_legacy_table_matches_the_baseline(empty_url):
+    """The baseline is the old create_all table, column for column."""
+    with temporary_database("kokoro_legacy") as legacy_url:
+        init_db(legacy_url)
+        legacy = _columns(legacy_url)
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    ours = _columns(empty_url)
+    describe = lambda cols: {  # noqa: E731
+        name: (str(c["type"]), c["nullable"]) for name, c in cols.items()
+    }
+    assert describe(ours) == describe(legacy)
+
+
+def test_upgrade_adopts_an_init_db_database_and_keeps_every_row(empty_url):
+    init_db(empty_url)
+    hashed = bcrypt.hashpw(b"old password 1", bcrypt.gensalt(4)).decode()
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        for i in range(3):
+            conn.execute(
+                text(
+                    "INSERT INTO users (email, hashed_password, name, is_active, is_verified,"
+                    " created_at, updated_at, favorite_voices, history, credits, preferences)"
+                    " VALUES (:email, :pw, :name, true, false, now(), now(),"
+                    " CAST(:fav AS json), CAST(:hist AS json), :credits, CAST(:prefs AS json))"
+                ),
+                {
+                    "email": f"old{i}@example.com", "pw": hashed, "name": f"Old {i}",
+                    "fav": '["af_bella"]', "hist": '[{"text": "hello", "voice": "af_bella"}]',
+                    "credits": 100 * i or None, "prefs": '{"default_voice": "af_bella"}',
+                },
+            )
+        before = [tuple(r) for r in conn.execute(text("SELECT * FROM users ORDER BY id"))]
+    engine.dispose()
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_url)
+    result = app.test_cli_runner().invoke(args=["check-db"])
+    assert result.exit_code == 1 and "schema_unmanaged" in result.output
+
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "0002" in result.output
+
+    with app.app_context():
+        after = [tuple(r) for r in db.session.execute(text("SELECT * FROM users ORDER BY id"))]
+        assert inspect(db.engine).has_table("revoked_tokens")
+        db.session.remove()
+    assert after == before
+
+    client = app.test_client()
+    login = client.post("/api/auth/login", json={"email": "old1@example.com", "password": "old password 1"})
+    assert login.status_code == 200, login.json
+    assert login.json["user"]["favorite_voices"] == ["af_bella"]
+    assert login.json["user"]["preferences"] == {"default_voice": "af_bella"}
+    assert login.json["user"]["credits"] == 100
+    # New accounts still get fresh ids after the adopted rows.
+    new = client.post("/api/auth/register", json={"email": "new@example.com", "password": "new password"})
+    assert new.status_code == 201 and new.json["user"]["id"] == 4
+
+    assert app.test_cli_runner().invoke(args=["check-db"]).exit_code == 0
+    # Running it again is harmless.
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_foreign_users_table_is_refused_untouched(empty_url):
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE users (id serial primary key, login text)"))
+        conn.execute(text("INSERT INTO users (login) VALUES ('keep me')"))
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_url)
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code != 0
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT login FROM users")).scalar_one() == "keep me"
+    engine.dispose()
+    with app.app_context():
+        db.engine.dispose()
