@@ -1,4 +1,5 @@
-"""Flask CLI commands: database set-up and checks, account administration."""
+"""Flask CLI commands: database set-up and checks, account administration, and the
+speech engine's tools (`tts`, from `tts/commands.py`)."""
 
 from __future__ import annotations
 
@@ -92,7 +93,10 @@ def deactivate(email: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from .tts.commands import tts_cli
+
     app.cli.add_command(init_db_command)
     app.cli.add_command(check_db_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(tts_cli)
 

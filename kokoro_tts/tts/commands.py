@@ -1,0 +1,112 @@
+"""``flask tts …``: speak text to a file, list voices, warm the model up.
+
+The commands use the app's engine (``get_engine(current_app)``), so they see the same ``TTS_*``
+configuration as the API. Bad input ends with a one-line message and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .engine import FORMATS, EngineError, get_engine
+from .engine.audio import check_format
+
+tts_cli = AppGroup("tts", help="Speech engine: synthesize text, list voices, warm up the model.")
+
+#: Texts at least this long get a progress bar.
+PROGRESS_CHARS = 300
+
+
+def _format_for(fmt: str | None, output: str) -> str:
+    """The --format given, else the output file's extension, else wav (for stdout or no extension)."""
+    if fmt:
+        return check_format(fmt)
+    suffix = Path(output).suffix.lower()
+    if output == "-" or not suffix:
+        return "wav"
+    return check_format(suffix)
+
+
+@tts_cli.command("say")
+@click.argument("text")
+@click.option("--voice", "-v", default=None, help="Voice id or blend, e.g. af_bella(2)+af_sky(1).")
+@click.option("--speed", "-s", default=1.0, type=float, show_default=True, help="0.25 to 4.0.")
+@click.option("--lang", "-l", default=None, help="Language (en-us, en-gb, fr, es, it, pt-br, hi, ja, zh).")
+@click.option("--format", "-f", "fmt", default=None, help=f"One of {', '.join(FORMATS)} (default: from -o).")
+@click.option("--output", "-o", required=True, help="Output file, or - for standard output.")
+def say(text: str, voice: str | None, speed: float, lang: str | None, fmt: str | None, output: str) -> None:
+    """Speak TEXT (or standard input, with -) into a file."""
+    engine = get_engine(current_app)
+    if text == "-":
+        text = sys.stdin.read()
+    try:
+        fmt = _format_for(fmt, output)
+        req = engine.validate(text, voice, speed, lang, fmt)
+        pieces = engine.stream(req.text, req.voice.spec, req.speed, req.lang)
+        to_stdout = output == "-"
+        out = click.get_binary_stream("stdout") if to_stdout else open(output, "wb")
+        start = time.perf_counter()
+        seconds = 0.0
+
+        def counted():
+            nonlocal seconds
+            for piece in pieces:
+                seconds += piece.duration
+                bar.update(piece.chars)
+                yield piece
+
+        show = len(req.text) >= PROGRESS_CHARS and not to_stdout
+        try:
+            with click.progressbar(length=len(req.text), label="Speaking", file=sys.stderr, hidden=not show) as bar:
+                for data in engine.encode_stream(counted(), fmt):
+                    out.write(data)
+        finally:
+            if not to_stdout:
+                out.close()
+    except EngineError as e:
+        raise click.ClickException(str(e)) from None
+    except OSError as e:
+        raise click.ClickException(f"cannot write {output}: {e.strerror or e}") from None
+    if not to_stdout:
+        elapsed = time.perf_counter() - start
+        click.echo(f"Wrote {output}: {seconds:.2f} s of audio ({fmt}) in {elapsed:.2f} s", err=True)
+
+
+@tts_cli.command("voices")
+@click.option("--available", "only_available", is_flag=True, help="List only the voices this server has.")
+def voices(only_available: bool) -> None:
+    """List the voice catalogue and which voices are available."""
+    engine = get_engine(current_app)
+    try:
+        rows = engine.voices()
+    except EngineError as e:
+        raise click.ClickException(str(e)) from None
+    if only_available:
+        rows = [v for v in rows if v.available]
+    header = ("id", "name", "language", "gender", "grade", "available")
+    table = [header] + [
+        (v.id, v.name, v.language or "", v.gender or "", v.grade or "", "yes" if v.available else "no") for v in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+@tts_cli.command("warmup")
+def warmup() -> None:
+    """Load the model and voices, speak one short sentence, print the timings."""
+    engine = get_engine(current_app)
+    try:
+        t = engine.warmup()
+    except EngineError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(
+        f"Backend {engine.settings.backend}: loaded in {t['load']:.2f} s; "
+        f"{t['audio']:.2f} s of audio synthesized in {t['synthesis']:.2f} s"
+    )

@@ -1,0 +1,52 @@
+"""Kokoro-82M speech engine: G2P, chunking, inference back-ends, voices and audio encoding.
+
+Public interface for the rest of the app; see ``Engine`` for the methods.
+"""
+
+from .audio import FORMATS, SAMPLE_RATE, content_type
+from .catalogue import VoiceInfo, catalogue
+from .engine import MAX_SPEED, MIN_SPEED, Engine, Piece, Request, Result
+from .errors import (
+    BadVoicePack,
+    EmptyText,
+    EngineError,
+    InvalidSpeed,
+    ModelUnavailable,
+    TextTooLong,
+    UnknownFormat,
+    UnknownVoice,
+    UnsupportedLanguage,
+    VoiceUnavailable,
+)
+from .extension import get_engine
+from .languages import LANGUAGES
+from .settings import EngineSettings
+from .voices import Voice
+
+__all__ = [
+    "FORMATS",
+    "LANGUAGES",
+    "MAX_SPEED",
+    "MIN_SPEED",
+    "SAMPLE_RATE",
+    "BadVoicePack",
+    "EmptyText",
+    "Engine",
+    "EngineError",
+    "EngineSettings",
+    "InvalidSpeed",
+    "ModelUnavailable",
+    "Piece",
+    "Request",
+    "Result",
+    "TextTooLong",
+    "UnknownFormat",
+    "UnknownVoice",
+    "UnsupportedLanguage",
+    "Voice",
+    "VoiceInfo",
+    "VoiceUnavailable",
+    "catalogue",
+    "content_type",
+    "get_engine",
+]

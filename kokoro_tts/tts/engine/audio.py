@@ -1,0 +1,235 @@
+"""Audio helpers: silence trimming and pauses, and encoding to wav, mp3, opus, flac and raw pcm.
+
+Everything goes through soundfile/libsndfile (>= 1.1 writes MP3 and Opus), so no ffmpeg is needed.
+Streams yield bytes a player can start on before the end: wav gets a header of maximal length then
+PCM, pcm is bare s16le, and mp3/opus/flac are encoded incrementally by libsndfile into a
+file-like sink that hands out what has been written after each piece.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import soundfile as sf
+
+from .errors import UnknownFormat
+
+SAMPLE_RATE = 24000
+
+#: Output format -> HTTP content type.
+FORMATS: dict[str, str] = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "opus": "audio/ogg; codecs=opus",
+    "flac": "audio/flac",
+    "pcm": "audio/pcm",
+}
+#: MP3 is constant bitrate (64 kb/s at 24 kHz): a stream has no info frame, and a decoder can only
+#: tell the length of a VBR stream from it.
+_MP3_OPTIONS = {"bitrate_mode": "CONSTANT", "compression_level": 0.6}
+#: Format -> (libsndfile container, subtype).
+_SNDFILE = {
+    "wav": ("WAV", "PCM_16"),
+    "mp3": ("MP3", "MPEG_LAYER_III"),
+    "opus": ("OGG", "OPUS"),
+    "flac": ("FLAC", "PCM_16"),
+}
+EXTENSIONS = {"wav": ".wav", "mp3": ".mp3", "opus": ".opus", "flac": ".flac", "pcm": ".pcm"}
+
+
+def check_format(fmt: str) -> str:
+    """Normalise a format name, or raise UnknownFormat naming the supported ones."""
+    key = str(fmt or "").strip().lower().lstrip(".")
+    key = {"ogg": "opus", "mpeg": "mp3", "raw": "pcm", "wave": "wav"}.get(key, key)
+    if key not in FORMATS:
+        raise UnknownFormat(f"unknown format {fmt!r}; supported: {', '.join(FORMATS)}")
+    return key
+
+
+def content_type(fmt: str) -> str:
+    return FORMATS[check_format(fmt)]
+
+
+def trim_silence(audio: np.ndarray, threshold: float = 0.01, pad: float = 0.02) -> np.ndarray:
+    """Cut leading and trailing near-silence, keeping ``pad`` seconds so onsets are not clipped."""
+    loud = np.flatnonzero(np.abs(audio) > threshold)
+    if loud.size == 0:
+        return audio[:0]
+    margin = int(pad * SAMPLE_RATE)
+    return audio[max(0, loud[0] - margin) : loud[-1] + 1 + margin]
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(round(seconds * SAMPLE_RATE)), dtype=np.float32)
+
+
+def to_pcm16(audio: np.ndarray) -> bytes:
+    """float32 in [-1, 1] -> little-endian signed 16-bit bytes."""
+    clipped = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
+    return (clipped * 32767.0).round().astype("<i2").tobytes()
+
+
+def wav_header(frames: int | None = None) -> bytes:
+    """A 44-byte PCM16 mono header; ``None`` frames gives the maximal sizes streaming players accept."""
+    data = 0xFFFFFFFF - 36 if frames is None else frames * 2
+    return (
+        b"RIFF"
+        + struct.pack("<I", min(0xFFFFFFFF, data + 36))
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, SAMPLE_RATE, SAMPLE_RATE * 2, 2, 16)
+        + b"data"
+        + struct.pack("<I", data)
+    )
+
+
+def encode(audio: np.ndarray, fmt: str) -> bytes:
+    """Whole-file encoding of 24 kHz mono float32 audio."""
+    fmt = check_format(fmt)
+    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    if fmt == "pcm":
+        return to_pcm16(audio)
+    if fmt == "wav":
+        return wav_header(len(audio)) + to_pcm16(audio)
+    buf = io.BytesIO()
+    with _open(buf, fmt) as f:
+        f.write(audio)
+    return buf.getvalue()
+
+
+def _open(file: object, fmt: str) -> sf.SoundFile:
+    container, subtype = _SNDFILE[fmt]
+    options = _MP3_OPTIONS if fmt == "mp3" else {}
+    return sf.SoundFile(file, "w", SAMPLE_RATE, 1, format=container, subtype=subtype, **options)
+
+
+class _Sink(io.RawIOBase):
+    """A write-only, seekable file for libsndfile whose written bytes can be taken out as they come.
+
+    libsndfile seeks back at close to patch headers (FLAC's STREAMINFO, the MP3 info frame); bytes
+    already handed out cannot change, so writes before that point are dropped. Players treat those
+    fields as unknown, which is what a stream is.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sent = 0  # absolute offset of the first byte not yet handed out
+        self._pending = bytearray()  # bytes from _sent on
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # libsndfile may probe; there is nothing to read back
+        return 0
+
+    def write(self, b) -> int:
+        data = bytes(b)
+        start = self._pos
+        self._pos += len(data)
+        if self._pos <= self._sent:
+            return len(data)
+        if start < self._sent:
+            data, start = data[self._sent - start :], self._sent
+        offset = start - self._sent
+        if offset > len(self._pending):
+            self._pending.extend(b"\0" * (offset - len(self._pending)))
+        self._pending[offset : offset + len(data)] = data
+        return len(b)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        end = self._sent + len(self._pending)
+        self._pos = offset if whence == 0 else (self._pos + offset if whence == 1 else end + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def take(self) -> bytes:
+        out = bytes(self._pending)
+        self._sent += len(out)
+        self._pending.clear()
+        return out
+
+
+_MP3_BITRATES = {
+    3: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),  # MPEG-1
+    2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),  # MPEG-2
+    0: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),  # MPEG-2.5
+}
+_MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _mp3_frame_length(header: bytes) -> int:
+    """Length in bytes of the Layer III frame starting with ``header`` (0 if it is not one)."""
+    if len(header) < 4 or header[0] != 0xFF or (header[1] & 0xE0) != 0xE0 or ((header[1] >> 1) & 3) != 1:
+        return 0
+    version = (header[1] >> 3) & 3
+    br_index, sr_index, padding = header[2] >> 4, (header[2] >> 2) & 3, (header[2] >> 1) & 1
+    if version not in _MP3_BITRATES or br_index in (0, 15) or sr_index == 3:
+        return 0
+    coefficient = 144 if version == 3 else 72
+    return coefficient * _MP3_BITRATES[version][br_index] * 1000 // _MP3_RATES[version][sr_index] + padding
+
+
+def _drop_info_placeholder(data: bytes) -> bytes:
+    """Drop the MP3 info frame libsndfile reserves and only fills in at close.
+
+    In a stream it would stay blank, and decoders would take that for the length of the audio.
+    """
+    length = _mp3_frame_length(data[:4])
+    if length and len(data) >= length:
+        frame = data[4:length]
+        if not frame.strip(b"\0") or b"Xing" in frame or b"Info" in frame:
+            return data[length:]
+    return data
+
+
+def _samples(piece: object) -> np.ndarray:
+    return np.asarray(getattr(piece, "audio", piece), dtype=np.float32).reshape(-1)
+
+
+def encode_stream(pieces: Iterable[object], fmt: str) -> Iterator[bytes]:
+    """Encode audio pieces (arrays, or objects with ``.audio``) into byte pieces as they arrive.
+
+    Closing this generator closes ``pieces`` too, so a client that goes away stops synthesis.
+    """
+    fmt = check_format(fmt)
+    source = iter(pieces)
+    try:
+        if fmt in ("wav", "pcm"):
+            if fmt == "wav":
+                yield wav_header(None)
+            for piece in source:
+                data = to_pcm16(_samples(piece))
+                if data:
+                    yield data
+            return
+        sink = _Sink()
+        first = fmt == "mp3"
+        with _open(sink, fmt) as f:
+            for piece in source:
+                samples = _samples(piece)
+                if samples.size:
+                    f.write(samples)
+                data = sink.take()
+                if first and data:
+                    data, first = _drop_info_placeholder(data), False
+                if data:
+                    yield data
+        tail = sink.take()
+        if tail:
+            yield tail
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()

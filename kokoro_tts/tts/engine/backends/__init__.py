@@ -1,0 +1,41 @@
+"""Inference back-ends: one interface, chosen by ``TTS_BACKEND``.
+
+Modules are imported on demand so the ONNX default never imports torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from ..settings import EngineSettings
+
+
+class Backend(Protocol):
+    """Runs Kokoro-82M on one chunk: token ids (no padding), a (1, 256) style row, a speed."""
+
+    name: str
+
+    def load(self) -> None:
+        """Load the model now (idempotent, thread-safe); otherwise the first ``infer`` does."""
+
+    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float) -> np.ndarray:
+        """24 kHz mono float32 audio for one chunk."""
+
+
+def make_backend(settings: EngineSettings) -> Backend:
+    """Build (but do not load) the back-end the settings name."""
+    if settings.backend == "torch":
+        from .torch import TorchBackend
+
+        return TorchBackend(
+            repo_id=settings.torch_repo,
+            config=settings.torch_config,
+            weights=settings.torch_weights,
+            threads=settings.threads,
+        )
+    from .onnx import OnnxBackend
+
+    return OnnxBackend(model_path=settings.onnx_model, cache_dir=settings.cache_dir, threads=settings.threads)

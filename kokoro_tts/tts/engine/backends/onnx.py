@@ -1,0 +1,98 @@
+"""onnxruntime back-end: the embedded int8 export, or an official ``kokoro-v1.0.onnx`` by path.
+
+Exports differ in input names (``tokens`` or ``input_ids``) and in the type of ``speed``; they are
+read from the model. One session serves every thread (onnxruntime's ``run`` is thread-safe); only
+the lazy creation is locked.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelUnavailable
+from ..model_files import embedded_model_path
+
+_DTYPES = {
+    "tensor(float)": np.float32,
+    "tensor(double)": np.float64,
+    "tensor(int64)": np.int64,
+    "tensor(int32)": np.int32,
+}
+
+
+class OnnxBackend:
+    name = "onnx"
+
+    def __init__(self, model_path: str | None, cache_dir: Path, threads: int) -> None:
+        self.model_path = model_path
+        self.cache_dir = Path(cache_dir)
+        self.threads = threads
+        self._session = None
+        self._inputs: dict[str, tuple[str, type]] = {}
+        self._output: str | None = None
+        self._lock = threading.Lock()
+
+    def _path(self) -> Path:
+        if self.model_path:
+            path = Path(self.model_path).expanduser()
+            if not path.is_file():
+                raise ModelUnavailable(f"ONNX model not found: {path}")
+            return path
+        return embedded_model_path(self.cache_dir)
+
+    def load(self) -> None:
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime as ort
+
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = self.threads
+            opts.inter_op_num_threads = 1
+            opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            session = ort.InferenceSession(str(self._path()), sess_options=opts, providers=["CPUExecutionProvider"])
+            self._inputs = self._roles(session)
+            self._output = session.get_outputs()[0].name
+            self._session = session
+
+    @staticmethod
+    def _roles(session) -> dict[str, tuple[str, type]]:
+        """Map tokens/style/speed to the model's input names and dtypes."""
+        roles: dict[str, tuple[str, type]] = {}
+        for inp in session.get_inputs():
+            dtype = _DTYPES.get(inp.type, np.float32)
+            name = inp.name.lower()
+            if name in ("tokens", "input_ids"):
+                roles["tokens"] = (inp.name, dtype)
+            elif name in ("style", "ref_s", "voice"):
+                roles["style"] = (inp.name, dtype)
+            elif name == "speed":
+                roles["speed"] = (inp.name, dtype)
+        missing = {"tokens", "style", "speed"} - set(roles)
+        if missing:
+            names = [i.name for i in session.get_inputs()]
+            raise ModelUnavailable(f"ONNX model has inputs {names}; cannot find {sorted(missing)}")
+        return roles
+
+    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float) -> np.ndarray:
+        if self._session is None:
+            self.load()
+        (tok_name, tok_type), (sty_name, sty_type), (spd_name, spd_type) = (
+            self._inputs["tokens"],
+            self._inputs["style"],
+            self._inputs["speed"],
+        )
+        feed = {
+            tok_name: np.array([[0, *tokens, 0]], dtype=tok_type),
+            sty_name: np.asarray(style, dtype=sty_type).reshape(1, -1),
+            spd_name: np.array([speed], dtype=spd_type),
+        }
+        audio = self._session.run([self._output], feed)[0]
+        return np.asarray(audio, dtype=np.float32).reshape(-1)

@@ -1,0 +1,242 @@
+"""The speech engine: text in, 24 kHz float32 audio out, whole or chunk by chunk.
+
+One ``Engine`` per process (per Flask app); it is cheap to build and loads the model and voice packs
+on first use. Every public method is safe to call from several threads.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from . import audio as audio_mod
+from .backends import Backend, make_backend
+from .catalogue import VoiceInfo, catalogue, info_for
+from .chunking import Chunk, chunk_text
+from .errors import EmptyText, InvalidSpeed, TextTooLong
+from .g2p import get_g2p, require_language
+from .settings import EngineSettings
+from .voices import Voice, VoiceStore
+
+SAMPLE_RATE = audio_mod.SAMPLE_RATE
+MIN_SPEED, MAX_SPEED = 0.25, 4.0
+FALLBACK_LANGUAGE = "en-us"
+
+
+@dataclass(frozen=True)
+class Request:
+    """A checked request: what ``validate`` returns and synthesis uses."""
+
+    text: str
+    voice: Voice
+    speed: float
+    lang: str
+    fmt: str | None = None
+
+
+@dataclass(frozen=True)
+class Piece:
+    """The audio for one chunk (with the pause before it) and the source text it covers.
+
+    ``chars`` is how many input characters this piece accounts for; summed over a finished stream it
+    is ``len(text)``, so a stream stopped early tells how much was spoken.
+    """
+
+    audio: np.ndarray
+    index: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def chars(self) -> int:
+        return self.end - self.start
+
+    @property
+    def duration(self) -> float:
+        return len(self.audio) / SAMPLE_RATE
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self.audio if dtype is None else self.audio.astype(dtype)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Whole-text synthesis: the audio and the chunks it was made of."""
+
+    audio: np.ndarray
+    sample_rate: int = SAMPLE_RATE
+    chunks: list[Piece] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float:
+        return len(self.audio) / self.sample_rate
+
+
+def check_speed(speed: object) -> float:
+    try:
+        value = float(speed)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidSpeed(f"speed must be a number from {MIN_SPEED} to {MAX_SPEED}, not {speed!r}") from None
+    if not math.isfinite(value) or not MIN_SPEED <= value <= MAX_SPEED:
+        raise InvalidSpeed(f"speed must be from {MIN_SPEED} to {MAX_SPEED}, not {speed!r}")
+    return value
+
+
+class Engine:
+    """Kokoro-82M behind one interface, whatever the back-end and voice packs."""
+
+    def __init__(self, settings: EngineSettings | None = None) -> None:
+        self.settings = settings or EngineSettings()
+        self.store = VoiceStore(self.settings.voices)
+        self._backend: Backend | None = None
+        self._lock = threading.Lock()
+
+    # -- set-up ---------------------------------------------------------------------------------
+
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            with self._lock:
+                if self._backend is None:
+                    self._backend = make_backend(self.settings)
+        return self._backend
+
+    def load(self) -> None:
+        """Load the model and the voice packs now rather than on the first request."""
+        self.store.available()
+        self.backend.load()
+
+    def warmup(self) -> dict[str, float]:
+        """Load everything and speak one short sentence; returns timings in seconds."""
+        t0 = time.perf_counter()
+        self.load()
+        t1 = time.perf_counter()
+        voice = self.resolve_voice(None)
+        text = "こんにちは。" if voice.language == "ja" else "Hello."
+        result = self.synthesize(text, voice=voice.spec)
+        t2 = time.perf_counter()
+        return {"load": t1 - t0, "synthesis": t2 - t1, "audio": result.duration}
+
+    # -- voices ---------------------------------------------------------------------------------
+
+    def voices(self) -> list[VoiceInfo]:
+        """The catalogue with ``available`` filled in, then voices outside it that a pack holds."""
+        available = self.store.available()
+        have = set(available)
+        known = [replace(v, available=v.id in have) for v in catalogue()]
+        ids = {v.id for v in known}
+        return known + [replace(info_for(v), available=True) for v in available if v not in ids]
+
+    def default_voice(self) -> str:
+        wanted = self.settings.default_voice
+        available = self.store.available()
+        if wanted:
+            return wanted
+        return "af_heart" if "af_heart" in available or not available else available[0]
+
+    def resolve_voice(self, spec: str | None) -> Voice:
+        """A voice id or blend (``af_bella(2)+af_sky(1)``); None means the default voice."""
+        if spec is None or not str(spec).strip():
+            spec = self.default_voice()
+        return self.store.resolve(str(spec))
+
+    # -- checking -------------------------------------------------------------------------------
+
+    def validate(
+        self,
+        text: str,
+        voice: str | None = None,
+        speed: float = 1.0,
+        lang: str | None = None,
+        fmt: str | None = None,
+    ) -> Request:
+        """Check everything about a request before any synthesis; raises an EngineError subclass."""
+        if text is None or not str(text).strip():
+            raise EmptyText("text is empty")
+        text = str(text)
+        if len(text) > self.settings.max_chars:
+            raise TextTooLong(f"text is {len(text)} characters; the limit is {self.settings.max_chars}")
+        fmt = audio_mod.check_format(fmt) if fmt is not None else None
+        speed = check_speed(speed)
+        if lang is not None and str(lang).strip():
+            code = require_language(lang)
+            resolved = self.resolve_voice(voice)
+        else:
+            resolved = self.resolve_voice(voice)
+            code = require_language(resolved.language or FALLBACK_LANGUAGE)
+        return Request(text=text, voice=resolved, speed=speed, lang=code, fmt=fmt)
+
+    # -- synthesis ------------------------------------------------------------------------------
+
+    def chunks(self, text: str, lang: str) -> Iterator[Chunk]:
+        """The phoneme chunks a text is spoken in (lazily phonemized)."""
+        return chunk_text(text, get_g2p(lang))
+
+    def stream(
+        self,
+        text: str,
+        voice: str | None = None,
+        speed: float = 1.0,
+        lang: str | None = None,
+        on_piece: Callable[[Piece], None] | None = None,
+    ) -> Iterator[Piece]:
+        """Yield one Piece per chunk as soon as it is computed.
+
+        Input is validated before the first piece. Closing the generator stops synthesis after the
+        chunk in progress. Pauses go before a piece, so the audio has no leading or trailing silence.
+        """
+        req = self.validate(text, voice, speed, lang)
+        return self._stream(req, on_piece)
+
+    def _stream(self, req: Request, on_piece: Callable[[Piece], None] | None) -> Iterator[Piece]:
+        backend = self.backend
+        pending = 0.0
+        spoken = False
+        chunks = self.chunks(req.text, req.lang)
+        try:
+            for chunk in chunks:
+                samples = np.zeros(0, dtype=np.float32)
+                if chunk.tokens:
+                    raw = backend.infer(chunk.tokens, req.voice.style_for(len(chunk.tokens)), req.speed)
+                    samples = audio_mod.trim_silence(raw)
+                if samples.size:
+                    if spoken and pending > 0:
+                        samples = np.concatenate([audio_mod.silence(pending / req.speed), samples])
+                    spoken, pending = True, chunk.pause
+                else:
+                    pending = max(pending, chunk.pause)
+                piece = Piece(samples, chunk.index, chunk.start, chunk.end, chunk.text)
+                if on_piece is not None:
+                    on_piece(piece)
+                yield piece
+        finally:
+            chunks.close()
+
+    def synthesize(
+        self,
+        text: str,
+        voice: str | None = None,
+        speed: float = 1.0,
+        lang: str | None = None,
+    ) -> Result:
+        """The whole text as one array (the stream's pieces joined)."""
+        pieces = list(self.stream(text, voice, speed, lang))
+        joined = [p.audio for p in pieces if p.audio.size]
+        audio = np.concatenate(joined) if joined else np.zeros(0, dtype=np.float32)
+        return Result(audio=audio, chunks=pieces)
+
+    # -- encoding -------------------------------------------------------------------------------
+
+    @staticmethod
+    def encode(audio: np.ndarray, fmt: str) -> bytes:
+        return audio_mod.encode(audio, fmt)
+
+    @staticmethod
+    def encode_stream(pieces: Iterable[object], fmt: str) -> Iterator[bytes]:
+        return audio_mod.encode_stream(pieces, fmt)

@@ -1,0 +1,58 @@
+"""Errors the engine raises for bad input.
+
+Every one is a ``ValueError`` carrying a stable machine-readable ``code`` so the HTTP layer can map
+them to a 4xx response without parsing messages.
+"""
+
+from __future__ import annotations
+
+
+class EngineError(ValueError):
+    """Base class: the request cannot be spoken as given."""
+
+    code = "engine_error"
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class EmptyText(EngineError):
+    code = "empty_text"
+
+
+class TextTooLong(EngineError):
+    code = "text_too_long"
+    status = 413
+
+
+class UnknownFormat(EngineError):
+    code = "unknown_format"
+
+
+class InvalidSpeed(EngineError):
+    code = "invalid_speed"
+
+
+class UnsupportedLanguage(EngineError):
+    code = "unsupported_language"
+
+
+class UnknownVoice(EngineError):
+    code = "unknown_voice"
+
+
+class VoiceUnavailable(EngineError):
+    code = "voice_unavailable"
+
+
+class BadVoicePack(EngineError):
+    code = "bad_voice_pack"
+
+
+class ModelUnavailable(EngineError):
+    """The model files are missing or corrupt: a server problem, not the client's."""
+
+    code = "model_unavailable"
+    status = 503

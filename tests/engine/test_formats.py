@@ -1,0 +1,80 @@
+"""Every format decodes back to 24 kHz and the same length, whole and streamed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kokoro_tts.tts.engine import FORMATS, Engine, content_type
+from kokoro_tts.tts.engine.audio import wav_header
+
+from .conftest import VOICE, decode
+
+# An MP3 stream has no info frame to say how much encoder padding to drop: up to two frames more.
+MP3_FRAME = 1152
+
+
+def decoded_length(data: bytes, fmt: str) -> int:
+    if fmt == "pcm":
+        assert len(data) % 2 == 0
+        return len(data) // 2
+    audio, rate = decode(data)
+    assert rate == 24000
+    return len(audio)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_whole_file_decodes_to_same_length(engine: Engine, hello, fmt):
+    data = engine.encode(hello.audio, fmt)
+    assert decoded_length(data, fmt) == len(hello.audio)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_stream_decodes_to_same_length(engine: Engine, hello, fmt):
+    chunks = list(engine.encode_stream(hello.chunks, fmt))
+    assert all(isinstance(c, bytes) and c for c in chunks)
+    n = decoded_length(b"".join(chunks), fmt)
+    if fmt == "mp3":
+        assert len(hello.audio) <= n <= len(hello.audio) + 2 * MP3_FRAME
+    else:
+        assert n == len(hello.audio)
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "opus", "flac", "wav", "pcm"])
+def test_stream_yields_before_the_end(fmt):
+    """Bytes come out after the first piece, not only once every piece is in."""
+    tone = (0.3 * np.sin(np.arange(48000) / 7)).astype(np.float32)
+    produced = []
+
+    def pieces():
+        for i in range(4):
+            produced.append(i)
+            yield tone
+
+    stream = Engine.encode_stream(pieces(), fmt)
+    first = next(stream)
+    assert first and len(produced) <= 2
+    stream.close()
+
+
+def test_pcm_is_s16le_and_wav_stream_header_is_open_ended(hello):
+    pcm = Engine.encode(hello.audio, "pcm")
+    samples = np.frombuffer(pcm, "<i2").astype(np.float32) / 32767
+    np.testing.assert_allclose(samples, np.clip(hello.audio, -1, 1), atol=1 / 32767 + 1e-6)
+    assert wav_header(None)[4:8] == b"\xff\xff\xff\xff"
+    assert wav_header(None)[40:44] == (0xFFFFFFFF - 36).to_bytes(4, "little")
+
+
+def test_content_types():
+    assert content_type("wav") == "audio/wav"
+    assert content_type("mp3") == "audio/mpeg"
+    assert content_type("opus").startswith("audio/ogg")
+    assert content_type("flac") == "audio/flac"
+    assert content_type("pcm") == "audio/pcm"
+    assert set(FORMATS) == {"wav", "mp3", "opus", "flac", "pcm"}
+
+
+def test_synthesized_stream_encodes_end_to_end(engine: Engine):
+    pieces = engine.stream("Hello. Goodbye.", voice=VOICE, lang="en-us")
+    audio, rate = decode(b"".join(engine.encode_stream(pieces, "opus")))
+    assert rate == 24000 and len(audio) > 12000
