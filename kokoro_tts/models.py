@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -44,6 +44,29 @@ class User(db.Model):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
+    def recent_history(self, limit: int = 20) -> list[Generation]:
+        """The seed's `history` field, now read from the generations table (newest first)."""
+        return db.session.scalars(
+            db.select(Generation)
+            .where(Generation.user_id == self.id)
+            .order_by(Generation.created_at.desc(), Generation.id.desc())
+            .limit(limit)
+        ).all()
+
+
+def lock_user(user_id: int) -> User:
+    """The user's row, locked until commit and re-read from the database.
+
+    For read-modify-write of its JSON columns: concurrent requests queue on the lock
+    instead of overwriting each other. SQLite has no row locks and pysqlite opens no
+    transaction for a SELECT, so there a no-op write takes the database's write lock first.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(db.update(User).where(User.id == user_id).values(id=User.id))
+    return db.session.scalars(
+        db.select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
 
 class RevokedToken(db.Model):
     """Access tokens ended by logout, kept until they would have expired anyway."""
@@ -55,3 +78,43 @@ class RevokedToken(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class Generation(db.Model):
+    """One synthesis: the history of an account, one row per generation.
+
+    `characters` is what was charged (after any refund). `audio_path` is relative to
+    the audio folder; NULL when the audio is gone (retention) or never existed
+    (entries moved from the old `users.history` column).
+    """
+
+    __tablename__ = "generations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    voice: Mapped[str] = mapped_column(String(255))
+    speed: Mapped[float] = mapped_column(Float, default=1.0)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    format: Mapped[str] = mapped_column(String(8))
+    characters: Mapped[int] = mapped_column(Integer, default=0)
+    duration: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(16), default="api")
+    audio_path: Mapped[str | None] = mapped_column(String(512))
+    # Fields of a moved `users.history` entry that have no column of their own.
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class ApiKey(db.Model):
+    """A long-lived key for programs (the OpenAI SDK's `api_key`); only its hash is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
