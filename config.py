@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-#: The seed's example key; accepted in development only.
+#: The seed's example key: published, so refused in production.
 DEV_SECRET_KEY = "dev-secret-key-change-in-production"
 MIN_SECRET_KEY_BYTES = 32
 
@@ -47,7 +47,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     ACCESS_TOKEN_DAYS = _int("ACCESS_TOKEN_DAYS", 30)
-    JWT_ACCESS_TOKEN_EXPIRES = timedelta(days=ACCESS_TOKEN_DAYS or 30)
+    if ACCESS_TOKEN_DAYS is None or ACCESS_TOKEN_DAYS < 1:
+        raise RuntimeError("ACCESS_TOKEN_DAYS must be at least 1")
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(days=ACCESS_TOKEN_DAYS)
     JWT_TOKEN_LOCATION = ["headers"]
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
@@ -78,6 +80,12 @@ class Config:
     TTS_MAX_CHARS = _int("TTS_MAX_CHARS", 5000)
     TTS_DEFAULT_VOICE = os.environ.get("TTS_DEFAULT_VOICE") or None
     TTS_CACHE_DIR = os.environ.get("TTS_CACHE_DIR") or None
+    GENERATE_RATE_LIMIT = os.environ.get("GENERATE_RATE_LIMIT", "30 per minute")
+    # Generated audio: a folder on local disk (default: instance/audio), pruned per user
+    # beyond the newest N items or older than N days (0: keep all).
+    TTS_AUDIO_DIR = os.environ.get("TTS_AUDIO_DIR") or None
+    HISTORY_AUDIO_MAX_ITEMS = _int("HISTORY_AUDIO_MAX_ITEMS", 200)
+    HISTORY_AUDIO_MAX_DAYS = _int("HISTORY_AUDIO_MAX_DAYS", 30)
 
     API_TITLE = "Kokoro TTS"
     API_VERSION = "1.0"
@@ -98,8 +106,9 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    # Without SECRET_KEY, the factory makes a random one in the instance folder: never a
+    # published key, so a development server reached by mistake cannot be forged into.
     ENV_NAME = "development"
-    SECRET_KEY = Config.SECRET_KEY or DEV_SECRET_KEY
 
 
 class TestingConfig(Config):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,6 +45,8 @@ def register_config(app: Flask, config: ConfigSource) -> None:
     app.config.update(overrides)
     if app.config["REQUIRE_STRONG_SECRET"]:
         config_module.check_secret_key(app.config.get("SECRET_KEY"))
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app)
     if not app.config.get("JWT_SECRET_KEY"):
         app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -59,6 +63,26 @@ def register_config(app: Flask, config: ConfigSource) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _instance_secret_key(app: Flask) -> str:
+    """A random key kept in the instance folder, shared by every process that uses it."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    path = os.path.join(app.instance_path, "secret_key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32))
+    for _ in range(50):  # another process may be writing it this instant
+        with open(path) as f:
+            key = f.read().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty; delete it, or set SECRET_KEY")
+
+
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
@@ -72,12 +96,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, health
+    from . import auth, health, openai_api
     from .rest import require_json_body
+    from .tts.blueprint import bp as tts_bp
 
     app.before_request(require_json_body)
     app.register_blueprint(health.bp)
     api.register_blueprint(auth.bp)
+    api.register_blueprint(tts_bp)
+    api.register_blueprint(openai_api.bp)
 
 
 def register_errors(app: Flask) -> None:

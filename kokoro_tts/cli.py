@@ -9,6 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import dbcheck
+from .auth.routes import find_by_email
 from .extensions import db
 from .models import User
 
@@ -42,7 +43,7 @@ def check_db_command() -> None:
 
 
 def _user(email: str) -> User:
-    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    user = find_by_email(email)
     if user is None:
         raise click.ClickException(f"No account with email {email!r}.")
     return user

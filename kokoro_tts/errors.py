@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,25 @@ _DEFAULT_CODES = {
 }
 
 
+# The OpenAI-compatible routes answer in OpenAI's error shape, so that its SDKs
+# raise their usual exceptions with a readable message.
+OPENAI_PREFIX = "/v1/"
+
+
+def _openai_error(status: int, code: str, message: str, details: dict[str, Any] | None) -> dict:
+    if status >= 500:
+        kind = "server_error"
+    elif status == 402:
+        kind = "insufficient_quota"
+    elif status == 429:
+        kind = "rate_limit_exceeded"
+    else:
+        kind = "invalid_request_error"
+    fields = (details or {}).get("fields")
+    param = next(iter(fields), None) if isinstance(fields, dict) else None
+    return {"message": message, "type": kind, "param": param, "code": code}
+
+
 class ApiError(HTTPException):
     """An error the API means to return, with its machine-readable code."""
 
@@ -42,13 +61,11 @@ class ApiError(HTTPException):
         code: str,
         message: str,
         details: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(description=message)
         self.code = status
         self.error_code = code
         self.details = details
-        self.extra_headers = headers or {}
 
 
 def error_response(
@@ -58,10 +75,13 @@ def error_response(
     details: dict[str, Any] | None = None,
     headers: Any = None,
 ) -> Response:
-    body: dict[str, Any] = {"status": status, "code": code, "message": message}
-    if details:
-        body["details"] = details
-    response = jsonify(error=body)
+    if has_request_context() and request.path.startswith(OPENAI_PREFIX):
+        response = jsonify(error=_openai_error(status, code, message, details))
+    else:
+        body: dict[str, Any] = {"status": status, "code": code, "message": message}
+        if details:
+            body["details"] = details
+        response = jsonify(error=body)
     response.status_code = status
     if headers:
         for name, value in dict(headers).items():
@@ -73,9 +93,7 @@ def error_response(
 def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     if isinstance(error, ApiError):
-        return error_response(
-            status, error.error_code, error.description, error.details, error.extra_headers
-        )
+        return error_response(status, error.error_code, error.description, error.details)
     details = None
     code = _DEFAULT_CODES.get(status, "error")
     message = error.description or ""

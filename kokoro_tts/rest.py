@@ -13,6 +13,11 @@ from webargs.flaskparser import FlaskParser
 
 from .errors import ApiError
 
+#: OpenAPI security requirement of the routes that take `Authorization: Bearer`.
+BEARER = [{"bearerAuth": []}]
+#: Largest id a path may name (PostgreSQL INTEGER); beyond it nothing exists.
+MAX_ID = 2**31 - 1
+
 
 class Parser(FlaskParser):
     # A body that does not match its schema is the client's error: 400, not 422.

@@ -3,7 +3,9 @@ emptied after every test), its client and CLI runner, and an `auth` helper."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,8 +38,8 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _migrated_app(database_url: str) -> Flask:
-    app = make_app(SQLALCHEMY_DATABASE_URI=database_url)
+def _migrated_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    app = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=str(tmp_path_factory.mktemp("audio")))
     with app.app_context():
         upgrade()
     return app
@@ -53,6 +55,10 @@ def app(_migrated_app: Flask) -> Iterator[Flask]:
         tables = ", ".join(t.name for t in db.metadata.sorted_tables)
         with db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    # Ids restart, so the audio files of this test must go with its rows.
+    audio = Path(_migrated_app.config["TTS_AUDIO_DIR"])
+    shutil.rmtree(audio, ignore_errors=True)
+    audio.mkdir()
 
 
 @pytest.fixture
@@ -87,6 +93,10 @@ class AuthActions:
     def headers(self, email: str = "ada@example.com", password: str = PASSWORD) -> dict[str, str]:
         return bearer(self.token(email, password))
 
+    def headers_for_login(self, email: str = "ada@example.com", password: str = PASSWORD) -> dict[str, str]:
+        """Headers for an account that already exists."""
+        return bearer(self.login(email, password).json["access_token"])
+
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
@@ -95,3 +105,32 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture(scope="session")
+def live_url(_migrated_app: Flask) -> Iterator[str]:
+    """The session app behind a real threaded HTTP server, for concurrent requests and SDKs."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, _migrated_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def set_credits(app: Flask, email: str, credits: int | None) -> None:
+    from kokoro_tts.models import User
+
+    with app.app_context():
+        db.session.execute(db.update(User).where(User.email == email).values(credits=credits))
+        db.session.commit()
+
+
+def credits_of(app: Flask, email: str) -> int | None:
+    from kokoro_tts.models import User
+
+    with app.app_context():
+        return db.session.scalar(db.select(User.credits).where(User.email == email))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from psycopg2 import OperationalError as PgOperationalError
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from kokoro_tts.dbcheck import _connection_failure
 from tests.conftest import make_app
-from tests.pg import temporary_database
+from tests.pg import SERVER_URL, temporary_database
 
 
 def _check(url: str):
@@ -32,7 +33,7 @@ def test_check_db_server_unreachable():
 
 
 def test_check_db_database_missing():
-    result = _check("postgresql://postgres@127.0.0.1:5432/no_such_database_here")
+    result = _check(make_url(SERVER_URL).set(database="no_such_database_here").render_as_string(False))
     assert result.exit_code == 1 and "database_missing" in result.output
 
 

@@ -54,6 +54,19 @@ def test_production_starts_with_a_strong_key(tmp_path):
     assert create_app(Prod).config["JWT_SECRET_KEY"] == "k" * 32
 
 
+def test_development_without_key_makes_a_private_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+
+    class Dev(config.DevelopmentConfig):
+        SECRET_KEY = None
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/db.sqlite3"
+
+    key = create_app(Dev).config["SECRET_KEY"]
+    assert key != config.DEV_SECRET_KEY and len(key) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert create_app(Dev).config["SECRET_KEY"] == key  # every process shares it
+
+
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
@@ -93,6 +106,21 @@ def test_embedded_sqlite_default_smoke(tmp_path, monkeypatch):
     assert client.get("/api/auth/me", headers=headers).status_code == 401
     login = client.post("/api/auth/login", json={"email": "s@example.com", "password": "password123"})
     headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+    # Concurrent favourites lose nothing on SQLite either (no row locks there).
+    import threading
+
+    voices = [v["id"] for v in client.get("/api/tts/voices").json["voices"]][:8]
+
+    def add(voice: str) -> None:
+        assert app.test_client().put(f"/api/tts/voices/{voice}/favorite", headers=headers).status_code == 200
+
+    threads = [threading.Thread(target=add, args=(v,)) for v in voices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(client.get("/api/auth/me", headers=headers).json["favorite_voices"]) == sorted(voices)
+
     deleted = client.delete("/api/auth/me", json={"password": "password123"}, headers=headers)
     assert deleted.status_code == 200
     with app.app_context():

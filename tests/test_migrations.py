@@ -12,6 +12,10 @@ from tests.conftest import make_app
 from tests.legacy_schema import init_db
 from tests.pg import temporary_database
 
+# Every seed column but `history`, whose entries migration 0003 moves to `generations`.
+KEPT = ("id, email, hashed_password, name, is_active, is_verified, created_at, updated_at,"
+        " last_login, favorite_voices, credits, preferences")
+
 
 @pytest.fixture
 def empty_url():
@@ -82,7 +86,7 @@ def test_upgrade_adopts_an_init_db_database_and_keeps_every_row(empty_url):
                     "credits": 100 * i or None, "prefs": '{"default_voice": "af_bella"}',
                 },
             )
-        before = [tuple(r) for r in conn.execute(text("SELECT * FROM users ORDER BY id"))]
+        before = [tuple(r) for r in conn.execute(text(f"SELECT {KEPT} FROM users ORDER BY id"))]
     engine.dispose()
 
     app = make_app(SQLALCHEMY_DATABASE_URI=empty_url)
@@ -91,13 +95,13 @@ def test_upgrade_adopts_an_init_db_database_and_keeps_every_row(empty_url):
 
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
-    assert "0002" in result.output
+    assert "Database ready at revision" in result.output
 
     with app.app_context():
-        after = [tuple(r) for r in db.session.execute(text("SELECT * FROM users ORDER BY id"))]
+        after = [tuple(r) for r in db.session.execute(text(f"SELECT {KEPT} FROM users ORDER BY id"))]
         assert inspect(db.engine).has_table("revoked_tokens")
         db.session.remove()
-    assert after == before
+    assert after == before  # every row and column; history moved to its table (below)
 
     client = app.test_client()
     login = client.post("/api/auth/login", json={"email": "old1@example.com", "password": "old password 1"})
@@ -105,6 +109,7 @@ def test_upgrade_adopts_an_init_db_database_and_keeps_every_row(empty_url):
     assert login.json["user"]["favorite_voices"] == ["af_bella"]
     assert login.json["user"]["preferences"] == {"default_voice": "af_bella"}
     assert login.json["user"]["credits"] == 100
+    assert [h["text"] for h in login.json["user"]["history"]] == ["hello"]
     # New accounts still get fresh ids after the adopted rows.
     new = client.post("/api/auth/register", json={"email": "new@example.com", "password": "new password"})
     assert new.status_code == 201 and new.json["user"]["id"] == 4
@@ -128,4 +133,63 @@ def test_foreign_users_table_is_refused_untouched(empty_url):
         assert conn.execute(text("SELECT login FROM users")).scalar_one() == "keep me"
     engine.dispose()
     with app.app_context():
+        db.engine.dispose()
+
+
+LEGACY_HISTORY = [
+    {"text": "First words.", "voice": "af_bella", "speed": 1.2, "format": "mp3",
+     "created_at": "2025-03-01T10:00:00Z", "audio_url": "/static/old1.mp3", "duration": 1.5},
+    {"text": "Second.", "voice": "ff_siwis", "timestamp": 1740000000},
+    {"weird": True},
+    "just a string",
+]
+
+
+def test_history_entries_move_to_their_table(empty_url):
+    import json
+
+    from flask_migrate import downgrade
+
+    init_db(empty_url)
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (email, hashed_password, is_active, created_at, history)"
+                " VALUES ('old@example.com', :pw, true, '2025-01-01', CAST(:history AS json)),"
+                " ('empty@example.com', :pw, true, '2025-01-01', NULL)"
+            ),
+            {"pw": bcrypt.hashpw(b"old password 1", bcrypt.gensalt(4)).decode(),
+             "history": json.dumps(LEGACY_HISTORY)},
+        )
+    engine.dispose()
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_url)
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    client = app.test_client()
+    token = client.post(
+        "/api/auth/login", json={"email": "old@example.com", "password": "old password 1"}
+    ).json["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    page = client.get("/api/tts/history", headers=headers).json
+    assert page["total"] == 4
+    by_text = {item["text"]: item for item in page["items"]}
+    first = by_text["First words."]
+    assert (first["voice"], first["speed"], first["format"], first["duration"]) == ("af_bella", 1.2, "mp3", 1.5)
+    assert first["created_at"].startswith("2025-03-01T10:00:00")
+    assert first["extra"] == LEGACY_HISTORY[0] and first["has_audio"] is False
+    assert by_text["Second."]["extra"]["timestamp"] == 1740000000
+    assert by_text["Second."]["created_at"].startswith("2025-02-19T21:20:00")
+    def canonical(entries):
+        return sorted(json.dumps(e, sort_keys=True) for e in entries)
+
+    assert canonical(item["extra"] for item in page["items"]) == canonical(LEGACY_HISTORY)
+    audio = client.get(f"/api/tts/history/{first['id']}/audio", headers=headers)
+    assert audio.status_code == 404 and audio.json["error"]["code"] == "audio_not_found"
+
+    with app.app_context():
+        downgrade(revision="0002_revoked_tokens")
+        restored = db.session.execute(text("SELECT history FROM users WHERE email = 'old@example.com'")).scalar_one()
+        assert restored == LEGACY_HISTORY
+        db.session.remove()
         db.engine.dispose()

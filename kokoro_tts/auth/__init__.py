@@ -6,4 +6,4 @@ bp = Blueprint(
     "auth", __name__, url_prefix="/api/auth", description="Accounts and access tokens"
 )
 
-from . import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from . import api_keys, routes  # noqa: E402,F401  (they attach themselves to bp)

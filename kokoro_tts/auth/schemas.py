@@ -86,9 +86,17 @@ class UserSchema(Schema):
     updated_at = UTCDateTime(allow_none=True)
     last_login = UTCDateTime(allow_none=True)
     favorite_voices = fields.List(fields.String())
-    history = fields.List(fields.Dict())
+    history = fields.Method(
+        "_history", metadata={"description": "the 20 newest generations; all of them: GET /api/tts/history"}
+    )
     credits = fields.Integer(allow_none=True, metadata={"description": "null: unlimited"})
     preferences = fields.Dict()
+
+
+    def _history(self, user: Any) -> list[dict[str, Any]]:
+        from ..tts.schemas import GenerationSchema  # the tts layer sits above auth
+
+        return GenerationSchema(many=True).dump(user.recent_history())
 
 
 class TokenSchema(Schema):
@@ -99,3 +107,23 @@ class TokenSchema(Schema):
 
 class MessageSchema(Schema):
     message = fields.String()
+
+
+class NewApiKeySchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class ApiKeySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String(metadata={"description": "the key's first characters, to recognise it"})
+    created_at = UTCDateTime()
+    last_used_at = UTCDateTime(allow_none=True)
+
+
+class ApiKeyCreatedSchema(ApiKeySchema):
+    key = fields.String(metadata={"description": "the secret; shown only in this answer"})
+
+
+class ApiKeyListSchema(Schema):
+    items = fields.List(fields.Nested(ApiKeySchema))

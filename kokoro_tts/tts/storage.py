@@ -1,0 +1,80 @@
+"""Where generated audio lives: files on local disk, pruned by count or age.
+
+Rows of the history stay when their audio is pruned; replaying such an item is a
+404 `audio_not_found`, the listing still shows it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Generation, utcnow
+
+
+def audio_root() -> Path:
+    folder = current_app.config.get("TTS_AUDIO_DIR") or os.path.join(current_app.instance_path, "audio")
+    return Path(folder)
+
+
+def save(generation: Generation, audio: bytes) -> None:
+    """Write the audio atomically (temp file + rename) and point the row at it."""
+    relative = Path(str(generation.user_id)) / f"{generation.id}.{generation.format}"
+    target = audio_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(audio)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    generation.audio_path = str(relative)
+
+
+def path_of(generation: Generation) -> Path | None:
+    if not generation.audio_path:
+        return None
+    path = audio_root() / generation.audio_path
+    return path if path.is_file() else None
+
+
+def delete_audio(generation: Generation) -> None:
+    path = path_of(generation)
+    if path is not None:
+        path.unlink(missing_ok=True)
+    generation.audio_path = None
+
+
+def apply_retention(user_id: int) -> None:
+    """Drop the audio of a user's items beyond the newest N or older than the max age
+    (`HISTORY_AUDIO_MAX_ITEMS`, `HISTORY_AUDIO_MAX_DAYS`; 0 or unset: no limit)."""
+    max_items = current_app.config.get("HISTORY_AUDIO_MAX_ITEMS") or 0
+    max_days = current_app.config.get("HISTORY_AUDIO_MAX_DAYS") or 0
+    if not max_items and not max_days:
+        return
+    query = (
+        select(Generation)
+        .where(Generation.user_id == user_id, Generation.audio_path.is_not(None))
+        .order_by(Generation.created_at.desc(), Generation.id.desc())
+    )
+    cutoff = utcnow() - timedelta(days=max_days) if max_days else None
+    for index, generation in enumerate(db.session.scalars(query)):
+        too_many = max_items and index >= max_items
+        too_old = cutoff is not None and generation.created_at < cutoff
+        if too_many or too_old:
+            delete_audio(generation)
+    db.session.commit()
+
+
+def delete_user_audio(user_id: int) -> None:
+    """Remove a deleted account's audio folder (after its rows are gone)."""
+    shutil.rmtree(audio_root() / str(user_id), ignore_errors=True)

@@ -1,0 +1,230 @@
+"""POST /api/tts/generate with the real engine: audio, defaults, credits, streaming."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+import soundfile as sf
+from sqlalchemy import func, select
+
+from kokoro_tts.extensions import db
+from kokoro_tts.models import Generation
+from tests.conftest import credits_of, make_app, set_credits
+
+EMAIL = "ada@example.com"
+TEXT = "Hello there. This is a short test."
+
+
+def generations(app) -> list[Generation]:
+    with app.app_context():
+        rows = db.session.scalars(select(Generation).order_by(Generation.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def decode(data: bytes):
+    return sf.read(io.BytesIO(data), dtype="float32")
+
+
+def test_generate_wav(app, auth, client):
+    headers = auth.headers()
+    response = client.post("/api/tts/generate", json={"text": TEXT, "lang": "en-us"}, headers=headers)
+    assert response.status_code == 200, response.json
+    assert response.mimetype == "audio/wav"
+    assert "attachment" in response.headers["Content-Disposition"]
+    audio, rate = decode(response.data)
+    assert rate == 24000
+    assert abs(len(audio) / rate - float(response.headers["X-Audio-Duration"])) < 0.01
+    assert abs(audio).max() > 0.05  # not silence
+    assert response.headers["X-Characters-Charged"] == str(len(TEXT))
+    assert response.headers["X-Credits-Remaining"] == "unlimited"
+    [row] = generations(app)
+    assert str(row.id) == response.headers["X-Generation-Id"]
+    assert (row.text, row.characters, row.format, row.lang, row.source) == (TEXT, len(TEXT), "wav", "en-us", "api")
+
+
+@pytest.mark.parametrize(("fmt", "mimetype"), [("mp3", "audio/mpeg"), ("opus", "audio/ogg"), ("flac", "audio/flac")])
+def test_generate_formats(auth, client, fmt, mimetype):
+    response = client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us", "format": fmt},
+                           headers=auth.headers())
+    assert response.status_code == 200 and response.mimetype == mimetype
+    audio, rate = decode(response.data)
+    assert rate == 24000 and len(audio) > 2400
+
+
+def test_pcm_is_raw_s16le(auth, client):
+    response = client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us", "format": "pcm"},
+                           headers=auth.headers())
+    assert response.status_code == 200
+    duration = float(response.headers["X-Audio-Duration"])
+    assert abs(len(response.data) / 2 / 24000 - duration) < 0.01
+
+
+def test_defaults_come_from_preferences(app, auth, client):
+    headers = auth.headers()
+    client.put("/api/auth/preferences", json={"default_voice": "jm_kumo", "default_speed": 1.5}, headers=headers)
+    assert client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us"}, headers=headers).status_code == 200
+    [row] = generations(app)
+    assert (row.voice, row.speed) == ("jm_kumo", 1.5)
+    # An explicit value wins over the preference.
+    client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us", "voice": "jf_nezumi", "speed": 1.0},
+                headers=headers)
+    assert (generations(app)[-1].voice, generations(app)[-1].speed) == ("jf_nezumi", 1.0)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"text": "   "}, 400, "empty_text"),
+        ({"text": "x" * 5001}, 413, "text_too_long"),
+        ({"text": "Hi.", "voice": "zz_nobody"}, 400, "unknown_voice"),
+        ({"text": "Hi.", "voice": "af_heart"}, 400, "voice_unavailable"),
+        ({"text": "Hi.", "speed": 9}, 400, "validation_error"),
+        ({"text": "Hi.", "format": "aac"}, 400, "unknown_format"),
+        ({"text": "Hi.", "lang": "tlh"}, 400, "unsupported_language"),
+        ({"text": 42}, 400, "validation_error"),
+        ({"voice": "jf_alpha"}, 400, "validation_error"),
+    ],
+)
+def test_bad_input_changes_nothing(app, auth, client, body, status, code):
+    headers = auth.headers()
+    set_credits(app, EMAIL, 10_000)
+    response = client.post("/api/tts/generate", json=body, headers=headers)
+    assert response.status_code == status, response.json
+    assert response.json["error"]["code"] == code
+    assert credits_of(app, EMAIL) == 10_000
+    assert generations(app) == []
+
+
+def test_unavailable_voice_error_names_available_ones(auth, client):
+    response = client.post("/api/tts/generate", json={"text": "Hi.", "voice": "af_heart"}, headers=auth.headers())
+    assert "jf_alpha" in response.json["error"]["message"]
+
+
+def test_requires_authentication(client):
+    response = client.post("/api/tts/generate", json={"text": "Hi."})
+    assert response.status_code == 401
+
+
+def test_credits_are_charged_and_checked_before_synthesis(app, auth, client):
+    headers = auth.headers()
+    set_credits(app, EMAIL, 10)
+    response = client.post("/api/tts/generate", json={"text": TEXT, "lang": "en-us"}, headers=headers)
+    assert response.status_code == 402
+    error = response.json["error"]
+    assert error["code"] == "insufficient_credits"
+    assert error["details"] == {"credits": 10, "required": len(TEXT)}
+    assert credits_of(app, EMAIL) == 10 and generations(app) == []
+
+    ok = client.post("/api/tts/generate", json={"text": "Hi you.", "lang": "en-us"}, headers=headers)
+    assert ok.status_code == 200
+    assert ok.headers["X-Credits-Remaining"] == "3"
+    assert credits_of(app, EMAIL) == 3
+
+
+def test_parallel_requests_never_overspend(app, auth, live_url):
+    """Eight real concurrent requests of 10 characters against a balance of 30."""
+    token = auth.token()
+    set_credits(app, EMAIL, 30)
+    statuses: list[int] = []
+
+    def one() -> None:
+        request = urllib.request.Request(
+            f"{live_url}/api/tts/generate", method="POST",
+            data=json.dumps({"text": "Hi, there.", "lang": "en-us"}).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+                statuses.append(response.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 3 + [402] * 5
+    assert credits_of(app, EMAIL) == 0
+    assert len(generations(app)) == 3
+
+
+def test_stream_sends_audio_and_records_it(app, auth, client):
+    headers = auth.headers()
+    response = client.post("/api/tts/generate", json={"text": TEXT, "lang": "en-us", "stream": True},
+                           headers=headers)
+    assert response.status_code == 200
+    audio, rate = decode(response.data)
+    assert rate == 24000 and len(audio) > 24000 * 0.5
+    [row] = generations(app)
+    assert row.characters == len(TEXT) and row.audio_path is not None
+    replay = client.get(f"/api/tts/history/{row.id}/audio", headers=headers)
+    assert replay.data == response.data
+
+
+def test_stream_stopped_by_client_refunds_the_unspoken_part(app, auth, client):
+    headers = auth.headers()
+    set_credits(app, EMAIL, 1000)
+    text = " ".join(f"Sentence number {n} is here." for n in range(1, 13))
+    response = client.post("/api/tts/generate", json={"text": text, "lang": "en-us", "stream": True},
+                           headers=headers, buffered=False)
+    assert response.status_code == 200
+    received = b""
+    chunks = iter(response.response)
+    while len(received) < 44 + 4800:  # the header, then the first sentence's audio
+        received += next(chunks)
+    response.close()  # what a WSGI server does when the client goes away
+    [row] = generations(app)
+    spent = 1000 - credits_of(app, EMAIL)
+    assert 0 < row.characters == spent < len(text)
+    assert row.audio_path is None
+
+
+def test_failed_synthesis_refunds(app, auth, database_url, tmp_path):
+    """A real failure: the configured model file is not a model."""
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    other = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_ONNX_MODEL=str(broken),
+                     TTS_AUDIO_DIR=str(tmp_path / "audio"))
+    try:
+        headers = auth.headers()
+        set_credits(app, EMAIL, 100)
+        body = {"text": "Hi.", "lang": "en-us"}
+        response = other.test_client().post("/api/tts/generate", json=body, headers=headers)
+        assert response.status_code == 503
+        assert response.json["error"]["code"] == "model_unavailable"
+        assert "not charged" in response.json["error"]["message"]
+        assert credits_of(app, EMAIL) == 100
+        assert generations(app) == []
+    finally:
+        make_app()  # put the shared limiter back
+
+
+def test_generation_is_rate_limited_per_user(app, auth, client):
+    app.config["GENERATE_RATE_LIMIT"] = "1 per minute"
+    try:
+        headers = auth.headers()
+        body = {"text": "Hi.", "lang": "en-us"}
+        assert client.post("/api/tts/generate", json=body, headers=headers).status_code == 200
+        limited = client.post("/api/tts/generate", json=body, headers=headers)
+        assert limited.status_code == 429 and "Retry-After" in limited.headers
+        # Another account has its own budget.
+        other = auth.headers("grace@example.com")
+        assert client.post("/api/tts/generate", json=body, headers=other).status_code == 200
+    finally:
+        app.config["GENERATE_RATE_LIMIT"] = "30 per minute"
+
+
+def test_history_rows_count(app, auth, client):
+    headers = auth.headers()
+    for _ in range(2):
+        client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us"}, headers=headers)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Generation)) == 2

@@ -1,0 +1,119 @@
+"""History: listing, reading, replay without charge, deletion, ownership, retention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import PASSWORD, credits_of, set_credits
+
+EMAIL = "ada@example.com"
+
+
+def _generate(client, headers, text: str = "Hi.") -> int:
+    response = client.post("/api/tts/generate", json={"text": text, "lang": "en-us"}, headers=headers)
+    assert response.status_code == 200, response.json
+    return int(response.headers["X-Generation-Id"])
+
+
+def test_list_newest_first_and_paginated(auth, client):
+    headers = auth.headers()
+    ids = [_generate(client, headers, f"Number {n}.") for n in range(3)]
+    page = client.get("/api/tts/history?per_page=2", headers=headers).json
+    assert [item["id"] for item in page["items"]] == ids[::-1][:2]
+    assert (page["page"], page["per_page"], page["total"], page["pages"]) == (1, 2, 3, 2)
+    item = page["items"][0]
+    assert item["text"] == "Number 2." and item["has_audio"] is True
+    assert {"voice", "speed", "lang", "format", "characters", "duration", "created_at"} <= set(item)
+    second = client.get("/api/tts/history?per_page=2&page=2", headers=headers).json
+    assert [item["id"] for item in second["items"]] == [ids[0]]
+    assert client.get("/api/tts/history?per_page=500", headers=headers).status_code == 400
+
+
+def test_replay_is_free_and_identical(app, auth, client):
+    headers = auth.headers()
+    set_credits(app, EMAIL, 100)
+    original = client.post("/api/tts/generate", json={"text": "Hello.", "lang": "en-us", "format": "mp3"},
+                           headers=headers)
+    generation_id = original.headers["X-Generation-Id"]
+    before = credits_of(app, EMAIL)
+    replay = client.get(f"/api/tts/history/{generation_id}/audio", headers=headers)
+    assert replay.status_code == 200 and replay.mimetype == "audio/mpeg"
+    assert replay.data == original.data
+    assert credits_of(app, EMAIL) == before
+    assert client.get("/api/tts/history", headers=headers).json["total"] == 1
+
+
+def test_other_users_items_are_404(auth, client):
+    mine = auth.headers()
+    generation_id = _generate(client, mine)
+    theirs = auth.headers("eve@example.com")
+    for method, path in [
+        ("get", f"/api/tts/history/{generation_id}"),
+        ("get", f"/api/tts/history/{generation_id}/audio"),
+        ("delete", f"/api/tts/history/{generation_id}"),
+    ]:
+        response = getattr(client, method)(path, headers=theirs)
+        assert response.status_code == 404, path
+        assert response.json["error"]["code"] == "generation_not_found"
+    assert client.get(f"/api/tts/history/{generation_id}", headers=mine).status_code == 200
+    assert client.delete("/api/tts/history", headers=theirs).json == {"deleted": 0}
+    assert client.get("/api/tts/history", headers=mine).json["total"] == 1
+
+
+def _audio_files(app) -> list:
+    return sorted(Path(app.config["TTS_AUDIO_DIR"]).rglob("*.*"))
+
+
+def test_delete_one_and_all(app, auth, client):
+    headers = auth.headers()
+    first, second, _ = (_generate(client, headers) for _ in range(3))
+    assert len(_audio_files(app)) == 3
+    assert client.delete(f"/api/tts/history/{first}", headers=headers).json == {"deleted": 1}
+    assert client.get(f"/api/tts/history/{first}", headers=headers).status_code == 404
+    assert client.get(f"/api/tts/history/{first}/audio", headers=headers).status_code == 404
+    assert len(_audio_files(app)) == 2
+    assert client.delete("/api/tts/history", headers=headers).json == {"deleted": 2}
+    assert _audio_files(app) == []
+    assert client.get(f"/api/tts/history/{second}/audio", headers=headers).status_code == 404
+    assert client.get("/api/tts/history", headers=headers).json["items"] == []
+
+
+def test_retention_by_count_keeps_rows_and_drops_audio(app, auth, client):
+    app.config["HISTORY_AUDIO_MAX_ITEMS"] = 1
+    try:
+        headers = auth.headers()
+        old, new = _generate(client, headers), _generate(client, headers)
+        expired = client.get(f"/api/tts/history/{old}/audio", headers=headers)
+        assert expired.status_code == 404 and expired.json["error"]["code"] == "audio_not_found"
+        assert client.get(f"/api/tts/history/{new}/audio", headers=headers).status_code == 200
+        items = client.get("/api/tts/history", headers=headers).json["items"]
+        assert [(i["id"], i["has_audio"]) for i in items] == [(new, True), (old, False)]
+    finally:
+        app.config["HISTORY_AUDIO_MAX_ITEMS"] = 200
+
+
+def test_user_history_field_reads_the_table(auth, client):
+    headers = auth.headers()
+    _generate(client, headers, "Remember me.")
+    history = client.get("/api/auth/me", headers=headers).json["history"]
+    assert [entry["text"] for entry in history] == ["Remember me."]
+
+
+def test_account_deletion_removes_its_audio(app, auth, client):
+    headers = auth.headers()
+    _generate(client, headers)
+    other = auth.headers("eve@example.com")
+    _generate(client, other)
+    assert len(_audio_files(app)) == 2
+    assert client.delete("/api/auth/me", json={"password": PASSWORD}, headers=headers).status_code == 200
+    assert len(_audio_files(app)) == 1  # eve's stays
+
+
+def test_out_of_range_pages_and_ids(auth, client):
+    headers = auth.headers()
+    assert client.get("/api/tts/history?page=100000000000000000000", headers=headers).status_code == 400
+    assert client.get("/api/tts/history?page=0", headers=headers).status_code == 400
+    assert client.get("/api/tts/history?page=999999", headers=headers).json["items"] == []
+    huge = 10**20
+    assert client.get(f"/api/tts/history/{huge}", headers=headers).status_code == 404
+    assert client.delete(f"/api/auth/api-keys/{huge}", headers=headers).status_code == 404
