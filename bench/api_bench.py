@@ -1,0 +1,206 @@
+"""Benchmark the HTTP API: what the service adds on top of the engine.
+
+    python bench/api_bench.py [--repeat 3] [--seconds 10] [--clients 8]
+
+Starts gunicorn (gunicorn.conf.py, production settings) on a throw-away PostgreSQL
+database (`BENCH_DATABASE_URL`, default the local test server) and measures:
+
+1. the HTTP overhead of a generation: `POST /api/tts/generate` (auth, credits,
+   history row, audio file, response) against `Engine.synthesize` + `encode` alone,
+   same text, voice and format, in the same run;
+2. a streamed long text (~5,000 characters): time to the first audio byte against
+   the time to the last;
+3. requests per second for `GET /api/auth/me` with N keep-alive clients.
+
+Everything runs on this machine (127.0.0.1); every loop is bounded. Prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from engine_bench import LONG, MEDIUM  # noqa: E402
+
+from tests.pg import temporary_database  # noqa: E402
+
+PORT = 8799
+VOICE, LANG, FORMAT = "jf_alpha", "en-us", "wav"
+
+
+class Client:
+    """One keep-alive HTTP connection to the server under test."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
+        self.headers = {"Content-Type": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        self.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=self.headers)
+        response = self.conn.getresponse()
+        return response.status, response.read()
+
+    def first_and_last_byte(self, path: str, body: dict) -> tuple[float, float, int]:
+        start = time.perf_counter()
+        self.conn.request("POST", path, body=json.dumps(body), headers=self.headers)
+        response = self.conn.getresponse()
+        assert response.status == 200, response.read()
+        first = None
+        size = 0
+        while True:
+            data = response.read1(65536)
+            if not data:
+                break
+            if first is None and size + len(data) > 44:  # past the WAV header: audio
+                first = time.perf_counter() - start
+            size += len(data)
+        return first or 0.0, time.perf_counter() - start, size
+
+
+def wait_ready(deadline: float) -> None:
+    while time.time() < deadline:
+        try:
+            if Client().call("GET", "/readyz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not become ready")
+
+
+def engine_alone(text: str, repeat: int) -> float:
+    from kokoro_tts.tts.engine import Engine, EngineSettings
+
+    engine = Engine(EngineSettings(threads=int(os.environ.get("TTS_THREADS", "2"))))
+    engine.synthesize("Warm up.", VOICE, 1.0, LANG)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        engine.encode(engine.synthesize(text, VOICE, 1.0, LANG).audio, FORMAT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def requests_per_second(token: str, seconds: float, clients: int) -> tuple[float, float]:
+    counts = [0] * clients
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    def run(i: int) -> None:
+        client = Client(token)
+        while time.perf_counter() < stop:
+            t = time.perf_counter()
+            status, _ = client.call("GET", "/api/auth/me")
+            assert status == 200
+            latencies.append(time.perf_counter() - t)
+            counts[i] += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds, statistics.median(latencies) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+
+    os.environ.setdefault("TEST_DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", ""))
+    if not os.environ["TEST_DATABASE_URL"]:
+        del os.environ["TEST_DATABASE_URL"]
+    with temporary_database("kokoro_bench") as url, tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "APP_ENV": "production",
+            "PORT": str(PORT),
+            "INSTANCE_PATH": tmp,
+            "TTS_THREADS": os.environ.get("TTS_THREADS", "2"),
+            "GENERATE_RATE_LIMIT": "100000 per minute",
+            "LOGIN_RATE_LIMIT": "100000 per minute",
+            "REGISTER_RATE_LIMIT": "100000 per minute",
+            "TTS_MAX_CHARS": str(max(5000, len(LONG))),
+            "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
+        }
+        python = sys.executable
+        subprocess.run(
+            [python, "-m", "flask", "--app", "wsgi", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        server = subprocess.Popen(
+            [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_ready(time.time() + 60)
+            status, body = Client().call(
+                "POST", "/api/auth/register", {"email": "bench@example.com", "password": "bench password"}
+            )
+            token = json.loads(body)["access_token"]
+            client = Client(token)
+            order = {"text": MEDIUM, "voice": VOICE, "lang": LANG, "format": FORMAT}
+            for _ in range(2):  # warm both workers' engines
+                assert client.call("POST", "/api/tts/generate", order)[0] == 200
+            http_times = []
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                status, audio = client.call("POST", "/api/tts/generate", order)
+                http_times.append(time.perf_counter() - start)
+                assert status == 200
+            http_median = statistics.median(http_times)
+            engine_median = engine_alone(MEDIUM, args.repeat)
+
+            streams = [
+                Client(token).first_and_last_byte("/api/tts/generate", {**order, "text": LONG, "stream": True})
+                for _ in range(max(1, args.repeat - 1))
+            ]
+            first = statistics.median(s[0] for s in streams)
+            last = statistics.median(s[1] for s in streams)
+
+            rps, latency = requests_per_second(token, args.seconds, args.clients)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    print(
+        f"\nMedium text ({len(MEDIUM)} chars), long text ({len(LONG)} chars); "
+        f"gunicorn {env['WEB_CONCURRENCY']} workers, TTS_THREADS={env['TTS_THREADS']}, {os.cpu_count()} cores\n"
+    )
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| engine alone, medium text (synthesize + encode) | {engine_median:.2f} s |")
+    print(f"| POST /api/tts/generate, medium text | {http_median:.2f} s |")
+    print(f"| HTTP overhead | {http_median - engine_median:+.3f} s ({(http_median / engine_median - 1) * 100:+.1f}%) |")
+    print(f"| streamed long text: first audio byte | {first:.2f} s |")
+    print(f"| streamed long text: last byte | {last:.2f} s |")
+    print(
+        f"| GET /api/auth/me, {args.clients} clients, {args.seconds:.0f} s | {rps:.0f} req/s "
+        f"(median {latency:.1f} ms) |"
+    )
+
+
+if __name__ == "__main__":
+    main()
