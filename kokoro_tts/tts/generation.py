@@ -49,7 +49,8 @@ def check(user: User, order: Order) -> Request:
 
 
 def respond(user: User, order: Order) -> Response:
-    request = check(user, order)
+    """Check, charge, then synthesise whole or as a stream; the audio response."""
+    req = check(user, order)
     user_id = user.id  # read before the charge's commit expires the instance
     try:
         get_engine(current_app).load()  # a broken model fails here, before any charge
@@ -57,15 +58,15 @@ def respond(user: User, order: Order) -> Response:
         log.exception("the speech model cannot be loaded")
         status, code = (exc.status, exc.code) if isinstance(exc, EngineError) else (503, "model_unavailable")
         raise ApiError(status, code, "The speech model is not available; you were not charged.") from exc
-    cost = len(request.text)
+    cost = len(req.text)
     balance = credits.charge(user_id, cost)
     generation = Generation(
-        user_id=user_id, text=request.text, voice=request.voice.spec, speed=request.speed,
-        lang=request.lang, format=request.fmt, characters=cost, source=order.source,
+        user_id=user_id, text=req.text, voice=req.voice.spec, speed=req.speed,
+        lang=req.lang, format=req.fmt, characters=cost, source=order.source,
     )
     if order.stream:
-        return _streamed(user_id, request, generation, balance)
-    return _whole(user_id, request, generation, balance)
+        return _streamed(user_id, req, generation, balance)
+    return _whole(user_id, req, generation, balance)
 
 
 def _headers(generation: Generation, balance: int | None) -> dict[str, str]:
@@ -77,34 +78,32 @@ def _headers(generation: Generation, balance: int | None) -> dict[str, str]:
     }
 
 
-def _pieces(request: Request) -> Iterator[Piece]:
+def _whole(user_id: int, req: Request, generation: Generation, balance: int | None) -> Response:
     engine = get_engine(current_app)
-    return engine.stream(request.text, request.voice.spec, request.speed, request.lang)
-
-
-def _whole(user_id: int, request: Request, generation: Generation, balance: int | None) -> Response:
-    engine = get_engine(current_app)
+    charged = generation.characters
     try:
-        result = engine.synthesize(request.text, request.voice.spec, request.speed, request.lang)
-        audio = engine.encode(result.audio, request.fmt)
+        result = engine.synthesize(req.text, req.voice.spec, req.speed, req.lang)
+        audio = engine.encode(result.audio, req.fmt)
         generation.duration = round(result.duration, 3)
         db.session.add(generation)
         db.session.flush()  # the id names the audio file
         storage.save(generation, audio)
+        headers = _headers(generation, balance)  # before the commit expires the instance
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        credits.refund(user_id, generation.characters)
-        log.exception("synthesis failed; %d credits refunded", generation.characters)
+        storage.delete_audio(generation)  # a file written before a failed commit
+        credits.refund(user_id, charged)
+        log.exception("synthesis failed; %d credits refunded", charged)
         raise ApiError(500, "synthesis_failed", "Speech synthesis failed; you were not charged.") from exc
     _retain(user_id)
-    response = Response(audio, mimetype=content_type(request.fmt))
-    response.headers.update(_headers(generation, balance))
-    response.headers["X-Audio-Duration"] = f"{generation.duration:.3f}"
+    response = Response(audio, mimetype=content_type(req.fmt))
+    response.headers.update(headers)
+    response.headers["X-Audio-Duration"] = f"{result.duration:.3f}"
     return response
 
 
-def _streamed(user_id: int, request: Request, generation: Generation, balance: int | None) -> Response:
+def _streamed(user_id: int, req: Request, generation: Generation, balance: int | None) -> Response:
     charged = generation.characters
     try:
         db.session.add(generation)
@@ -131,7 +130,9 @@ def _streamed(user_id: int, request: Request, generation: Generation, balance: i
 
         chunks = None
         try:
-            chunks = get_engine(current_app).encode_stream(count(_pieces(request)), request.fmt)
+            engine = get_engine(current_app)
+            pieces = engine.stream(req.text, req.voice.spec, req.speed, req.lang)
+            chunks = engine.encode_stream(count(pieces), req.fmt)
             for data in chunks:
                 encoded += data
                 yield data
@@ -142,7 +143,7 @@ def _streamed(user_id: int, request: Request, generation: Generation, balance: i
             _settle(user_id, generation_id, charged, charged if finished else spoken,
                     seconds, bytes(encoded) if finished else None)
 
-    response = Response(stream_with_context(body()), mimetype=content_type(request.fmt))
+    response = Response(stream_with_context(body()), mimetype=content_type(req.fmt))
     response.headers.update(headers)
     return response
 
