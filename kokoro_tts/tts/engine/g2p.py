@@ -17,6 +17,9 @@ from .errors import UnsupportedLanguage
 from .languages import ESPEAK_NAMES, normalize_language
 
 log = logging.getLogger(__name__)
+# phonemizer warns "words count mismatch" whenever espeak-ng joins or splits words, which
+# punctuation makes it do on most sentences: noise in every request's log, not a fault.
+logging.getLogger("phonemizer").setLevel(logging.ERROR)
 
 Phonemizer = Callable[[str], str]
 
