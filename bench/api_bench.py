@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -33,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from engine_bench import LONG, MEDIUM  # noqa: E402
+from engine_bench import LONG, MEDIUM, SHORT  # noqa: E402
 
 from tests.pg import temporary_database  # noqa: E402
 
@@ -51,8 +52,15 @@ class Client:
             self.headers["Authorization"] = f"Bearer {token}"
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
-        self.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=self.headers)
-        response = self.conn.getresponse()
+        data = json.dumps(body) if body is not None else None
+        try:
+            self.conn.request(method, path, body=data, headers=self.headers)
+            response = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # gunicorn closes a keep-alive connection idle for 5 s: reconnect once.
+            self.conn.close()
+            self.conn.request(method, path, body=data, headers=self.headers)
+            response = self.conn.getresponse()
         return response.status, response.read()
 
     def first_and_last_byte(self, path: str, body: dict) -> tuple[float, float, int]:
@@ -83,17 +91,24 @@ def wait_ready(deadline: float) -> None:
     raise RuntimeError("gunicorn did not become ready")
 
 
-def engine_alone(text: str, repeat: int) -> float:
+def overhead(client: Client, text: str, repeat: int) -> tuple[float, float]:
+    """Median seconds of (engine alone, HTTP generation) for `text`, runs interleaved so
+    that the machine's drift hits both alike."""
     from kokoro_tts.tts.engine import Engine, EngineSettings
 
     engine = Engine(EngineSettings(threads=int(os.environ.get("TTS_THREADS", "2"))))
     engine.synthesize("Warm up.", VOICE, 1.0, LANG)
-    times = []
+    order = {"text": text, "voice": VOICE, "lang": LANG, "format": FORMAT}
+    alone, http = [], []
     for _ in range(repeat):
         start = time.perf_counter()
         engine.encode(engine.synthesize(text, VOICE, 1.0, LANG).audio, FORMAT)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        alone.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        status, _ = client.call("POST", "/api/tts/generate", order)
+        http.append(time.perf_counter() - start)
+        assert status == 200
+    return statistics.median(alone), statistics.median(http)
 
 
 def requests_per_second(token: str, seconds: float, clients: int) -> tuple[float, float]:
@@ -120,10 +135,12 @@ def requests_per_second(token: str, seconds: float, clients: int) -> tuple[float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5, help="interleaved runs per text for the overhead")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
+    # Stopped from outside, still stop gunicorn and drop the database (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     os.environ.setdefault("TEST_DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", ""))
     if not os.environ["TEST_DATABASE_URL"]:
@@ -161,24 +178,12 @@ def main() -> None:
             )
             token = json.loads(body)["access_token"]
             client = Client(token)
-            order = {"text": MEDIUM, "voice": VOICE, "lang": LANG, "format": FORMAT}
-            for _ in range(2):  # warm both workers' engines
+            order = {"text": SHORT, "voice": VOICE, "lang": LANG, "format": FORMAT}
+            for _ in range(4):  # warm both workers' engines
                 assert client.call("POST", "/api/tts/generate", order)[0] == 200
-            http_times = []
-            for _ in range(args.repeat):
-                start = time.perf_counter()
-                status, audio = client.call("POST", "/api/tts/generate", order)
-                http_times.append(time.perf_counter() - start)
-                assert status == 200
-            http_median = statistics.median(http_times)
-            engine_median = engine_alone(MEDIUM, args.repeat)
-
-            streams = [
-                Client(token).first_and_last_byte("/api/tts/generate", {**order, "text": LONG, "stream": True})
-                for _ in range(max(1, args.repeat - 1))
-            ]
-            first = statistics.median(s[0] for s in streams)
-            last = statistics.median(s[1] for s in streams)
+            texts = (("short", SHORT), ("medium", MEDIUM))
+            results = {name: overhead(client, text, args.repeat) for name, text in texts}
+            first, last, _ = client.first_and_last_byte("/api/tts/generate", {**order, "text": LONG, "stream": True})
 
             rps, latency = requests_per_second(token, args.seconds, args.clients)
         finally:
@@ -186,14 +191,16 @@ def main() -> None:
             server.wait(timeout=30)
 
     print(
-        f"\nMedium text ({len(MEDIUM)} chars), long text ({len(LONG)} chars); "
+        f"\nShort text ({len(SHORT)} chars), medium ({len(MEDIUM)}), long ({len(LONG)}); "
+        f"overhead: median of {args.repeat} interleaved runs; "
         f"gunicorn {env['WEB_CONCURRENCY']} workers, TTS_THREADS={env['TTS_THREADS']}, {os.cpu_count()} cores\n"
     )
     print("| measure | value |")
     print("|---|---|")
-    print(f"| engine alone, medium text (synthesize + encode) | {engine_median:.2f} s |")
-    print(f"| POST /api/tts/generate, medium text | {http_median:.2f} s |")
-    print(f"| HTTP overhead | {http_median - engine_median:+.3f} s ({(http_median / engine_median - 1) * 100:+.1f}%) |")
+    for name, (alone, served) in results.items():
+        print(f"| {name} text: engine alone (synthesize + encode) | {alone:.3f} s |")
+        print(f"| {name} text: POST /api/tts/generate | {served:.3f} s |")
+        print(f"| {name} text: HTTP overhead | {served - alone:+.3f} s ({(served / alone - 1) * 100:+.1f}%) |")
     print(f"| streamed long text: first audio byte | {first:.2f} s |")
     print(f"| streamed long text: last byte | {last:.2f} s |")
     print(
