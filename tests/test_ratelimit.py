@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 from tests.conftest import make_app
@@ -32,7 +33,7 @@ def test_login_is_rate_limited_in_redis(database_url):
     # A unique prefix keeps runs apart on the shared server.
     app = make_app(
         SQLALCHEMY_DATABASE_URI=database_url,
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        RATELIMIT_STORAGE_URI=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
         RATELIMIT_KEY_PREFIX=f"kokoro-test-{uuid.uuid4().hex}",
         LOGIN_RATE_LIMIT="2 per minute",
     )
