@@ -29,18 +29,6 @@ from .schemas import (
 from .tokens import issue_token, revoke_token
 
 
-def check_voice_spec(spec: str) -> None:
-    from ..tts.voices_api import unknown_voices
-
-    unknown = unknown_voices(spec)
-    if unknown:
-        raise ApiError(
-            400, "validation_error", "The request body is not valid.",
-            {"fields": {"default_voice": [f"Unknown voice: {', '.join(unknown)}."]}},
-        )
-
-
-
 def _token_response(user: User) -> dict[str, Any]:
     return {"access_token": issue_token(user), "token_type": "bearer", "user": user}
 
@@ -119,8 +107,6 @@ def update_preferences(changes: dict[str, Any]):
 
     `default_voice` must be a catalogue voice (or one a loaded pack has), or a blend of them.
     """
-    if changes.get("default_voice"):
-        check_voice_spec(changes["default_voice"])
     user = lock_user(current_user.id)  # concurrent merges must not lose each other's keys
     preferences = dict(user.preferences) if isinstance(user.preferences, dict) else {}
     for key, value in changes.items():

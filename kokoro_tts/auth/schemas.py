@@ -69,10 +69,21 @@ class ChangePasswordSchema(Schema):
     new_password = fields.String(required=True, load_only=True, validate=validate_password)
 
 
+def validate_voice_spec(value: str) -> None:
+    """A catalogue voice (or one a loaded pack has), or a blend of them."""
+    from ..tts.voices_api import unknown_voices  # the tts layer sits above auth
+
+    unknown = unknown_voices(value)
+    if unknown:
+        raise ValidationError(f"Unknown voice: {', '.join(unknown)}.")
+
+
 class PreferencesSchema(Schema):
     """The preferences a client may set; unknown keys are refused. null removes one."""
 
-    default_voice = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    default_voice = fields.String(
+        allow_none=True, validate=[validate.Length(min=1, max=64), validate_voice_spec]
+    )
     default_speed = StrictFloat(allow_none=True, validate=validate.Range(min=0.25, max=4.0))
 
 
