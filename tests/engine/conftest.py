@@ -6,14 +6,11 @@ outside pytest's temp dirs and download nothing.
 
 from __future__ import annotations
 
-import io
 import shutil
 
-import numpy as np
 import pytest
-import soundfile as sf
 
-from kokoro_tts.tts.engine import Engine, EngineSettings
+from kokoro_tts.engine import Engine, EngineSettings
 
 VOICE = "jf_alpha"
 
@@ -36,15 +33,4 @@ def engine(model_cache) -> Engine:
 @pytest.fixture(scope="session")
 def hello(engine: Engine):
     """One short synthesis shared by the format tests."""
-    return engine.synthesize("Hello there, world.", voice=VOICE, lang="en-us")
-
-
-def decode(data: bytes) -> tuple[np.ndarray, int]:
-    """Decode any container soundfile reads; streamed FLAC has no total length, so read it raw."""
-    with sf.SoundFile(io.BytesIO(data)) as f:
-        rate = f.samplerate
-        if f.frames < 1 << 40:
-            return f.read(dtype="float32"), rate
-        out = np.zeros(rate * 600, dtype=np.float32)
-        n = sf._snd.sf_readf_float(f._file, sf._ffi.cast("float *", out.ctypes.data), len(out))
-        return out[:n], rate
+    return engine.synthesize(engine.validate("Hello there, world.", voice=VOICE, lang="en-us"))

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kokoro_tts.tts.engine import Engine, EngineSettings
-from kokoro_tts.tts.engine.chunking import vocab
-from kokoro_tts.tts.engine.model_files import embedded_model_path, expected_sha256
+from kokoro_tts.engine import Engine, EngineSettings
+from kokoro_tts.engine.chunking import vocab
+from kokoro_tts.engine.model_files import embedded_model_path, expected_sha256
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,9 +40,9 @@ def test_onnx_default_does_not_import_torch(model_cache, engine):
     code = textwrap.dedent(
         f"""
         import sys
-        from kokoro_tts.tts.engine import Engine, EngineSettings
+        from kokoro_tts.engine import Engine, EngineSettings
         e = Engine(EngineSettings(cache_dir={str(model_cache)!r}, threads=1))
-        r = e.synthesize("Hello.", voice="jf_alpha", lang="en-us")
+        r = e.synthesize(e.validate("Hello.", voice="jf_alpha", lang="en-us"))
         assert len(r.audio) > 0
         assert "torch" not in sys.modules, "torch was imported"
         assert "kokoro" not in sys.modules
@@ -93,6 +93,7 @@ def small_kokoro_config() -> dict:
 def test_torch_backend_from_local_files(tmp_path, request):
     import kokoro.model as kmodel
     import torch  # a requirement: the torch back-end is part of the engine
+
     torch.manual_seed(0)
     config = tmp_path / "config.json"
     config.write_text(json.dumps(small_kokoro_config()))
@@ -117,7 +118,7 @@ def test_torch_backend_from_local_files(tmp_path, request):
         )
     )
     assert engine.backend.name == "torch"
-    result = engine.synthesize("Hello.", lang="en-us")
+    result = engine.synthesize(engine.validate("Hello.", lang="en-us"))
     assert result.audio.dtype == np.float32 and result.audio.ndim == 1
     raw = engine.backend.infer([50, 83, 54], engine.resolve_voice("jf_alpha").style_for(3), 1.0)
     assert raw.dtype == np.float32 and raw.ndim == 1 and len(raw) > 0

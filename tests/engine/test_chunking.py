@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kokoro_tts.tts.engine.chunking import (
+from kokoro_tts.engine.chunking import (
     FIRST_CHUNK_TOKENS,
     MAX_TOKENS,
     SPLIT_SLACK,
@@ -15,7 +15,7 @@ from kokoro_tts.tts.engine.chunking import (
     sentences,
     tokenize,
 )
-from kokoro_tts.tts.engine.g2p import get_g2p
+from kokoro_tts.engine.g2p import get_g2p
 
 WORDS = (
     "the a quick brown fox jumps over lazy dog speech engine model token voice sound hello world "

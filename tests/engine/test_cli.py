@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import errno
+import re
+
+import numpy as np
 import pytest
+import soundfile as sf
 from flask import Flask
 
-from kokoro_tts.tts import commands
-from kokoro_tts.tts.commands import tts_cli
+from kokoro_tts.cli import speech
+from kokoro_tts.cli.speech import tts_cli
+from tests.helpers import decode
 
-from .conftest import decode
+TEXT = "Hello there. This is a test of files on disk."
 
 
 @pytest.fixture
@@ -46,12 +52,71 @@ def test_say_reads_stdin_and_picks_format(runner, tmp_path):
 
 
 def test_say_shows_progress_on_long_text(runner, tmp_path, monkeypatch):
-    monkeypatch.setattr(commands, "PROGRESS_CHARS", 20)
+    monkeypatch.setattr(speech, "PROGRESS_CHARS", 20)
     text = "One sentence. And another."
     result = runner.invoke(args=["tts", "say", text, "--lang", "en-us", "-o", str(tmp_path / "p.flac")])
     assert result.exit_code == 0, result.output
     assert "Speaking" in result.output
     assert (tmp_path / "p.flac").stat().st_size > 0
+
+
+def printed_seconds(output: str) -> float:
+    match = re.search(r": ([0-9.]+) s of audio", output)
+    assert match, output
+    return float(match.group(1))
+
+
+@pytest.mark.parametrize("fmt", ["flac", "wav"])
+def test_say_file_headers_give_the_true_length(runner, tmp_path, fmt):
+    out = tmp_path / f"x.{fmt}"
+    out.write_bytes(b"old contents, replaced")
+    result = runner.invoke(args=["tts", "say", TEXT, "--lang", "en-us", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    info = sf.info(str(out))
+    audio, rate = sf.read(str(out), dtype="float32")
+    assert rate == 24000 and len(audio) > 24000
+    assert info.frames == len(audio)
+    assert info.duration == pytest.approx(printed_seconds(result.output), abs=0.005)
+    if fmt == "wav":  # RIFF and data sizes are the real ones, not the streaming maxima
+        data = out.read_bytes()
+        assert int.from_bytes(data[4:8], "little") == len(data) - 8
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temp file left
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "opus"])
+def test_say_compressed_files_decode(runner, tmp_path, fmt):
+    out = tmp_path / f"x.{fmt}"
+    result = runner.invoke(args=["tts", "say", TEXT, "--lang", "en-us", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    audio, rate = decode(out.read_bytes())
+    assert rate == 24000
+    assert len(audio) / rate == pytest.approx(printed_seconds(result.output), abs=0.005)
+
+
+def test_say_to_stdout_streams(runner):
+    result = runner.invoke(args=["tts", "say", TEXT, "--lang", "en-us", "-f", "wav", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    data = result.stdout_bytes
+    assert data[:4] == b"RIFF" and data[4:8] == b"\xff\xff\xff\xff"  # a stream: length unknown up front
+    samples = np.frombuffer(data[44:], "<i2")
+    assert len(samples) > 24000 and np.abs(samples).max() > 1000
+
+
+def test_say_failure_midway_leaves_no_file(runner, tmp_path, engine, monkeypatch):
+    infer, calls = engine.backend.infer, []
+
+    def fails_on_second_chunk(*args):
+        calls.append(args)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return infer(*args)
+
+    monkeypatch.setattr(engine.backend, "infer", fails_on_second_chunk)
+    out = tmp_path / "x.flac"
+    result = runner.invoke(args=["tts", "say", "Hello there.\n\nGoodbye.", "--lang", "en-us", "-o", str(out)])
+    assert len(calls) == 2
+    assert result.exit_code != 0 and "No space left on device" in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(

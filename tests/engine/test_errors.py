@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kokoro_tts.tts.engine import (
+from kokoro_tts.engine import (
     BadVoicePack,
     EmptyText,
     Engine,
@@ -40,26 +40,35 @@ from .conftest import VOICE
         ({"voice": "jf_alpha+af_bella"}, VoiceUnavailable, "voice_unavailable"),
     ],
 )
-def test_bad_input_raises_its_error(engine: Engine, kwargs, error, code):
+def test_bad_input_raises_its_error(engine: Engine, kwargs, error, code, monkeypatch):
+    inferred: list[object] = []
+    monkeypatch.setattr(engine.backend, "infer", lambda *args: inferred.append(args))
     args = {"text": "Hello.", "voice": VOICE, "speed": 1.0, "lang": None, "fmt": "wav"} | kwargs
     with pytest.raises(error) as info:
         engine.validate(**args)
     assert isinstance(info.value, EngineError) and isinstance(info.value, ValueError)
     assert info.value.code == code
     assert str(info.value)
-    with pytest.raises(error):  # synthesis and encoding check the same way, before any work
+    with pytest.raises(error):  # encoding checks formats the same way; synthesis needs a checked request
         if "fmt" in kwargs:
             engine.encode(np.zeros(10, np.float32), args["fmt"])
         else:
-            engine.stream(args["text"], args["voice"], args["speed"], args["lang"])
+            engine.synthesize(engine.validate(**args))
+    assert inferred == []  # raised before any synthesis
 
 
-def test_text_too_long_is_a_413_and_limit_is_configurable(model_cache):
+def test_text_too_long_has_its_code_and_limit_is_configurable(model_cache):
     small = Engine(EngineSettings(cache_dir=model_cache, max_chars=10, default_voice=VOICE))
     with pytest.raises(TextTooLong) as info:
         small.validate("Hello there, world.")
-    assert info.value.status == 413
+    assert info.value.code == "text_too_long"
     small.validate("Hello.")
+
+
+def test_errors_carry_no_http_status():
+    """The engine is a library: the web layer maps codes to statuses itself."""
+    for cls in (EngineError, *EngineError.__subclasses__()):
+        assert not hasattr(cls, "status"), cls
 
 
 def test_unknown_voice_names_the_available_ones(engine: Engine):

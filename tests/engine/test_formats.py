@@ -1,14 +1,16 @@
-"""Every format decodes back to 24 kHz and the same length, whole and streamed."""
+"""Every format decodes back to 24 kHz and the same length: whole, streamed and written to a file."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import soundfile as sf
 
-from kokoro_tts.tts.engine import FORMATS, Engine, content_type
-from kokoro_tts.tts.engine.audio import wav_header
+from kokoro_tts.engine import FORMATS, Engine, content_type, write_file
+from kokoro_tts.engine.audio import wav_header
+from tests.helpers import decode
 
-from .conftest import VOICE, decode
+from .conftest import VOICE
 
 # An MP3 stream has no info frame to say how much encoder padding to drop: up to two frames more.
 MP3_FRAME = 1152
@@ -75,6 +77,30 @@ def test_content_types():
 
 
 def test_synthesized_stream_encodes_end_to_end(engine: Engine):
-    pieces = engine.stream("Hello. Goodbye.", voice=VOICE, lang="en-us")
+    pieces = engine.stream(engine.validate("Hello. Goodbye.", voice=VOICE, lang="en-us"))
     audio, rate = decode(b"".join(engine.encode_stream(pieces, "opus")))
     assert rate == 24000 and len(audio) > 12000
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_write_file_gives_a_whole_file(tmp_path, fmt):
+    tone = (0.3 * np.sin(np.arange(12000) / 7)).astype(np.float32)
+    path = tmp_path / f"tone.{fmt}"
+    assert write_file([tone, tone[:0], tone], fmt, path) == 24000
+    assert decoded_length(path.read_bytes(), fmt) == 24000
+    if fmt in ("wav", "flac"):
+        assert sf.info(str(path)).frames == 24000
+
+
+def test_write_file_failure_keeps_the_old_file(tmp_path):
+    path = tmp_path / "tone.flac"
+    path.write_bytes(b"old")
+
+    def pieces():
+        yield np.zeros(2400, np.float32)
+        raise RuntimeError("synthesis failed")
+
+    with pytest.raises(RuntimeError):
+        write_file(pieces(), "flac", path)
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["tone.flac"]

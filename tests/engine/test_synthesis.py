@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kokoro_tts.tts.engine import SAMPLE_RATE, Engine, Piece
+from kokoro_tts.engine import SAMPLE_RATE, Engine, Piece
 
 from .conftest import VOICE
 
@@ -31,22 +31,23 @@ def test_leading_and_trailing_silence_trimmed(hello):
 
 def test_audio_grows_with_text(engine: Engine, hello):
     longer = engine.synthesize(
-        "Hello there, world. This sentence adds quite a few more words to say.", voice=VOICE, lang="en-us"
+        engine.validate("Hello there, world. This sentence adds quite a few more words to say.", VOICE, lang="en-us")
     )
     assert longer.duration > hello.duration * 1.8
 
 
 def test_audio_shrinks_with_speed(engine: Engine, hello):
-    fast = engine.synthesize("Hello there, world.", voice=VOICE, lang="en-us", speed=2.0)
-    slow = engine.synthesize("Hello there, world.", voice=VOICE, lang="en-us", speed=0.5)
+    fast = engine.synthesize(engine.validate("Hello there, world.", voice=VOICE, lang="en-us", speed=2.0))
+    slow = engine.synthesize(engine.validate("Hello there, world.", voice=VOICE, lang="en-us", speed=0.5))
     assert fast.duration < hello.duration * 0.75
     assert slow.duration > hello.duration * 1.4
 
 
 def test_stream_pieces_join_to_the_whole(engine: Engine):
     text = "One sentence here. Another one follows.\n\nA new paragraph ends it."
-    whole = engine.synthesize(text, voice=VOICE, lang="en-us")
-    pieces = list(engine.stream(text, voice=VOICE, lang="en-us"))
+    req = engine.validate(text, voice=VOICE, lang="en-us")
+    whole = engine.synthesize(req)
+    pieces = list(engine.stream(req))
     assert all(isinstance(p, Piece) for p in pieces)
     assert len(pieces) >= 2
     joined = np.concatenate([p.audio for p in pieces])
@@ -59,7 +60,7 @@ def test_stream_pieces_join_to_the_whole(engine: Engine):
 def test_closing_a_stream_stops_synthesis(engine: Engine):
     text = "First sentence is short. " + "Then there is a lot more to say after that. " * 6
     seen: list[Piece] = []
-    stream = engine.stream(text, voice=VOICE, lang="en-us", on_piece=seen.append)
+    stream = engine.stream(engine.validate(text, voice=VOICE, lang="en-us"), on_piece=seen.append)
     first = next(stream)
     stream.close()
     assert len(seen) == 1
@@ -69,14 +70,14 @@ def test_closing_a_stream_stops_synthesis(engine: Engine):
 
 
 def test_voice_language_is_used_when_no_language_given(engine: Engine):
-    result = engine.synthesize("こんにちは。", voice=VOICE)
+    result = engine.synthesize(engine.validate("こんにちは。", voice=VOICE))
     assert engine.validate("こんにちは。", voice=VOICE).lang == "ja"
     assert rms(result.audio) > 0.02
 
 
 @pytest.mark.parametrize("lang,text", [("fr", "Bonjour tout le monde."), ("es", "Hola a todos.")])
 def test_espeak_languages_speak(engine: Engine, lang, text):
-    assert rms(engine.synthesize(text, voice=VOICE, lang=lang).audio) > 0.02
+    assert rms(engine.synthesize(engine.validate(text, voice=VOICE, lang=lang)).audio) > 0.02
 
 
 def test_blend_differs_from_its_parts(engine: Engine):
@@ -88,7 +89,8 @@ def test_blend_differs_from_its_parts(engine: Engine):
     equal = engine.resolve_voice("jf_alpha + jm_kumo")
     assert equal.weights == (0.5, 0.5)
     text = "Hello there, world."
-    audios = [engine.synthesize(text, voice=v, lang="en-us").audio for v in ("jf_alpha", "jm_kumo", blend.spec)]
+    voices = ("jf_alpha", "jm_kumo", blend.spec)
+    audios = [engine.synthesize(engine.validate(text, v, lang="en-us")).audio for v in voices]
     for part in audios[:2]:
         n = min(len(part), len(audios[2]))
         assert len(part) != len(audios[2]) or not np.allclose(part[:n], audios[2][:n], atol=1e-3)
@@ -119,5 +121,5 @@ def test_concurrent_requests_share_one_engine(engine: Engine):
 
     texts = [("Hello there, world.", "en-us"), ("Bonjour tout le monde.", "fr"), ("Hello again.", "en-us")]
     with ThreadPoolExecutor(max_workers=3) as pool:
-        results = list(pool.map(lambda t: engine.synthesize(t[0], voice=VOICE, lang=t[1]), texts))
+        results = list(pool.map(lambda t: engine.synthesize(engine.validate(t[0], VOICE, lang=t[1])), texts))
     assert all(rms(r.audio) > 0.02 for r in results)

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from flask import Flask
 
-from kokoro_tts.tts.engine import Engine, EngineSettings, catalogue, get_engine
-from kokoro_tts.tts.engine.voices import VoicePack, parse_spec
+from kokoro_tts.engine import Engine, EngineSettings, catalogue
+from kokoro_tts.engine.voices import VoicePack, parse_spec
+from kokoro_tts.services.speech import get_engine
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,7 @@ def test_raw_bin_folder_pack(tmp_path, alpha, model_cache):
 
 def test_pt_folder_pack(tmp_path, alpha):
     import torch  # a requirement: the torch back-end is part of the engine
+
     folder = tmp_path / "voices"
     folder.mkdir()
     torch.save(torch.from_numpy(alpha.copy()), folder / "af_heart.pt")
@@ -91,13 +93,13 @@ def test_get_engine_is_one_lazy_engine_per_app(tmp_path):
     assert get_engine(app) is engine
     assert app.extensions["kokoro_engine"] is engine
     assert engine.settings.max_chars == 42
-    assert engine._backend is None and not (tmp_path / "cache").exists()
+    assert not engine._backend.done and not (tmp_path / "cache").exists()
 
 
 def test_official_onnx_given_by_path(model_cache, engine: Engine):
     """TTS_ONNX_MODEL points at a model file; here the assembled export stands in for kokoro-v1.0.onnx."""
     path = next(model_cache.glob("*.onnx"))
     eng = Engine(EngineSettings(onnx_model=str(path), cache_dir=model_cache / "unused"))
-    audio = eng.synthesize("Hello.", voice="jf_alpha", lang="en-us").audio
+    audio = eng.synthesize(eng.validate("Hello.", voice="jf_alpha", lang="en-us")).audio
     assert audio.dtype == np.float32 and len(audio) > 2400
     assert not (model_cache / "unused").exists()

@@ -1,19 +1,21 @@
 """onnxruntime back-end: the embedded int8 export, or an official ``kokoro-v1.0.onnx`` by path.
 
 Exports differ in input names (``tokens`` or ``input_ids``) and in the type of ``speed``; they are
-read from the model. One session serves every thread (onnxruntime's ``run`` is thread-safe); only
-the lazy creation is locked.
+read from the model. One session serves every thread (onnxruntime's ``run`` is thread-safe), created
+on first use.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import ModelUnavailable
+from ..lazy import Once
 from ..model_files import embedded_model_path
 
 _DTYPES = {
@@ -24,6 +26,15 @@ _DTYPES = {
 }
 
 
+@dataclass(frozen=True)
+class _Model:
+    """A loaded session and the input names and dtypes of this export."""
+
+    session: Any
+    inputs: dict[str, tuple[str, type]]
+    output: str
+
+
 class OnnxBackend:
     name = "onnx"
 
@@ -31,10 +42,7 @@ class OnnxBackend:
         self.model_path = model_path
         self.cache_dir = Path(cache_dir)
         self.threads = threads
-        self._session = None
-        self._inputs: dict[str, tuple[str, type]] = {}
-        self._output: str | None = None
-        self._lock = threading.Lock()
+        self._model = Once(self._open)
 
     def _path(self) -> Path:
         if self.model_path:
@@ -44,26 +52,22 @@ class OnnxBackend:
             return path
         return embedded_model_path(self.cache_dir)
 
-    def load(self) -> None:
-        if self._session is not None:
-            return
-        with self._lock:
-            if self._session is not None:
-                return
-            import onnxruntime as ort
+    def _open(self) -> _Model:
+        import onnxruntime as ort
 
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads
-            opts.inter_op_num_threads = 1
-            opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            session = ort.InferenceSession(str(self._path()), sess_options=opts, providers=["CPUExecutionProvider"])
-            self._inputs = self._roles(session)
-            self._output = session.get_outputs()[0].name
-            self._session = session
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(str(self._path()), sess_options=opts, providers=["CPUExecutionProvider"])
+        return _Model(session, self._roles(session), session.get_outputs()[0].name)
+
+    def load(self) -> None:
+        self._model.get()
 
     @staticmethod
-    def _roles(session) -> dict[str, tuple[str, type]]:
+    def _roles(session: Any) -> dict[str, tuple[str, type]]:
         """Map tokens/style/speed to the model's input names and dtypes."""
         roles: dict[str, tuple[str, type]] = {}
         for inp in session.get_inputs():
@@ -82,17 +86,16 @@ class OnnxBackend:
         return roles
 
     def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float) -> np.ndarray:
-        if self._session is None:
-            self.load()
+        model = self._model.get()
         (tok_name, tok_type), (sty_name, sty_type), (spd_name, spd_type) = (
-            self._inputs["tokens"],
-            self._inputs["style"],
-            self._inputs["speed"],
+            model.inputs["tokens"],
+            model.inputs["style"],
+            model.inputs["speed"],
         )
-        feed = {
+        feed: dict[str, np.ndarray] = {
             tok_name: np.array([[0, *tokens, 0]], dtype=tok_type),
             sty_name: np.asarray(style, dtype=sty_type).reshape(1, -1),
             spd_name: np.array([speed], dtype=spd_type),
         }
-        audio = self._session.run([self._output], feed)[0]
+        audio = model.session.run([model.output], feed)[0]
         return np.asarray(audio, dtype=np.float32).reshape(-1)

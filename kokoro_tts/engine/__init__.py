@@ -1,9 +1,10 @@
 """Kokoro-82M speech engine: G2P, chunking, inference back-ends, voices and audio encoding.
 
-Public interface for the rest of the app; see ``Engine`` for the methods.
+A library with no Flask in it: the web layer and the CLI build on it. See ``Engine`` for the methods;
+errors carry a stable ``code`` (see ``errors``), never an HTTP status.
 """
 
-from .audio import FORMATS, SAMPLE_RATE, content_type
+from .audio import FORMATS, SAMPLE_RATE, content_type, write_file
 from .catalogue import VoiceInfo, catalogue
 from .engine import MAX_SPEED, MIN_SPEED, Engine, Piece, Request, Result
 from .errors import (
@@ -18,7 +19,6 @@ from .errors import (
     UnsupportedLanguage,
     VoiceUnavailable,
 )
-from .extension import get_engine
 from .languages import LANGUAGES
 from .settings import EngineSettings
 from .voices import Voice
@@ -48,5 +48,5 @@ __all__ = [
     "VoiceUnavailable",
     "catalogue",
     "content_type",
-    "get_engine",
+    "write_file",
 ]

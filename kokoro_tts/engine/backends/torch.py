@@ -7,12 +7,18 @@ this back-end is loaded.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..errors import ModelUnavailable
+from ..lazy import Once
+
+
+class _Model(NamedTuple):
+    torch: Any  # the module, imported only when this back-end loads
+    kmodel: Any
 
 
 class TorchBackend:
@@ -23,33 +29,26 @@ class TorchBackend:
         self.config = config
         self.weights = weights
         self.threads = threads
-        self._model = None
-        self._torch = None
-        self._lock = threading.Lock()
+        self._model = Once(self._open)
+
+    def _open(self) -> _Model:
+        import torch
+        from kokoro.model import KModel
+
+        torch.set_num_threads(self.threads)
+        try:
+            model = KModel(repo_id=self.repo_id, config=self.config or None, model=self.weights or None)
+        except (OSError, ValueError, RuntimeError, KeyError) as e:
+            raise ModelUnavailable(f"cannot load the Kokoro torch model: {e}") from e
+        return _Model(torch, model.eval())
 
     def load(self) -> None:
-        if self._model is not None:
-            return
-        with self._lock:
-            if self._model is not None:
-                return
-            import torch
-            from kokoro.model import KModel
-
-            torch.set_num_threads(self.threads)
-            try:
-                model = KModel(repo_id=self.repo_id, config=self.config or None, model=self.weights or None)
-            except (OSError, ValueError, RuntimeError, KeyError) as e:
-                raise ModelUnavailable(f"cannot load the Kokoro torch model: {e}") from e
-            self._torch = torch
-            self._model = model.eval()
+        self._model.get()
 
     def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float) -> np.ndarray:
-        if self._model is None:
-            self.load()
-        torch = self._torch
+        torch, kmodel = self._model.get()
         ids = torch.tensor([[0, *tokens, 0]], dtype=torch.long)
         ref = torch.from_numpy(np.ascontiguousarray(style, dtype=np.float32).reshape(1, -1))
         with torch.inference_mode():
-            audio, _ = self._model.forward_with_tokens(ids, ref, float(speed))
+            audio, _ = kmodel.forward_with_tokens(ids, ref, float(speed))
         return audio.detach().cpu().numpy().astype(np.float32).reshape(-1)

@@ -1,7 +1,7 @@
-"""Errors the engine raises for bad input.
+"""Errors the engine raises for input it cannot speak, or when its model is missing.
 
-Every one is a ``ValueError`` carrying a stable machine-readable ``code`` so the HTTP layer can map
-them to a 4xx response without parsing messages.
+Every one is a ``ValueError`` carrying a stable machine-readable ``code`` and no HTTP status: the
+engine is a library, and the web layer maps codes to statuses in its own table.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ class EngineError(ValueError):
     """Base class: the request cannot be spoken as given."""
 
     code = "engine_error"
-    status = 400
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -24,7 +23,6 @@ class EmptyText(EngineError):
 
 class TextTooLong(EngineError):
     code = "text_too_long"
-    status = 413
 
 
 class UnknownFormat(EngineError):
@@ -52,7 +50,6 @@ class BadVoicePack(EngineError):
 
 
 class ModelUnavailable(EngineError):
-    """The model files are missing or corrupt: a server problem, not the client's."""
+    """The model files are missing or corrupt: a server problem, not the caller's."""
 
     code = "model_unavailable"
-    status = 503

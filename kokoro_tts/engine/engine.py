@@ -1,15 +1,14 @@
 """The speech engine: text in, 24 kHz float32 audio out, whole or chunk by chunk.
 
-One ``Engine`` per process (per Flask app); it is cheap to build and loads the model and voice packs
-on first use. Every public method is safe to call from several threads.
+One ``Engine`` per process (the web app keeps one); it is cheap to build and loads the model and
+voice packs on first use. Every public method is safe to call from several threads.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -20,6 +19,7 @@ from .catalogue import VoiceInfo, catalogue, info_for
 from .chunking import Chunk, chunk_text
 from .errors import EmptyText, InvalidSpeed, TextTooLong
 from .g2p import get_g2p, require_language
+from .lazy import Once
 from .settings import EngineSettings
 from .voices import Voice, VoiceStore
 
@@ -30,7 +30,10 @@ FALLBACK_LANGUAGE = "en-us"
 
 @dataclass(frozen=True)
 class Request:
-    """A checked request: what ``validate`` returns and synthesis uses."""
+    """A checked request: what ``validate`` returns and ``stream``/``synthesize`` take.
+
+    Synthesis takes only this, so input is checked once, in one place, before any work is done.
+    """
 
     text: str
     voice: Voice
@@ -88,24 +91,41 @@ def check_speed(speed: object) -> float:
     return value
 
 
+class _Pauses:
+    """The silence owed between spoken chunks: put before the next piece with sound, never at the ends.
+
+    A chunk with no sound passes its pause on, the longer of the two kept.
+    """
+
+    def __init__(self, speed: float) -> None:
+        self.speed = speed
+        self.pending = 0.0
+        self.spoken = False
+
+    def before(self, samples: np.ndarray, pause_after: float) -> np.ndarray:
+        """``samples`` with the pending pause in front; ``pause_after`` is owed after them."""
+        if not samples.size:
+            self.pending = max(self.pending, pause_after)
+            return samples
+        if self.spoken and self.pending > 0:
+            samples = np.concatenate([audio_mod.silence(self.pending / self.speed), samples])
+        self.spoken, self.pending = True, pause_after
+        return samples
+
+
 class Engine:
     """Kokoro-82M behind one interface, whatever the back-end and voice packs."""
 
     def __init__(self, settings: EngineSettings | None = None) -> None:
         self.settings = settings or EngineSettings()
         self.store = VoiceStore(self.settings.voices)
-        self._backend: Backend | None = None
-        self._lock = threading.Lock()
+        self._backend = Once(lambda: make_backend(self.settings))
 
     # -- set-up ---------------------------------------------------------------------------------
 
     @property
     def backend(self) -> Backend:
-        if self._backend is None:
-            with self._lock:
-                if self._backend is None:
-                    self._backend = make_backend(self.settings)
-        return self._backend
+        return self._backend.get()
 
     def load(self) -> None:
         """Load the model and the voice packs now rather than on the first request."""
@@ -119,7 +139,7 @@ class Engine:
         t1 = time.perf_counter()
         voice = self.resolve_voice(None)
         text = "こんにちは。" if voice.language == "ja" else "Hello."
-        result = self.synthesize(text, voice=voice.spec)
+        result = self.synthesize(self.validate(text, voice.spec))
         t2 = time.perf_counter()
         return {"load": t1 - t0, "synthesis": t2 - t1, "audio": result.duration}
 
@@ -174,30 +194,18 @@ class Engine:
 
     # -- synthesis ------------------------------------------------------------------------------
 
-    def chunks(self, text: str, lang: str) -> Iterator[Chunk]:
+    def chunks(self, text: str, lang: str) -> Generator[Chunk, None, None]:
         """The phoneme chunks a text is spoken in (lazily phonemized)."""
         return chunk_text(text, get_g2p(lang))
 
-    def stream(
-        self,
-        text: str,
-        voice: str | None = None,
-        speed: float = 1.0,
-        lang: str | None = None,
-        on_piece: Callable[[Piece], None] | None = None,
-    ) -> Iterator[Piece]:
-        """Yield one Piece per chunk as soon as it is computed.
+    def stream(self, req: Request, on_piece: Callable[[Piece], None] | None = None) -> Iterator[Piece]:
+        """Yield one Piece per chunk of a checked request (see ``validate``) as soon as it is computed.
 
-        Input is validated before the first piece. Closing the generator stops synthesis after the
-        chunk in progress. Pauses go before a piece, so the audio has no leading or trailing silence.
+        Closing the generator stops synthesis after the chunk in progress. Pauses go before a piece,
+        so the audio has no leading or trailing silence.
         """
-        req = self.validate(text, voice, speed, lang)
-        return self._stream(req, on_piece)
-
-    def _stream(self, req: Request, on_piece: Callable[[Piece], None] | None) -> Iterator[Piece]:
         backend = self.backend
-        pending = 0.0
-        spoken = False
+        pauses = _Pauses(req.speed)
         chunks = self.chunks(req.text, req.lang)
         try:
             for chunk in chunks:
@@ -205,28 +213,16 @@ class Engine:
                 if chunk.tokens:
                     raw = backend.infer(chunk.tokens, req.voice.style_for(len(chunk.tokens)), req.speed)
                     samples = audio_mod.trim_silence(raw)
-                if samples.size:
-                    if spoken and pending > 0:
-                        samples = np.concatenate([audio_mod.silence(pending / req.speed), samples])
-                    spoken, pending = True, chunk.pause
-                else:
-                    pending = max(pending, chunk.pause)
-                piece = Piece(samples, chunk.index, chunk.start, chunk.end, chunk.text)
+                piece = Piece(pauses.before(samples, chunk.pause), chunk.index, chunk.start, chunk.end, chunk.text)
                 if on_piece is not None:
                     on_piece(piece)
                 yield piece
         finally:
             chunks.close()
 
-    def synthesize(
-        self,
-        text: str,
-        voice: str | None = None,
-        speed: float = 1.0,
-        lang: str | None = None,
-    ) -> Result:
-        """The whole text as one array (the stream's pieces joined)."""
-        pieces = list(self.stream(text, voice, speed, lang))
+    def synthesize(self, req: Request) -> Result:
+        """The whole text of a checked request as one array (the stream's pieces joined)."""
+        pieces = list(self.stream(req))
         joined = [p.audio for p in pieces if p.audio.size]
         audio = np.concatenate(joined) if joined else np.zeros(0, dtype=np.float32)
         return Result(audio=audio, chunks=pieces)
@@ -238,5 +234,5 @@ class Engine:
         return audio_mod.encode(audio, fmt)
 
     @staticmethod
-    def encode_stream(pieces: Iterable[object], fmt: str) -> Iterator[bytes]:
+    def encode_stream(pieces: Iterable[object], fmt: str) -> Generator[bytes, None, None]:
         return audio_mod.encode_stream(pieces, fmt)

@@ -1,21 +1,24 @@
 """``flask tts …``: speak text to a file, list voices, warm the model up.
 
 The commands use the app's engine (``get_engine(current_app)``), so they see the same ``TTS_*``
-configuration as the API. Bad input ends with a one-line message and a non-zero exit.
+configuration as the API. Bad input ends with a one-line message and a non-zero exit. A file is
+written whole (true lengths in its headers; nothing left behind on failure); ``-o -`` streams.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .engine import FORMATS, EngineError, get_engine
-from .engine.audio import check_format
+from ..engine import FORMATS, Engine, EngineError, Piece, Request, write_file
+from ..engine.audio import check_format
+from ..services.speech import get_engine
 
 tts_cli = AppGroup("tts", help="Speech engine: synthesize text, list voices, warm up the model.")
 
@@ -33,6 +36,48 @@ def _format_for(fmt: str | None, output: str) -> str:
     return check_format(suffix)
 
 
+def _streamed(output: str) -> bool:
+    """Standard output, a pipe or a device is written as a stream: it cannot be seeked, or renamed over."""
+    if output == "-":
+        return True
+    path = Path(output)
+    return path.exists() and not path.is_file() and not path.is_dir()
+
+
+def _copy(chunks: Iterator[bytes], output: str) -> None:
+    if output == "-":
+        out = sys.stdout.buffer
+        for data in chunks:
+            out.write(data)
+        out.flush()
+        return
+    with open(output, "wb") as f:
+        for data in chunks:
+            f.write(data)
+
+
+def _speak(engine: Engine, req: Request, fmt: str, output: str) -> float:
+    """Speak ``req`` into ``output``; returns the seconds of audio.
+
+    A file gets headers with the true length; a stream's headers go out before the length is known.
+    """
+    seconds = 0.0
+    show = len(req.text) >= PROGRESS_CHARS and output != "-"
+    with click.progressbar(length=len(req.text), label="Speaking", file=sys.stderr, hidden=not show) as bar:
+
+        def spoken(piece: Piece) -> None:
+            nonlocal seconds
+            seconds += piece.duration
+            bar.update(piece.chars)
+
+        pieces = engine.stream(req, on_piece=spoken)
+        if _streamed(output):
+            _copy(engine.encode_stream(pieces, fmt), output)
+        else:
+            write_file(pieces, fmt, output)
+    return seconds
+
+
 @tts_cli.command("say")
 @click.argument("text")
 @click.option("--voice", "-v", default=None, help="Voice id or blend, e.g. af_bella(2)+af_sky(1).")
@@ -48,32 +93,13 @@ def say(text: str, voice: str | None, speed: float, lang: str | None, fmt: str |
     try:
         fmt = _format_for(fmt, output)
         req = engine.validate(text, voice, speed, lang, fmt)
-        pieces = engine.stream(req.text, req.voice.spec, req.speed, req.lang)
-        to_stdout = output == "-"
-        out = click.get_binary_stream("stdout") if to_stdout else open(output, "wb")
         start = time.perf_counter()
-        seconds = 0.0
-
-        def counted():
-            nonlocal seconds
-            for piece in pieces:
-                seconds += piece.duration
-                bar.update(piece.chars)
-                yield piece
-
-        show = len(req.text) >= PROGRESS_CHARS and not to_stdout
-        try:
-            with click.progressbar(length=len(req.text), label="Speaking", file=sys.stderr, hidden=not show) as bar:
-                for data in engine.encode_stream(counted(), fmt):
-                    out.write(data)
-        finally:
-            if not to_stdout:
-                out.close()
+        seconds = _speak(engine, req, fmt, output)
     except EngineError as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:
         raise click.ClickException(f"cannot write {output}: {e.strerror or e}") from None
-    if not to_stdout:
+    if output != "-":
         elapsed = time.perf_counter() - start
         click.echo(f"Wrote {output}: {seconds:.2f} s of audio ({fmt}) in {elapsed:.2f} s", err=True)
 

