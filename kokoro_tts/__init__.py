@@ -16,7 +16,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 
+from . import auth, health, openai_api, tts
+from .cli import register_cli
+from .errors import register_error_handlers
 from .extensions import api, bcrypt, db, jwt, limiter, migrate
+from .rest import require_json_body
+from .security import register_jwt_callbacks
 
 ConfigSource = type[config_module.Config] | Mapping[str, Any] | None
 
@@ -24,11 +29,9 @@ ConfigSource = type[config_module.Config] | Mapping[str, Any] | None
 def create_app(config: ConfigSource = None) -> Flask:
     """Build the app. `config`: a config class, or a mapping of overrides on the
     class that `APP_ENV` names."""
-    # INSTANCE_PATH: where the embedded SQLite file lives (a volume in Docker).
-    app = Flask(
-        __name__, instance_path=os.environ.get("INSTANCE_PATH") or None, instance_relative_config=True
-    )
-    register_config(app, config)
+    env = config_module.read_environment()
+    app = Flask(__name__, instance_path=env.INSTANCE_PATH, instance_relative_config=True)
+    register_config(app, env, config)
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
@@ -36,31 +39,40 @@ def create_app(config: ConfigSource = None) -> Flask:
     return app
 
 
-def register_config(app: Flask, config: ConfigSource) -> None:
+def register_config(app: Flask, env: config_module.Environment, config: ConfigSource) -> None:
+    """The environment, then what the config class fixes, then explicit overrides."""
     if isinstance(config, type):
         cls, overrides = config, {}
     else:
-        cls, overrides = config_module.from_environment(), dict(config or {})
+        cls, overrides = config_module.CONFIGS[env.APP_ENV], dict(config or {})
+    app.config.from_mapping(env.flask_config())
+    app.config["SQLALCHEMY_DATABASE_URI"] = cls.database_url(env)
     app.config.from_object(cls)
     app.config.update(overrides)
+    _secret_key(app)
+    _database_uri(app)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _secret_key(app: Flask) -> None:
     if app.config["REQUIRE_STRONG_SECRET"]:
         config_module.check_secret_key(app.config.get("SECRET_KEY"))
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     if not app.config.get("JWT_SECRET_KEY"):
         app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
-    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+
+
+def _database_uri(app: Flask) -> None:
+    """The configured database, else an SQLite file in the instance folder."""
+    uri = config_module.normalize_database_url(app.config.get("SQLALCHEMY_DATABASE_URI"))
+    if not uri:
         os.makedirs(app.instance_path, exist_ok=True)
-        path = os.path.join(app.instance_path, "kokoro_tts.sqlite3")
-        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-    else:
-        app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalize_database_url(
-            app.config["SQLALCHEMY_DATABASE_URI"]
-        )
-    if app.config.get("PROXY_FIX_X_FOR"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        uri = f"sqlite:///{os.path.join(app.instance_path, 'kokoro_tts.sqlite3')}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
 
 
 def _instance_secret_key(app: Flask) -> str:
@@ -90,33 +102,23 @@ def register_extensions(app: Flask) -> None:
     jwt.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
-    from .auth.tokens import register_jwt_callbacks
-
     register_jwt_callbacks(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, health, openai_api
-    from .rest import require_json_body
-    from .tts.blueprint import bp as tts_bp
-
     app.before_request(require_json_body)
     app.register_blueprint(health.bp)
     api.register_blueprint(auth.bp)
-    api.register_blueprint(tts_bp)
+    api.register_blueprint(tts.bp)
     api.register_blueprint(openai_api.bp)
 
 
 def register_errors(app: Flask) -> None:
     # After api.init_app: these replace flask-smorest's own HTTPException handler.
-    from .errors import register_error_handlers
-
     register_error_handlers(app)
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import register_cli
-
     register_cli(app)
 
 

@@ -1,6 +1,6 @@
 """Diagnose the database connection and schema (behind `check-db` and `init-db`).
 
-Replaces the seed's `test_db_connection.py`: each failure of the seed's
+Replaces the original service's `test_db_connection.py`: each failure of its
 troubleshooting section is recognised and explained with its fix.
 """
 

@@ -13,6 +13,8 @@ from typing import Any
 from flask import Flask, Response, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .engine import EngineError
+
 log = logging.getLogger(__name__)
 
 # Codes for the statuses Werkzeug raises on its own.
@@ -33,12 +35,24 @@ _DEFAULT_CODES = {
 }
 
 
+#: The speech engine knows no HTTP: its error codes get their statuses here, in one place.
+ENGINE_STATUSES = {
+    "text_too_long": 413,
+    "model_unavailable": 503,
+}
+
+
+def engine_status(code: str) -> int:
+    """The HTTP status of an engine error code: bad input (400) unless listed above."""
+    return ENGINE_STATUSES.get(code, 400)
+
+
 # The OpenAI-compatible routes answer in OpenAI's error shape, so that its SDKs
 # raise their usual exceptions with a readable message.
 OPENAI_PREFIX = "/v1/"
 
 
-def _openai_error(status: int, code: str, message: str, details: dict[str, Any] | None) -> dict:
+def _openai_error(status: int, code: str, message: str, details: dict[str, Any] | None) -> dict[str, Any]:
     if status >= 500:
         kind = "server_error"
     elif status == 402:
@@ -93,7 +107,7 @@ def error_response(
 def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     if isinstance(error, ApiError):
-        return error_response(status, error.error_code, error.description, error.details)
+        return error_response(status, error.error_code, error.description or "", error.details)
     details = None
     code = _DEFAULT_CODES.get(status, "error")
     message = error.description or ""
@@ -113,6 +127,10 @@ def handle_http_exception(error: HTTPException) -> Response:
     return error_response(status, code, message, details, headers)
 
 
+def handle_engine_error(error: EngineError) -> Response:
+    return error_response(engine_status(error.code), error.code, error.message)
+
+
 def handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
     return error_response(500, "internal_error", InternalServerError.description)
@@ -120,4 +138,5 @@ def handle_unexpected(error: Exception) -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(EngineError, handle_engine_error)
     app.register_error_handler(Exception, handle_unexpected)

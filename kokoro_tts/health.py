@@ -27,6 +27,6 @@ def readyz():
         db.session.rollback()
         raise ApiError(
             503, "database_unavailable", "The database does not answer.",
-            {"reason": type(exc.orig or exc).__name__},
+            {"reason": type(getattr(exc, "orig", None) or exc).__name__},
         ) from exc
     return {"status": "ready", "database": "ok"}

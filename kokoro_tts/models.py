@@ -1,6 +1,6 @@
 """Database models.
 
-`User` is the seed's `users` table exactly (the table that the old `init_db()`
+`User` is the original service's `users` table exactly (the table that the old `init_db()`
 created with `create_all`): same names, types, lengths and nullability, so that
 existing deployments can be adopted by the first migration.
 """
@@ -8,20 +8,25 @@ existing deployments can be adopted by the first migration.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
 
+if TYPE_CHECKING:  # Flask-SQLAlchemy's db.Model is the declarative Base below, which mypy can see
+    from .extensions import Base as Model
+else:
+    Model = db.Model
+
 
 def utcnow() -> datetime:
-    """Naive UTC, as the seed's TIMESTAMP columns (without time zone) hold it."""
+    """Naive UTC, as the original `users` table's TIMESTAMP columns (without time zone) hold it."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
@@ -45,13 +50,13 @@ class User(db.Model):
         return f"<User {self.id} {self.email}>"
 
     def recent_history(self, limit: int = 20) -> list[Generation]:
-        """The seed's `history` field, now read from the generations table (newest first)."""
-        return db.session.scalars(
+        """The original `history` field, now read from the generations table (newest first)."""
+        return list(db.session.scalars(
             db.select(Generation)
             .where(Generation.user_id == self.id)
             .order_by(Generation.created_at.desc(), Generation.id.desc())
             .limit(limit)
-        ).all()
+        ))
 
 
 def lock_user(user_id: int) -> User:
@@ -68,7 +73,7 @@ def lock_user(user_id: int) -> User:
     ).one()
 
 
-class RevokedToken(db.Model):
+class RevokedToken(Model):
     """Access tokens ended by logout, kept until they would have expired anyway."""
 
     __tablename__ = "revoked_tokens"
@@ -80,7 +85,7 @@ class RevokedToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
-class Generation(db.Model):
+class Generation(Model):
     """One synthesis: the history of an account, one row per generation.
 
     `characters` is what was charged (after any refund). `audio_path` is relative to
@@ -106,7 +111,7 @@ class Generation(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A long-lived key for programs (the OpenAI SDK's `api_key`); only its hash is kept."""
 
     __tablename__ = "api_keys"

@@ -1,5 +1,5 @@
 """The REST layer's shared pieces: a flask-smorest Blueprint that answers bad input
-with 400, strict schema fields, and the JSON body guard."""
+with 400, strict schema fields, the JSON body guard, and how routes mark their security."""
 
 from __future__ import annotations
 
@@ -7,15 +7,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import flask_smorest
-from flask import request
+from flask import Response, request, stream_with_context
 from marshmallow import ValidationError, fields
 from webargs.flaskparser import FlaskParser
 
 from .errors import ApiError
+from .services.generation import Audio
 
-#: OpenAPI security requirement of the routes that take `Authorization: Bearer`.
-BEARER = [{"bearerAuth": []}]
-#: Largest id a path may name (PostgreSQL INTEGER); beyond it nothing exists.
+#: The OpenAPI document requires bearer authentication on every route (see config.py's
+#: API_SPEC_OPTIONS); routes open to anyone say so with `@bp.doc(**PUBLIC)`, routes where a
+#: token is optional (it changes the answer) with `@bp.doc(**OPTIONAL_AUTH)`.
+PUBLIC: dict[str, Any] = {"security": []}
+OPTIONAL_AUTH: dict[str, Any] = {"security": [{}, {"bearerAuth": []}]}
+#: Largest id a path may name (PostgreSQL INTEGER), for `<int(max=MAX_ID):id>`: beyond it, a 404.
 MAX_ID = 2**31 - 1
 
 
@@ -67,3 +71,11 @@ def require_json_body() -> None:
         )
     if request.get_json(silent=True) is None:
         raise ApiError(400, "invalid_json", "The request body is not valid JSON.")
+
+
+def audio_response(audio: Audio) -> Response:
+    """A generation's audio as the HTTP answer; a stream keeps the request context while it runs."""
+    body = audio.body if isinstance(audio.body, bytes) else stream_with_context(audio.body)
+    response = Response(body, mimetype=audio.content_type)
+    response.headers.update(audio.headers)
+    return response

@@ -22,3 +22,14 @@ def test_openapi_request_schemas_come_from_the_code(client):
     schema = spec["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]
     assert {"text", "voice", "speed", "lang", "format", "stream"} <= set(schema["properties"])
     assert schema["properties"]["speed"]["minimum"] == 0.25
+
+
+def test_bearer_security_is_declared_once_and_public_routes_say_so(client):
+    spec = client.get("/api/openapi.json").json
+    paths = spec["paths"]
+    assert spec["security"] == [{"bearerAuth": []}]
+    assert "security" not in paths["/api/auth/me"]["get"]
+    assert "security" not in paths["/api/tts/generate"]["post"]
+    for path, method in (("/api/auth/register", "post"), ("/api/auth/login", "post"), ("/v1/models", "get")):
+        assert paths[path][method]["security"] == []
+    assert {} in paths["/api/tts/voices"]["get"]["security"]  # a token is optional there

@@ -1,4 +1,5 @@
-"""Accounts: registration, login, tokens, preferences (the seed's auth API)."""
+"""Accounts over HTTP: registration, login, tokens, preferences, API keys (routes over the
+account services)."""
 
 from ..rest import Blueprint
 

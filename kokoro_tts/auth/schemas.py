@@ -1,12 +1,14 @@
-"""Request and response schemas of the auth API (also its OpenAPI description)."""
+"""Request and response schemas of the account API (also its OpenAPI description)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, pre_dump, pre_load, validate
 
 from ..rest import StrictFloat, UTCDateTime
+from ..schemas import GenerationSchema
+from ..services.voices import unknown_voices
 
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt's limit: refuse, never truncate
@@ -71,8 +73,6 @@ class ChangePasswordSchema(Schema):
 
 def validate_voice_spec(value: str) -> None:
     """A catalogue voice (or one a loaded pack has), or a blend of them."""
-    from ..tts.voices_api import unknown_voices  # the tts layer sits above auth
-
     unknown = unknown_voices(value)
     if unknown:
         raise ValidationError(f"Unknown voice: {', '.join(unknown)}.")
@@ -103,10 +103,7 @@ class UserSchema(Schema):
     credits = fields.Integer(allow_none=True, metadata={"description": "null: unlimited"})
     preferences = fields.Dict()
 
-
     def _history(self, user: Any) -> list[dict[str, Any]]:
-        from ..tts.schemas import GenerationSchema  # the tts layer sits above auth
-
         return GenerationSchema(many=True).dump(user.recent_history())
 
 
@@ -134,6 +131,12 @@ class ApiKeySchema(Schema):
 
 class ApiKeyCreatedSchema(ApiKeySchema):
     key = fields.String(metadata={"description": "the secret; shown only in this answer"})
+
+    @pre_dump
+    def _with_secret(self, new: Any, **kwargs: Any) -> dict[str, Any]:
+        """A `services.api_keys.NewKey`: the row's fields, and the secret."""
+        row = {name: getattr(new.row, name) for name in ApiKeySchema._declared_fields}
+        return {**row, "key": new.secret}
 
 
 class ApiKeyListSchema(Schema):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..tts.engine import Engine
+from collections.abc import Collection
 
 #: OpenAI voice -> the Kokoro v1.0 voice closest in character.
 OPENAI_VOICES: dict[str, str] = {
@@ -22,7 +22,7 @@ OPENAI_VOICES: dict[str, str] = {
 OPENAI_LANGUAGE = "en-us"
 
 
-def resolve(engine: Engine, name: str) -> tuple[str | None, str | None]:
+def resolve(available: Collection[str], name: str) -> tuple[str | None, str | None]:
     """(voice spec, language) for an OpenAI or Kokoro voice name.
 
     An OpenAI name maps to its Kokoro voice when a loaded pack has it, else to the
@@ -32,6 +32,5 @@ def resolve(engine: Engine, name: str) -> tuple[str | None, str | None]:
     key = name.strip().lower()
     if key not in OPENAI_VOICES:
         return name, None
-    available = {v.id for v in engine.voices() if v.available}
     mapped = OPENAI_VOICES[key]
     return (mapped if mapped in available else None), OPENAI_LANGUAGE

@@ -1,1 +1,7 @@
-"""Speech: the speech engine (`engine/`, usable without Flask) and its CLI (`commands.py`)."""
+"""Speech over HTTP: voices and favourites, generation, history (routes over the services)."""
+
+from ..rest import Blueprint
+
+bp = Blueprint("tts", __name__, url_prefix="/api/tts", description="Text to speech")
+
+from . import generate, history, voices  # noqa: E402,F401  (they attach themselves to bp)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..rest import StrictFloat, UTCDateTime
-from .engine import FORMATS, MAX_SPEED, MIN_SPEED
+from ..engine import FORMATS, MAX_SPEED, MIN_SPEED
+from ..rest import StrictFloat
+from ..schemas import GenerationSchema
 
 
 class VoiceQuerySchema(Schema):
@@ -51,24 +52,6 @@ class GenerateSchema(Schema):
 class HistoryQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-
-
-class GenerationSchema(Schema):
-    id = fields.Integer()
-    text = fields.String()
-    voice = fields.String()
-    speed = fields.Float()
-    lang = fields.String(allow_none=True)
-    format = fields.String()
-    characters = fields.Integer()
-    duration = fields.Float(allow_none=True)
-    source = fields.String()
-    created_at = UTCDateTime()
-    has_audio = fields.Function(lambda g: g.audio_path is not None, metadata={"type": "boolean"})
-    extra = fields.Function(
-        lambda g: (g.extra or {}).get("legacy_entry"),
-        metadata={"description": "an entry moved from users.history, as it was", "type": "object"},
-    )
 
 
 class HistoryPageSchema(Schema):

@@ -1,4 +1,4 @@
-"""One generation, from request to response: check, charge, synthesise, record.
+"""One generation, from request to audio: check, charge, synthesise, record.
 
 Shared by `POST /api/tts/generate` and the OpenAI-compatible `POST /v1/audio/speech`.
 The order matters: every input is checked and the credits are taken (one atomic
@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask import Response, current_app, stream_with_context
-
-from ..errors import ApiError
+from ..engine import EngineError, Piece, Request, content_type
+from ..engine.audio import EXTENSIONS
+from ..errors import ApiError, engine_status
 from ..extensions import db
 from ..models import Generation, User
-from . import credits, storage
-from .engine import EngineError, Piece, Request, content_type, get_engine
-from .engine.audio import EXTENSIONS
+from . import audio_store, credits
+from .speech import get_engine
 
 log = logging.getLogger(__name__)
 
@@ -37,29 +36,42 @@ class Order:
     source: str = "api"
 
 
+@dataclass
+class Audio:
+    """A generation's answer: whole bytes, or (`stream`) bytes as they are made."""
+
+    body: bytes | Iterator[bytes]
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 def check(user: User, order: Order) -> Request:
-    """Resolve defaults and validate everything; raises ApiError before anything is spent."""
+    """Resolve defaults and validate everything; raises before anything is spent."""
     preferences = user.preferences if isinstance(user.preferences, dict) else {}
     voice = order.voice or preferences.get("default_voice")
     speed = order.speed if order.speed is not None else preferences.get("default_speed", 1.0)
-    try:
-        return get_engine(current_app).validate(order.text, voice, speed, order.lang, order.format)
-    except EngineError as exc:
-        raise ApiError(exc.status, exc.code, exc.message) from exc
+    return get_engine().validate(order.text, voice, speed, order.lang, order.format)
 
 
-def respond(user: User, order: Order) -> Response:
-    """Check, charge, then synthesise whole or as a stream; the audio response."""
-    req = check(user, order)
-    user_id = user.id  # read before the charge's commit expires the instance
+def _load_model() -> None:
+    """Load the model now: a broken one fails here, before any charge."""
     try:
-        get_engine(current_app).load()  # a broken model fails here, before any charge
+        get_engine().load()
     except Exception as exc:
         log.exception("the speech model cannot be loaded")
-        status, code = (exc.status, exc.code) if isinstance(exc, EngineError) else (503, "model_unavailable")
+        code = exc.code if isinstance(exc, EngineError) else "model_unavailable"
+        status = engine_status(code) if isinstance(exc, EngineError) else 503
         raise ApiError(status, code, "The speech model is not available; you were not charged.") from exc
+
+
+def generate(user: User, order: Order) -> Audio:
+    """Check, charge, then synthesise whole or as a stream."""
+    req = check(user, order)
+    user_id = user.id  # read before the charge's commit expires the instance
+    _load_model()
     cost = len(req.text)
     balance = credits.charge(user_id, cost)
+    assert req.fmt is not None  # an order always names its format
     generation = Generation(
         user_id=user_id, text=req.text, voice=req.voice.spec, speed=req.speed,
         lang=req.lang, format=req.fmt, characters=cost, source=order.source,
@@ -78,32 +90,30 @@ def _headers(generation: Generation, balance: int | None) -> dict[str, str]:
     }
 
 
-def _whole(user_id: int, req: Request, generation: Generation, balance: int | None) -> Response:
-    engine = get_engine(current_app)
+def _whole(user_id: int, req: Request, generation: Generation, balance: int | None) -> Audio:
+    engine = get_engine()
     charged = generation.characters
     try:
-        result = engine.synthesize(req.text, req.voice.spec, req.speed, req.lang)
-        audio = engine.encode(result.audio, req.fmt)
+        result = engine.synthesize(req)
+        audio = engine.encode(result.audio, generation.format)
         generation.duration = round(result.duration, 3)
         db.session.add(generation)
         db.session.flush()  # the id names the audio file
-        storage.save(generation, audio)
+        audio_store.save(generation, audio)
         headers = _headers(generation, balance)  # before the commit expires the instance
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        storage.delete_audio(generation)  # a file written before a failed commit
+        audio_store.delete_audio(generation)  # a file written before a failed commit
         credits.refund(user_id, charged)
         log.exception("synthesis failed; %d credits refunded", charged)
         raise ApiError(500, "synthesis_failed", "Speech synthesis failed; you were not charged.") from exc
     _retain(user_id)
-    response = Response(audio, mimetype=content_type(req.fmt))
-    response.headers.update(headers)
-    response.headers["X-Audio-Duration"] = f"{result.duration:.3f}"
-    return response
+    headers["X-Audio-Duration"] = f"{result.duration:.3f}"
+    return Audio(audio, content_type(generation.format), headers)
 
 
-def _streamed(user_id: int, req: Request, generation: Generation, balance: int | None) -> Response:
+def _streamed(user_id: int, req: Request, generation: Generation, balance: int | None) -> Audio:
     charged = generation.characters
     try:
         db.session.add(generation)
@@ -112,40 +122,40 @@ def _streamed(user_id: int, req: Request, generation: Generation, balance: int |
         db.session.rollback()
         credits.refund(user_id, charged)
         raise
-    generation_id = generation.id
-    headers = _headers(generation, balance)
+    stream = _Stream(user_id, generation.id, charged, req)
+    return Audio(stream.body(), content_type(generation.format), _headers(generation, balance))
 
-    def body() -> Iterator[bytes]:
-        spoken = 0
-        seconds = 0.0
-        finished = False
+
+class _Stream:
+    """Synthesis sent as it is made, settled when it ends, fails, or the client leaves."""
+
+    def __init__(self, user_id: int, generation_id: int, charged: int, req: Request) -> None:
+        self.user_id, self.generation_id, self.charged, self.req = user_id, generation_id, charged, req
+        self.spoken = 0
+        self.seconds = 0.0
+
+    def _count(self, pieces: Iterator[Piece]) -> Iterator[Piece]:
+        for piece in pieces:
+            self.spoken += piece.chars
+            self.seconds += piece.duration
+            yield piece
+
+    def body(self) -> Iterator[bytes]:
+        engine = get_engine()
+        fmt = self.req.fmt or "wav"
         encoded = bytearray()
-
-        def count(pieces: Iterator[Piece]) -> Iterator[Piece]:
-            nonlocal spoken, seconds
-            for piece in pieces:
-                spoken += piece.chars
-                seconds += piece.duration
-                yield piece
-
-        chunks = None
+        finished = False
+        chunks = engine.encode_stream(self._count(engine.stream(self.req)), fmt)
         try:
-            engine = get_engine(current_app)
-            pieces = engine.stream(req.text, req.voice.spec, req.speed, req.lang)
-            chunks = engine.encode_stream(count(pieces), req.fmt)
             for data in chunks:
                 encoded += data
                 yield data
             finished = True
         finally:
-            if chunks is not None:
-                chunks.close()  # stops synthesis when the client went away
-            _settle(user_id, generation_id, charged, charged if finished else spoken,
-                    seconds, bytes(encoded) if finished else None)
-
-    response = Response(stream_with_context(body()), mimetype=content_type(req.fmt))
-    response.headers.update(headers)
-    return response
+            chunks.close()  # stops synthesis when the client went away
+            spoken = self.charged if finished else self.spoken
+            _settle(self.user_id, self.generation_id, self.charged, spoken, self.seconds,
+                    bytes(encoded) if finished else None)
 
 
 def _settle(user_id: int, generation_id: int, charged: int, spoken: int, seconds: float,
@@ -160,7 +170,7 @@ def _settle(user_id: int, generation_id: int, charged: int, spoken: int, seconds
         generation.characters = charged - refund
         generation.duration = round(seconds, 3)
         if audio is not None:
-            storage.save(generation, audio)
+            audio_store.save(generation, audio)
         elif spoken == 0:
             db.session.delete(generation)  # nothing was spoken: as if never asked
         credits.refund(user_id, refund, commit=False)
@@ -177,7 +187,7 @@ def _settle(user_id: int, generation_id: int, charged: int, spoken: int, seconds
 def _retain(user_id: int) -> None:
     """Prune old audio; a failure here must not fail the generation that triggered it."""
     try:
-        storage.apply_retention(user_id)
+        audio_store.apply_retention(user_id)
     except Exception:
         db.session.rollback()
         log.exception("audio retention failed for user %s", user_id)

@@ -6,29 +6,30 @@ from typing import Any
 
 from flask import current_app
 
-from ..auth.identity import caller, login_required, rate_limit_key
+from ..engine import FORMATS
 from ..extensions import limiter
-from ..rest import BEARER
-from .blueprint import bp
-from .engine import FORMATS
-from .generation import Order, respond
+from ..rest import audio_response
+from ..security import auth_required, current_caller, rate_limit_key
+from ..services.generation import Order
+from ..services.generation import generate as run
+from . import bp
 from .schemas import GenerateSchema
 
 AUDIO = {fmt: {"schema": {"type": "string", "format": "binary"}} for fmt in FORMATS.values()}
 
 
 @bp.post("/generate")
-@login_required
+@auth_required
 @limiter.limit(lambda: current_app.config["GENERATE_RATE_LIMIT"], key_func=rate_limit_key)
 @bp.arguments(GenerateSchema)
 @bp.response(200, content_type="audio/wav", description="The audio, with X-Generation-Id, "
              "X-Characters-Charged, X-Credits-Remaining and (unless streamed) X-Audio-Duration headers.")
 @bp.alt_response(402, description="Not enough credits (code insufficient_credits).")
-@bp.doc(security=BEARER, responses={"200": {"content": AUDIO}})
+@bp.doc(responses={"200": {"content": AUDIO}})
 def generate(data: dict[str, Any]):
     """Turn text into speech; costs one credit per character."""
     order = Order(
         text=data["text"], voice=data["voice"], speed=data["speed"], lang=data["lang"],
         format=data["format"], stream=data["stream"],
     )
-    return respond(caller(), order)
+    return audio_response(run(current_caller(), order))

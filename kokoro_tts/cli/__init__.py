@@ -1,0 +1,17 @@
+"""Flask CLI commands: database set-up and checks (`database.py`), account administration
+(`users.py`) and the speech engine's tools (`speech.py`)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .database import check_db_command, init_db_command
+from .speech import tts_cli
+from .users import users_cli
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(check_db_command)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tts_cli)

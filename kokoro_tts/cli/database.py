@@ -1,0 +1,35 @@
+"""`flask init-db` and `flask check-db`: migrate (adopting an init_db()-era database) and diagnose."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from .. import dbcheck
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the schema (adopting a database the old init_db() made)."""
+    report = dbcheck.diagnose()
+    if report.failure and not report.failure.fixed_by_upgrade:
+        raise click.ClickException(report.failure.explain())
+    upgrade()
+    after = dbcheck.diagnose()
+    if after.failure:
+        raise click.ClickException(after.failure.explain())
+    click.echo(f"Database ready at revision {after.current} ({after.url}).")
+
+
+@click.command("check-db")
+@with_appcontext
+def check_db_command() -> None:
+    """Connect, say whether the schema is current, and explain any failure."""
+    report = dbcheck.diagnose()
+    click.echo(f"Database: {report.url}")
+    if report.failure:
+        click.echo(report.failure.explain(), err=True)
+        raise SystemExit(1)
+    click.echo(f"Connected; schema is current (revision {report.current}); {report.users} users.")

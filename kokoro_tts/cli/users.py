@@ -1,0 +1,65 @@
+"""`flask users …`: list accounts, set credits, (de)activate."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from ..extensions import db
+from ..models import User
+from ..services.accounts import find_by_email
+
+users_cli = AppGroup("users", help="Administer accounts.")
+
+
+def _user(email: str) -> User:
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with email {email!r}.")
+    return user
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List accounts: id, email, active, credits."""
+    for user in db.session.scalars(db.select(User).order_by(User.id)):
+        credits = "unlimited" if user.credits is None else user.credits
+        state = "active" if user.is_active is not False else "inactive"
+        click.echo(f"{user.id}\t{user.email}\t{state}\t{credits}")
+
+
+@users_cli.command("credits")
+@click.argument("email")
+@click.argument("amount")
+def set_credits(email: str, amount: str) -> None:
+    """Set an account's credits: a whole number, or 'unlimited'."""
+    user = _user(email)
+    if amount.lower() == "unlimited":
+        user.credits = None
+    else:
+        try:
+            user.credits = max(0, int(amount))
+        except ValueError as exc:
+            raise click.ClickException("AMOUNT must be a whole number or 'unlimited'.") from exc
+    db.session.commit()
+    click.echo(f"{user.email}: credits {amount}")
+
+
+def _set_active(email: str, active: bool) -> None:
+    _user(email).is_active = active
+    db.session.commit()
+    click.echo(f"{email}: {'active' if active else 'inactive'}")
+
+
+@users_cli.command("activate")
+@click.argument("email")
+def activate(email: str) -> None:
+    """Let an account log in again."""
+    _set_active(email, True)
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Stop an account from logging in; its tokens are refused at once."""
+    _set_active(email, False)

@@ -1,0 +1,39 @@
+"""Request and response schemas of the OpenAI-compatible routes, in OpenAI's field names."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ..engine import MAX_SPEED, MIN_SPEED
+from ..rest import StrictFloat
+
+#: The model names this service answers to (all are Kokoro-82M).
+MODELS = ("kokoro", "tts-1", "tts-1-hd", "gpt-4o-mini-tts")
+
+
+class SpeechSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # newer SDK fields (instructions, stream_format ...) are ignored
+
+    model = fields.String(required=True, metadata={"enum": list(MODELS)})
+    input = fields.String(required=True)
+    voice = fields.String(required=True, metadata={"description": "an OpenAI voice name or a Kokoro voice"})
+    response_format = fields.String(load_default="mp3", metadata={"enum": ["mp3", "opus", "flac", "wav", "pcm"]})
+    speed = StrictFloat(load_default=1.0, validate=validate.Range(min=MIN_SPEED, max=MAX_SPEED))
+
+
+class ModelSchema(Schema):
+    id = fields.String()
+    object = fields.String()
+    created = fields.Integer()
+    owned_by = fields.String()
+
+
+class ModelListSchema(Schema):
+    object = fields.String()
+    data = fields.List(fields.Nested(ModelSchema))
+
+
+class OpenAIVoicesSchema(Schema):
+    voices = fields.List(fields.String())
+    aliases = fields.Dict(keys=fields.String(), values=fields.String())

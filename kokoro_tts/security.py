@@ -1,0 +1,109 @@
+"""Who is calling, and the guards routes put on.
+
+Two kinds of credentials, both sent as `Authorization: Bearer`: a JWT access token (people and
+the account routes) and an API key (programs, speech routes). Bearer security is declared once
+for the whole OpenAPI document; public routes say so with `rest.PUBLIC`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, g, request
+from flask_jwt_extended import current_user, jwt_required, verify_jwt_in_request
+
+from .errors import error_response
+from .extensions import jwt
+from .models import User
+from .services import api_keys, tokens
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def _bearer() -> str | None:
+    auth = request.authorization
+    if auth is None or auth.type != "bearer" or not auth.token:
+        return None
+    return auth.token.strip()
+
+
+def caller(optional: bool = False) -> User | None:
+    """The authenticated user (JWT or API key); None only when `optional` and no credentials."""
+    if "caller" in g:
+        return g.caller
+    token = _bearer()
+    if token and api_keys.is_api_key(token):
+        user: User | None = api_keys.user_for_key(token)
+    else:
+        # Raises the usual 401s (missing, expired, revoked ...) through the JWT loaders.
+        found = verify_jwt_in_request(optional=optional)
+        user = current_user if found else None
+    g.caller = user
+    return user
+
+
+def current_caller() -> User:
+    """The caller of a guarded route."""
+    user = caller()
+    assert user is not None  # caller() without `optional` raises instead
+    return user
+
+
+def auth_required(view: View) -> View:
+    """Guard a route: a JWT access token or an API key gets in."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        caller()
+        return view(*args, **kwargs)
+
+    return cast(View, wrapper)
+
+
+def token_required(view: View) -> View:
+    """Guard an account route: only a JWT access token gets in (an API key cannot manage its account)."""
+    return cast(View, jwt_required()(view))
+
+
+def rate_limit_key() -> str:
+    """Per-account rate limits (after authentication); the address otherwise."""
+    user = g.get("caller")
+    return f"user:{user.id}" if user is not None else f"ip:{request.remote_addr}"
+
+
+def register_jwt_callbacks(app: Flask) -> None:
+    """Every token refusal answers in the API's error envelope."""
+
+    @jwt.token_in_blocklist_loader
+    def _is_refused(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
+        g.token_rejection = tokens.rejection(payload)
+        return g.token_rejection is not None
+
+    @jwt.user_lookup_loader
+    def _user(_header: dict[str, Any], payload: dict[str, Any]) -> User | None:
+        return tokens.token_user(payload)
+
+    @jwt.revoked_token_loader
+    def _refused(_header: dict[str, Any], _payload: dict[str, Any]):
+        code, message = g.get("token_rejection") or ("token_revoked", "Token refused.")
+        return error_response(401, code, message)
+
+    @jwt.user_lookup_error_loader
+    def _no_user(_header: dict[str, Any], _payload: dict[str, Any]):
+        return error_response(401, "user_not_found", "The account of this token no longer exists.")
+
+    @jwt.expired_token_loader
+    def _expired(_header: dict[str, Any], _payload: dict[str, Any]):
+        return error_response(401, "token_expired", "The access token has expired; log in again.")
+
+    @jwt.invalid_token_loader
+    def _invalid(reason: str):
+        return error_response(401, "invalid_token", f"The access token is not valid: {reason}.")
+
+    @jwt.unauthorized_loader
+    def _missing(reason: str):
+        return error_response(
+            401, "missing_token", f"Authentication required: {reason}. Send 'Authorization: Bearer <token>'."
+        )

@@ -1,0 +1,93 @@
+"""Accounts: registration, login, preferences, password change and deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import ApiError
+from ..extensions import db
+from ..models import User, lock_user, utcnow
+from . import api_keys, audio_store
+from .passwords import check_password, hash_password
+
+
+def find_by_email(email: str) -> User | None:
+    """Case-insensitive, so that accounts made before emails were lower-cased still match."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def _email_taken() -> ApiError:
+    return ApiError(409, "email_taken", "An account with this email already exists.")
+
+
+def register(email: str, password: str, name: str | None) -> User:
+    if find_by_email(email) is not None:
+        raise _email_taken()
+    user = User(
+        email=email, hashed_password=hash_password(password), name=name,
+        credits=current_app.config["DEFAULT_CREDITS"],
+    )
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # the same email registered concurrently
+        db.session.rollback()
+        raise _email_taken() from exc
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The account these credentials open; unknown email and wrong password look alike."""
+    user = find_by_email(email)
+    # An unknown email still pays one bcrypt check: it takes as long as a wrong password.
+    matches = check_password(user.hashed_password if user else None, password)
+    if user is None or not matches:
+        # A new exception each time: a shared one would pile up tracebacks (and passwords).
+        raise ApiError(401, "invalid_credentials", "Incorrect email or password.")
+    if user.is_active is False:
+        raise ApiError(403, "account_inactive", "This account is deactivated.")
+    user.last_login = utcnow()
+    db.session.commit()
+    return user
+
+
+def update_preferences(user: User, changes: dict[str, Any]) -> User:
+    """Merge `changes` into the preferences; a None value removes its key."""
+    user = lock_user(user.id)  # concurrent merges must not lose each other's keys
+    preferences = dict(user.preferences) if isinstance(user.preferences, dict) else {}
+    for key, value in changes.items():
+        if value is None:
+            preferences.pop(key, None)
+        else:
+            preferences[key] = value
+    user.preferences = preferences
+    db.session.commit()
+    return user
+
+
+def confirm_password(user: User, password: str) -> None:
+    if not check_password(user.hashed_password, password):
+        raise ApiError(403, "wrong_password", "The password is not correct.")
+
+
+def change_password(user: User, current: str, new: str) -> User:
+    """Every token issued before stops working (fingerprint claim), and so does every API key."""
+    confirm_password(user, current)
+    user.hashed_password = hash_password(new)
+    # A stolen token must not outlive the change through a key it created.
+    api_keys.revoke_all(user)
+    db.session.commit()
+    return user
+
+
+def delete(user: User, password: str) -> None:
+    """Delete the account and all it owns: rows first (cascade), then its audio."""
+    confirm_password(user, password)
+    user_id = user.id
+    db.session.delete(user)
+    db.session.commit()
+    audio_store.delete_user_audio(user_id)

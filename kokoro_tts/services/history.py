@@ -1,0 +1,53 @@
+"""A user's history: pages of it, one item, deletion (rows and their audio)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ..errors import ApiError
+from ..extensions import db
+from ..models import Generation, User
+from . import audio_store
+
+
+def _newest_first(user: User) -> Any:
+    return (
+        select(Generation)
+        .where(Generation.user_id == user.id)
+        .order_by(Generation.created_at.desc(), Generation.id.desc())
+    )
+
+
+def page(user: User, number: int, per_page: int) -> dict[str, Any]:
+    """One page, newest first, with the counts a client pages with."""
+    result = db.paginate(_newest_first(user), page=number, per_page=per_page, error_out=False, count=True)
+    return {
+        "items": result.items, "page": number, "per_page": per_page,
+        "total": result.total, "pages": result.pages,
+    }
+
+
+def item(user: User, generation_id: int) -> Generation:
+    """One of the user's items; another user's item is indistinguishable from a missing one."""
+    generation = db.session.get(Generation, generation_id)
+    if generation is None or generation.user_id != user.id:
+        raise ApiError(404, "generation_not_found", "No such item in your history.")
+    return generation
+
+
+def delete(rows: list[Generation]) -> int:
+    """Rows first (committed), files after: a failure never leaves a row without its file."""
+    files = [audio_store.path_of(g) for g in rows]
+    for generation in rows:
+        db.session.delete(generation)
+    db.session.commit()
+    for path in files:
+        if path is not None:
+            path.unlink(missing_ok=True)
+    return len(rows)
+
+
+def clear(user: User) -> int:
+    return delete(list(db.session.scalars(select(Generation).where(Generation.user_id == user.id))))

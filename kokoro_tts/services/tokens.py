@@ -1,0 +1,66 @@
+"""Access tokens: issue, revoke, and why a well-signed token must still be refused.
+
+A token carries a fingerprint of the account's password hash, so changing the password ends
+every token issued before, without a column that the original `users` table lacks. Logout puts
+the token's id in `revoked_tokens` until it would have expired anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app, g
+from flask_jwt_extended import create_access_token
+
+from ..extensions import db
+from ..models import RevokedToken, User, utcnow
+
+FINGERPRINT_CLAIM = "pwd"
+
+
+def password_fingerprint(user: User) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, user.hashed_password.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def issue_token(user: User) -> str:
+    return create_access_token(
+        identity=str(user.id),
+        additional_claims={FINGERPRINT_CLAIM: password_fingerprint(user)},
+    )
+
+
+def revoke_token(payload: dict[str, Any]) -> None:
+    """Add the token to the deny list (the caller commits)."""
+    expires = datetime.fromtimestamp(payload["exp"], UTC).replace(tzinfo=None)
+    db.session.execute(db.delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    db.session.add(RevokedToken(jti=payload["jti"], user_id=int(payload["sub"]), expires_at=expires))
+
+
+def token_user(payload: dict[str, Any]) -> User | None:
+    """The account a token names, read once per request."""
+    if "token_user" not in g:
+        try:
+            user_id = int(payload["sub"])
+        except (KeyError, TypeError, ValueError):
+            g.token_user = None
+        else:
+            g.token_user = db.session.get(User, user_id)
+    return g.token_user
+
+
+def rejection(payload: dict[str, Any]) -> tuple[str, str] | None:
+    """(code, message) saying why a well-signed, unexpired token is refused; None if it is not."""
+    user = token_user(payload)
+    if user is None:
+        return "user_not_found", "The account of this token no longer exists."
+    if user.is_active is False:
+        return "account_inactive", "This account is deactivated."
+    if payload.get(FINGERPRINT_CLAIM) != password_fingerprint(user):
+        return "token_revoked", "The password changed after this token was issued."
+    if db.session.get(RevokedToken, payload.get("jti", "")) is not None:
+        return "token_revoked", "This token was revoked (logged out)."
+    return None

@@ -1,0 +1,37 @@
+"""Voice routes: the catalogue with availability, and the caller's favourites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..rest import OPTIONAL_AUTH
+from ..security import auth_required, caller, current_caller
+from ..services import voices
+from . import bp
+from .schemas import FavoritesSchema, VoiceListSchema, VoiceQuerySchema
+
+
+@bp.get("/voices")
+@bp.arguments(VoiceQuerySchema, location="query")
+@bp.response(200, VoiceListSchema)
+@bp.doc(**OPTIONAL_AUTH)
+def list_voices(query: dict[str, Any]):
+    """The 54 official voices (and any other a loaded pack has); with a token, favourites are marked."""
+    listing = voices.listing(caller(optional=True), query.get("language"), query.get("available"))
+    return {"voices": listing}
+
+
+@bp.put("/voices/<voice_id>/favorite")
+@auth_required
+@bp.response(200, FavoritesSchema)
+def add_favorite(voice_id: str):
+    """Add a voice to the favourites (idempotent)."""
+    return {"favorite_voices": voices.set_favorite(current_caller(), voice_id, True)}
+
+
+@bp.delete("/voices/<voice_id>/favorite")
+@auth_required
+@bp.response(200, FavoritesSchema)
+def remove_favorite(voice_id: str):
+    """Remove a voice from the favourites (idempotent)."""
+    return {"favorite_voices": voices.set_favorite(current_caller(), voice_id, False)}
