@@ -1,27 +1,25 @@
-"""Configuration classes, read from the environment.
+"""Configuration: the environment, read and typed in one place, and a class per kind of run.
 
-`APP_ENV` picks the class: ``production`` (what gunicorn, Docker and Render use),
-``development`` (the default for ``flask`` commands run by hand) or ``testing``.
+`Environment` (pydantic-settings) reads every variable the service knows, with its type and
+default; a bad value stops start-up with a message that names the variable. `APP_ENV` picks
+the class: ``production`` (what gunicorn, Docker and Render use), ``development`` (the default
+for ``flask`` commands run by hand) or ``testing``. What a class sets is fixed for that kind of
+run and wins over the environment. Speech engine variables (`TTS_*`) left unset take the
+engine's own defaults (`kokoro_tts/engine/settings.py`).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
+from typing import Annotated, Any, Literal
 
-#: The seed's example key: published, so refused in production.
+from pydantic import Field, NonNegativeInt, PositiveInt, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+#: The example key of the original service's documentation: published, so refused in production.
 DEV_SECRET_KEY = "dev-secret-key-change-in-production"
 MIN_SECRET_KEY_BYTES = 32
-
-
-def _int(name: str, default: int | None) -> int | None:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
 def normalize_database_url(url: str | None) -> str | None:
@@ -30,62 +28,86 @@ def normalize_database_url(url: str | None) -> str | None:
     Heroku-style hosts hand out ``postgres://``, which SQLAlchemy refuses, and
     SQLAlchemy 2.1 maps a bare ``postgresql://`` to psycopg 3, which we do not ship.
     """
-    if not url:
+    if not url or not url.strip():
         return None
-    url = url.strip()
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
-    return url
+    parsed = make_url(url.strip())
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    return parsed.render_as_string(hide_password=False)
+
+
+class Environment(BaseSettings):
+    """Every environment variable the service reads. Empty values count as unset."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore")
+
+    APP_ENV: Literal["production", "development", "testing"] = "development"
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None
+    TEST_DATABASE_URL: str = "postgresql://postgres@127.0.0.1:5432/test"
+    #: Where the embedded SQLite file and the generated secret key live (a volume in Docker).
+    INSTANCE_PATH: str | None = None
+    ACCESS_TOKEN_DAYS: PositiveInt = 30
+    #: Credits of a new account; unset: unlimited (NULL), as in the original service.
+    DEFAULT_CREDITS: NonNegativeInt | None = None
+    BCRYPT_LOG_ROUNDS: Annotated[int, Field(ge=4, le=31)] = 12
+    MAX_CONTENT_LENGTH: PositiveInt = 1024 * 1024
+    RATELIMIT_STORAGE_URI: str | None = None
+    REDIS_URL: str | None = None
+    LOGIN_RATE_LIMIT: str = "10 per minute"
+    REGISTER_RATE_LIMIT: str = "20 per hour"
+    GENERATE_RATE_LIMIT: str = "30 per minute"
+    #: How many proxies sit in front of the app (Render: 1); 0 trusts no forwarding header.
+    PROXY_FIX_X_FOR: NonNegativeInt = 0
+    # The speech engine; unset: the engine's default.
+    TTS_BACKEND: Literal["onnx", "torch"] | None = None
+    TTS_ONNX_MODEL: str | None = None
+    TTS_VOICES: str | None = None
+    TTS_TORCH_CONFIG: str | None = None
+    TTS_TORCH_WEIGHTS: str | None = None
+    TTS_TORCH_REPO: str | None = None
+    TTS_THREADS: PositiveInt | None = None
+    TTS_MAX_CHARS: PositiveInt | None = None
+    TTS_DEFAULT_VOICE: str | None = None
+    TTS_CACHE_DIR: str | None = None
+    #: Generated audio: a folder on local disk (default: instance/audio), pruned per user beyond
+    #: the newest N items or older than N days (0: keep all).
+    TTS_AUDIO_DIR: str | None = None
+    HISTORY_AUDIO_MAX_ITEMS: NonNegativeInt = 200
+    HISTORY_AUDIO_MAX_DAYS: NonNegativeInt = 30
+
+    @field_validator("APP_ENV", "TTS_BACKEND", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    def flask_config(self) -> dict[str, Any]:
+        """The Flask config keys these variables set."""
+        values = self.model_dump(exclude={"APP_ENV", "DATABASE_URL", "TEST_DATABASE_URL", "ACCESS_TOKEN_DAYS"})
+        values["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(self.DATABASE_URL)
+        values["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(days=self.ACCESS_TOKEN_DAYS)
+        values["RATELIMIT_STORAGE_URI"] = self.RATELIMIT_STORAGE_URI or self.REDIS_URL or "memory://"
+        return values
+
+
+def read_environment() -> Environment:
+    """The environment, checked; a bad value is a RuntimeError naming each variable at fault."""
+    try:
+        return Environment()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise RuntimeError(f"invalid configuration: {problems}") from None
 
 
 class Config:
-    ENV_NAME = "base"
-    SECRET_KEY = os.environ.get("SECRET_KEY") or None
-    # None: the factory puts an SQLite file in the instance folder.
-    SQLALCHEMY_DATABASE_URI = normalize_database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    """What every kind of run shares; not read from the environment."""
 
-    ACCESS_TOKEN_DAYS = _int("ACCESS_TOKEN_DAYS", 30)
-    if ACCESS_TOKEN_DAYS is None or ACCESS_TOKEN_DAYS < 1:
-        raise RuntimeError("ACCESS_TOKEN_DAYS must be at least 1")
-    JWT_ACCESS_TOKEN_EXPIRES = timedelta(days=ACCESS_TOKEN_DAYS)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     JWT_TOKEN_LOCATION = ["headers"]
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
-
-    # NULL credits mean unlimited, as in the seed.
-    DEFAULT_CREDITS = _int("DEFAULT_CREDITS", None)
-    BCRYPT_LOG_ROUNDS = _int("BCRYPT_LOG_ROUNDS", 12)
-    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
-
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get(
-        "REDIS_URL"
-    ) or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
-    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "20 per hour")
-    # How many proxies sit in front of the app (Render: 1); 0 trusts no header.
-    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
-
-    # Speech engine (see kokoro_tts/tts/engine/settings.py for what each means).
-    TTS_BACKEND = os.environ.get("TTS_BACKEND", "onnx")
-    TTS_ONNX_MODEL = os.environ.get("TTS_ONNX_MODEL") or None
-    TTS_VOICES = os.environ.get("TTS_VOICES") or None
-    TTS_TORCH_CONFIG = os.environ.get("TTS_TORCH_CONFIG") or None
-    TTS_TORCH_WEIGHTS = os.environ.get("TTS_TORCH_WEIGHTS") or None
-    TTS_TORCH_REPO = os.environ.get("TTS_TORCH_REPO", "hexgrad/Kokoro-82M")
-    TTS_THREADS = _int("TTS_THREADS", None)
-    TTS_MAX_CHARS = _int("TTS_MAX_CHARS", 5000)
-    TTS_DEFAULT_VOICE = os.environ.get("TTS_DEFAULT_VOICE") or None
-    TTS_CACHE_DIR = os.environ.get("TTS_CACHE_DIR") or None
-    GENERATE_RATE_LIMIT = os.environ.get("GENERATE_RATE_LIMIT", "30 per minute")
-    # Generated audio: a folder on local disk (default: instance/audio), pruned per user
-    # beyond the newest N items or older than N days (0: keep all).
-    TTS_AUDIO_DIR = os.environ.get("TTS_AUDIO_DIR") or None
-    HISTORY_AUDIO_MAX_ITEMS = _int("HISTORY_AUDIO_MAX_ITEMS", 200)
-    HISTORY_AUDIO_MAX_DAYS = _int("HISTORY_AUDIO_MAX_DAYS", 30)
 
     API_TITLE = "Kokoro TTS"
     API_VERSION = "1.0"
@@ -97,33 +119,38 @@ class Config:
     API_SPEC_OPTIONS = {
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or API key"}
             }
-        }
+        },
+        # Every route needs a bearer token unless it says otherwise (rest.PUBLIC, rest.OPTIONAL_AUTH).
+        "security": [{"bearerAuth": []}],
     }
-    # Production refuses to start with a missing, default or short SECRET_KEY.
+    #: Production refuses to start with a missing, default or short SECRET_KEY.
     REQUIRE_STRONG_SECRET = False
+
+    @classmethod
+    def database_url(cls, env: Environment) -> str | None:
+        """None: the factory puts an SQLite file in the instance folder."""
+        return normalize_database_url(env.DATABASE_URL)
 
 
 class DevelopmentConfig(Config):
-    # Without SECRET_KEY, the factory makes a random one in the instance folder: never a
-    # published key, so a development server reached by mistake cannot be forged into.
-    ENV_NAME = "development"
+    """Without SECRET_KEY, the factory makes a random one in the instance folder: never a
+    published key, so a development server reached by mistake cannot be forged into."""
 
 
 class TestingConfig(Config):
-    ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret-key-that-is-long-enough-0123456789"
-    SQLALCHEMY_DATABASE_URI = normalize_database_url(
-        os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    )
     BCRYPT_LOG_ROUNDS = 4
     RATELIMIT_STORAGE_URI = "memory://"
 
+    @classmethod
+    def database_url(cls, env: Environment) -> str | None:
+        return normalize_database_url(env.TEST_DATABASE_URL)
+
 
 class ProductionConfig(Config):
-    ENV_NAME = "production"
     REQUIRE_STRONG_SECRET = True
 
 
@@ -146,14 +173,3 @@ CONFIGS: dict[str, type[Config]] = {
     "development": DevelopmentConfig,
     "testing": TestingConfig,
 }
-
-
-def from_environment() -> type[Config]:
-    """The configuration class that `APP_ENV` names (default: development)."""
-    name = os.environ.get("APP_ENV", "development").strip().lower()
-    try:
-        return CONFIGS[name]
-    except KeyError as exc:
-        raise RuntimeError(
-            f"APP_ENV must be one of {', '.join(CONFIGS)}, got {name!r}"
-        ) from exc

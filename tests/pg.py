@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,11 +9,9 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from config import normalize_database_url
+from config import TestingConfig, read_environment
 
-SERVER_URL = normalize_database_url(
-    os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-)
+SERVER_URL = TestingConfig.database_url(read_environment())
 
 
 @contextmanager

@@ -25,7 +25,7 @@ def test_postgres_urls_go_through_psycopg2(url):
 
 def test_postgres_scheme_connects(database_url):
     """A `postgres://` URL, as Render and Heroku give it, really connects."""
-    from tests.conftest import make_app
+    from tests.helpers import make_app
 
     raw = database_url.replace("postgresql+psycopg2://", "postgres://")
     app = make_app(SQLALCHEMY_DATABASE_URI=raw)
@@ -129,3 +129,21 @@ def test_embedded_sqlite_default_smoke(tmp_path, monkeypatch):
         # ON DELETE CASCADE works on SQLite too: the revoked token went with its user.
         assert db.session.execute(db.text("SELECT count(*) FROM revoked_tokens")).scalar() == 0
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("ACCESS_TOKEN_DAYS", "thirty"), ("ACCESS_TOKEN_DAYS", "0"), ("TTS_THREADS", "-1"), ("APP_ENV", "staging")],
+)
+def test_a_bad_value_stops_start_up_naming_its_variable(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(RuntimeError) as info:
+        create_app()
+    assert variable in str(info.value)
+
+
+def test_empty_values_count_as_unset(monkeypatch, tmp_path):
+    monkeypatch.setenv("ACCESS_TOKEN_DAYS", "")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": None})
+    assert app.config["JWT_ACCESS_TOKEN_EXPIRES"].days == 30
