@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from kokoro_tts.extensions import db
 from kokoro_tts.models import ApiKey
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 
 def test_create_list_use_delete(app, auth, client):
@@ -53,7 +53,7 @@ def test_bad_requests(auth, client):
 
 
 def test_keys_go_with_the_account(app, auth, client):
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     headers = auth.headers()
     key = client.post("/api/auth/api-keys", json={"name": "k"}, headers=headers).json["key"]

@@ -1,4 +1,4 @@
-"""The seed's auth API and what an account API also needs, through HTTP."""
+"""The original service's auth API and what an account API also needs, through HTTP."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from kokoro_tts.extensions import db
 from kokoro_tts.models import User
-from tests.conftest import PASSWORD, bearer
+from tests.helpers import PASSWORD, bearer
 
-SEED_USER_FIELDS = {
+ORIGINAL_USER_FIELDS = {
     "id", "email", "name", "is_active", "is_verified", "created_at", "updated_at",
     "last_login", "favorite_voices", "history", "credits", "preferences",
 }
@@ -19,14 +19,14 @@ def user_count(app) -> int:
         return db.session.scalar(select(func.count()).select_from(User))
 
 
-def test_register_returns_seed_shape(auth):
+def test_register_returns_the_original_shape(auth):
     response = auth.register(name="Ada Lovelace")
     assert response.status_code == 201
     body = response.json
     assert body["token_type"] == "bearer"
     assert body["access_token"].count(".") == 2
     user = body["user"]
-    assert set(user) == SEED_USER_FIELDS
+    assert set(user) == ORIGINAL_USER_FIELDS
     assert user["email"] == "ada@example.com"
     assert user["name"] == "Ada Lovelace"
     assert user["is_active"] is True and user["is_verified"] is False

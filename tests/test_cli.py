@@ -1,4 +1,4 @@
-"""check-db diagnoses the seed's troubleshooting cases; user admin commands."""
+"""check-db diagnoses the original document's troubleshooting cases; user admin commands."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from kokoro_tts.dbcheck import _connection_failure
-from tests.conftest import make_app
+from tests.helpers import make_app
 from tests.pg import SERVER_URL, temporary_database
 
 

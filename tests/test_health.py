@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.conftest import make_app
+from tests.helpers import make_app
 
 
 def test_healthz(client):

@@ -8,11 +8,11 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from kokoro_tts.extensions import db
-from tests.conftest import make_app
+from tests.helpers import make_app
 from tests.legacy_schema import init_db
 from tests.pg import temporary_database
 
-# Every seed column but `history`, whose entries migration 0003 moves to `generations`.
+# Every original column but `history`, whose entries migration 0003 moves to `generations`.
 KEPT = ("id, email, hashed_password, name, is_active, is_verified, created_at, updated_at,"
         " last_login, favorite_voices, credits, preferences")
 
@@ -31,7 +31,7 @@ def _columns(url: str) -> dict[str, dict]:
         engine.dispose()
 
 
-def test_upgrade_on_empty_database_creates_the_seed_table(empty_url):
+def test_upgrade_on_empty_database_creates_the_original_table(empty_url):
     app = make_app(SQLALCHEMY_DATABASE_URI=empty_url)
     with app.app_context():
         upgrade()

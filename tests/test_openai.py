@@ -8,7 +8,7 @@ import openai
 import pytest
 import soundfile as sf
 
-from tests.conftest import credits_of, set_credits
+from tests.helpers import credits_of, set_credits
 
 EMAIL = "ada@example.com"
 

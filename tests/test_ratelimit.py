@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 
-from tests.conftest import make_app
+from tests.helpers import make_app
 
 
 def _exhaust(client, limit: int, email: str = "nobody@example.com"):

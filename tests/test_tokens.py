@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt as pyjwt
 
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 
 def _b64(data: dict) -> str:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 import urllib.error
 import urllib.request
 
 import pytest
-import soundfile as sf
 from sqlalchemy import func, select
 
 from kokoro_tts.extensions import db
 from kokoro_tts.models import Generation
-from tests.conftest import credits_of, make_app, set_credits
+from tests.helpers import credits_of, decode, make_app, set_credits
 
 EMAIL = "ada@example.com"
 TEXT = "Hello there. This is a short test."
@@ -25,10 +23,6 @@ def generations(app) -> list[Generation]:
         rows = db.session.scalars(select(Generation).order_by(Generation.id)).all()
         db.session.expunge_all()
         return rows
-
-
-def decode(data: bytes):
-    return sf.read(io.BytesIO(data), dtype="float32")
 
 
 def test_generate_wav(app, auth, client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import PASSWORD, credits_of, set_credits
+from tests.helpers import PASSWORD, credits_of, set_credits
 
 EMAIL = "ada@example.com"
 

@@ -6,7 +6,7 @@ import json
 import threading
 import urllib.request
 
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 EMBEDDED = {"jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"}
 

@@ -1,4 +1,4 @@
-"""The seed's users table, exactly as the old init_db() (create_all) made it.
+"""The original service's users table, exactly as the old init_db() (create_all) made it.
 
 On a database that init_db() already set up, the table is adopted: its columns are
 checked, nothing is created or rewritten, and every row stays.
@@ -16,7 +16,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-SEED_COLUMNS = {
+ORIGINAL_COLUMNS = {
     "id", "email", "hashed_password", "name", "is_active", "is_verified", "created_at",
     "updated_at", "last_login", "favorite_voices", "history", "credits", "preferences",
 }
@@ -26,10 +26,10 @@ def upgrade() -> None:
     inspector = sa.inspect(op.get_bind())
     if inspector.has_table("users"):
         found = {column["name"] for column in inspector.get_columns("users")}
-        missing = SEED_COLUMNS - found
+        missing = ORIGINAL_COLUMNS - found
         if missing:
             raise RuntimeError(
-                "An existing 'users' table lacks the seed's columns "
+                "An existing 'users' table lacks the original service's columns "
                 f"{sorted(missing)}; it was not made by init_db(). Nothing was changed."
             )
         return  # adopted: Alembic stamps this revision and goes on
