@@ -73,6 +73,11 @@ class Environment(BaseSettings):
     #: Generated audio: a folder on local disk (default: instance/audio), pruned per user beyond
     #: the newest N items or older than N days (0: keep all).
     TTS_AUDIO_DIR: str | None = None
+    #: A generation still pending this long (its worker died, or the database was away when it
+    #: ended) is settled by the service: kept if its audio is stored, refunded otherwise.
+    PENDING_GENERATION_TIMEOUT: PositiveInt = 900
+    #: How often (seconds, per process) requests look for such generations.
+    PENDING_SWEEP_INTERVAL: NonNegativeInt = 60
     HISTORY_AUDIO_MAX_ITEMS: NonNegativeInt = 200
     HISTORY_AUDIO_MAX_DAYS: NonNegativeInt = 30
 

@@ -22,6 +22,7 @@ from .errors import register_error_handlers
 from .extensions import api, bcrypt, db, jwt, limiter, migrate
 from .rest import require_json_body
 from .security import register_jwt_callbacks
+from .services import ledger
 
 ConfigSource = type[config_module.Config] | Mapping[str, Any] | None
 
@@ -107,6 +108,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.before_request(require_json_body)
+    app.before_request(lambda: ledger.sweep_now_and_then(app))
     app.register_blueprint(health.bp)
     api.register_blueprint(auth.bp)
     api.register_blueprint(tts.bp)

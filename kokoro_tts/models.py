@@ -85,12 +85,16 @@ class RevokedToken(Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+PENDING, DONE = "pending", "done"
+
+
 class Generation(Model):
     """One synthesis: the history of an account, one row per generation.
 
     `characters` is what was charged (after any refund). `audio_path` is relative to
     the audio folder; NULL when the audio is gone (retention) or never existed
-    (entries moved from the old `users.history` column).
+    (entries moved from the old `users.history` column). `status` is `pending` from the
+    charge until the generation is settled (`done`); see `services/ledger.py`.
     """
 
     __tablename__ = "generations"
@@ -105,6 +109,7 @@ class Generation(Model):
     characters: Mapped[int] = mapped_column(Integer, default=0)
     duration: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(16), default="api")
+    status: Mapped[str] = mapped_column(String(16), default=DONE, server_default=DONE, index=True)
     audio_path: Mapped[str | None] = mapped_column(String(512))
     # Fields of a moved `users.history` entry that have no column of their own.
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)

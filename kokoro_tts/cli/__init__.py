@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .database import check_db_command, init_db_command
+from .database import check_db_command, init_db_command, settle_pending_command
 from .speech import tts_cli
 from .users import users_cli
 
@@ -13,5 +13,6 @@ from .users import users_cli
 def register_cli(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(check_db_command)
+    app.cli.add_command(settle_pending_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(tts_cli)

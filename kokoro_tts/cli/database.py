@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .. import dbcheck
+from ..services import ledger
 
 
 @click.command("init-db")
@@ -33,3 +35,17 @@ def check_db_command() -> None:
         click.echo(report.failure.explain(), err=True)
         raise SystemExit(1)
     click.echo(f"Connected; schema is current (revision {report.current}); {report.users} users.")
+
+
+@click.command("settle-pending")
+@click.option("--older-than", type=float, default=None,
+              help="Seconds (default: PENDING_GENERATION_TIMEOUT).")
+@with_appcontext
+def settle_pending_command(older_than: float | None) -> None:
+    """Settle generations left pending (a killed worker, a database outage): kept if their
+    audio is stored, refunded otherwise. Requests do this by themselves; this is for cron."""
+    timeout = older_than if older_than is not None else current_app.config["PENDING_GENERATION_TIMEOUT"]
+    total = 0
+    while settled := ledger.sweep(timeout):
+        total += settled
+    click.echo(f"{total} pending generations settled.")

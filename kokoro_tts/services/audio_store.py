@@ -24,9 +24,9 @@ def audio_root() -> Path:
     return Path(folder)
 
 
-def save(generation: Generation, audio: bytes) -> None:
-    """Write the audio atomically (temp file + rename) and point the row at it."""
-    relative = Path(str(generation.user_id)) / f"{generation.id}.{generation.format}"
+def save(user_id: int, generation_id: int, fmt: str, audio: bytes) -> str:
+    """Write a generation's audio atomically (temp file + rename); its path for the row."""
+    relative = Path(str(user_id)) / f"{generation_id}.{fmt}"
     target = audio_root() / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
@@ -37,7 +37,12 @@ def save(generation: Generation, audio: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    generation.audio_path = str(relative)
+    return str(relative)
+
+
+def delete_path(relative: str) -> None:
+    """Remove a stored file that no row points at (a settlement that did not commit)."""
+    (audio_root() / relative).unlink(missing_ok=True)
 
 
 def path_of(generation: Generation) -> Path | None:

@@ -15,7 +15,8 @@ from ..models import User
 
 
 def charge(user_id: int, amount: int) -> int | None:
-    """Take `amount` credits now (committed) and return the balance left; 402 if short."""
+    """Take `amount` credits in the current transaction (the caller commits) and return the
+    balance left; 402 (and a rollback) if short."""
     result = db.session.execute(
         update(User)
         .where(User.id == user_id, or_(User.credits.is_(None), User.credits >= amount))
@@ -31,12 +32,11 @@ def charge(user_id: int, amount: int) -> int | None:
             f"This needs {amount} credits; {balance} left.",
             {"credits": balance, "required": amount},
         )
-    db.session.commit()
     return result[0]
 
 
-def refund(user_id: int, amount: int, commit: bool = True) -> None:
-    """Give back `amount` credits; `commit=False` leaves it to the caller's transaction."""
+def refund(user_id: int, amount: int) -> None:
+    """Give back `amount` credits in the current transaction (the caller commits)."""
     if amount > 0:
         db.session.execute(
             update(User)
@@ -44,8 +44,6 @@ def refund(user_id: int, amount: int, commit: bool = True) -> None:
             .values(credits=User.credits + amount)
             .execution_options(synchronize_session=False)
         )
-    if commit:
-        db.session.commit()
 
 
 def balance_of(user_id: int) -> int | None:

@@ -1,23 +1,27 @@
-"""One generation, from request to audio: check, charge, synthesise, record.
+"""One generation, from request to audio: check, charge, synthesise, settle.
 
 Shared by `POST /api/tts/generate` and the OpenAI-compatible `POST /v1/audio/speech`.
-The order matters: every input is checked and the credits are taken (one atomic
-statement) before any synthesis; whatever fails after the charge is refunded, and
-a stream that the client leaves is refunded for the part not yet synthesised.
+The order matters: every input is checked before anything is spent; the charge and the
+pending history row are one transaction (`ledger.open_charge`); the generation is then
+settled (`ledger.settle`): what was spoken is kept, the rest refunded. If settling cannot
+reach the database, or the worker dies, the ledger's sweep settles it later: no credit is lost.
+A stream starts answering only once the first audio exists, so that a text the model makes
+no sound for is a 400 `nothing_to_say` (refunded), never an empty 200.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..engine import EngineError, Piece, Request, content_type
+from ..engine import EngineError, NothingToSay, Piece, Request, content_type
 from ..engine.audio import EXTENSIONS
-from ..errors import ApiError, engine_status
+from ..errors import ApiError, database_unavailable, engine_status, is_database_outage
 from ..extensions import db
 from ..models import Generation, User
-from . import audio_store, credits
+from . import audio_store, credits, ledger
 from .speech import get_engine
 
 log = logging.getLogger(__name__)
@@ -45,6 +49,16 @@ class Audio:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Charge:
+    """A charged, pending generation: what settling it needs to know."""
+
+    generation_id: int
+    user_id: int
+    characters: int
+    format: str
+
+
 def check(user: User, order: Order) -> Request:
     """Resolve defaults and validate everything; raises before anything is spent."""
     preferences = user.preferences if isinstance(user.preferences, dict) else {}
@@ -67,85 +81,111 @@ def _load_model() -> None:
 def generate(user: User, order: Order) -> Audio:
     """Check, charge, then synthesise whole or as a stream."""
     req = check(user, order)
-    user_id = user.id  # read before the charge's commit expires the instance
     _load_model()
-    cost = len(req.text)
-    balance = credits.charge(user_id, cost)
-    assert req.fmt is not None  # an order always names its format
+    fmt = req.fmt or "wav"
     generation = Generation(
-        user_id=user_id, text=req.text, voice=req.voice.spec, speed=req.speed,
-        lang=req.lang, format=req.fmt, characters=cost, source=order.source,
+        user_id=user.id, text=req.text, voice=req.voice.spec, speed=req.speed,
+        lang=req.lang, format=fmt, characters=len(req.text), source=order.source,
     )
+    balance = ledger.open_charge(generation)
+    charge = _Charge(generation.id, generation.user_id, generation.characters, fmt)
+    headers = _headers(charge, balance)
     if order.stream:
-        return _streamed(user_id, req, generation, balance)
-    return _whole(user_id, req, generation, balance)
+        return _streamed(charge, req, headers)
+    return _whole(charge, req, headers)
 
 
-def _headers(generation: Generation, balance: int | None) -> dict[str, str]:
+def _headers(charge: _Charge, balance: int | None) -> dict[str, str]:
     return {
-        "X-Generation-Id": str(generation.id),
-        "X-Characters-Charged": str(generation.characters),
+        "X-Generation-Id": str(charge.generation_id),
+        "X-Characters-Charged": str(charge.characters),
         "X-Credits-Remaining": credits.header_value(balance),
-        "Content-Disposition": f'attachment; filename="kokoro-{generation.id}{EXTENSIONS[generation.format]}"',
+        "Content-Disposition": f'attachment; filename="kokoro-{charge.generation_id}{EXTENSIONS[charge.format]}"',
     }
 
 
-def _whole(user_id: int, req: Request, generation: Generation, balance: int | None) -> Audio:
+def _settle(charge: _Charge, outcome: ledger.Outcome) -> bool:
+    """Settle now if the database lets us; otherwise the sweep will (and the audio goes)."""
+    try:
+        return ledger.settle(charge.generation_id, charge.user_id, charge.characters, outcome)
+    except Exception:
+        log.exception("could not settle generation %s; the sweep will", charge.generation_id)
+        if outcome.audio_path:
+            audio_store.delete_path(outcome.audio_path)
+        raise
+
+
+def _fail(charge: _Charge, exc: Exception) -> ApiError:
+    """Refund a generation that failed before it was spoken; the error to answer with."""
+    try:
+        _settle(charge, ledger.Outcome(0, 0.0))
+    except Exception as settle_exc:
+        if is_database_outage(settle_exc):
+            return database_unavailable()
+    if isinstance(exc, NothingToSay):
+        return ApiError(400, exc.code, "The model made no sound for this text; you were not charged.")
+    if is_database_outage(exc):
+        return database_unavailable()
+    log.error("synthesis of generation %s failed; refunded", charge.generation_id, exc_info=exc)
+    return ApiError(500, "synthesis_failed", "Speech synthesis failed; you were not charged.")
+
+
+def _whole(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:
     engine = get_engine()
-    charged = generation.characters
     try:
         result = engine.synthesize(req)
-        audio = engine.encode(result.audio, generation.format)
-        generation.duration = round(result.duration, 3)
-        db.session.add(generation)
-        db.session.flush()  # the id names the audio file
-        audio_store.save(generation, audio)
-        headers = _headers(generation, balance)  # before the commit expires the instance
-        db.session.commit()
+        if not result.audio.size:
+            raise NothingToSay("no sound")
+        audio = engine.encode(result.audio, charge.format)
+        path = audio_store.save(charge.user_id, charge.generation_id, charge.format, audio)
     except Exception as exc:
-        db.session.rollback()
-        audio_store.delete_audio(generation)  # a file written before a failed commit
-        credits.refund(user_id, charged)
-        log.exception("synthesis failed; %d credits refunded", charged)
-        raise ApiError(500, "synthesis_failed", "Speech synthesis failed; you were not charged.") from exc
-    _retain(user_id)
-    headers["X-Audio-Duration"] = f"{result.duration:.3f}"
-    return Audio(audio, content_type(generation.format), headers)
-
-
-def _streamed(user_id: int, req: Request, generation: Generation, balance: int | None) -> Audio:
-    charged = generation.characters
+        raise _fail(charge, exc) from exc
     try:
-        db.session.add(generation)
-        db.session.commit()  # the id goes out in the headers, before the audio
-    except Exception:
-        db.session.rollback()
-        credits.refund(user_id, charged)
-        raise
-    stream = _Stream(user_id, generation.id, charged, req)
-    return Audio(stream.body(), content_type(generation.format), _headers(generation, balance))
+        _settle(charge, ledger.Outcome(charge.characters, result.duration, path))
+    except Exception as exc:
+        raise (database_unavailable() if is_database_outage(exc) else exc) from exc
+    _retain(charge.user_id)
+    headers["X-Audio-Duration"] = f"{result.duration:.3f}"
+    return Audio(audio, content_type(charge.format), headers)
+
+
+def _streamed(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:
+    stream = _Stream(charge, req)
+    try:
+        stream.prime()
+    except Exception as exc:
+        raise _fail(charge, exc) from exc
+    return Audio(stream.body(), content_type(charge.format), headers)
 
 
 class _Stream:
     """Synthesis sent as it is made, settled when it ends, fails, or the client leaves."""
 
-    def __init__(self, user_id: int, generation_id: int, charged: int, req: Request) -> None:
-        self.user_id, self.generation_id, self.charged, self.req = user_id, generation_id, charged, req
+    def __init__(self, charge: _Charge, req: Request) -> None:
+        self.charge = charge
+        self.pieces = get_engine().stream(req)
+        self.first: list[Piece] = []
         self.spoken = 0
         self.seconds = 0.0
 
-    def _count(self, pieces: Iterator[Piece]) -> Iterator[Piece]:
-        for piece in pieces:
+    def prime(self) -> None:
+        """Synthesise up to the first piece with sound; NothingToSay if there is none."""
+        for piece in self.pieces:
+            self.first.append(piece)
+            if piece.audio.size:
+                return
+        raise NothingToSay("no sound")
+
+    def _count(self) -> Iterator[Piece]:
+        for piece in itertools.chain(self.first, self.pieces):
             self.spoken += piece.chars
             self.seconds += piece.duration
             yield piece
 
     def body(self) -> Iterator[bytes]:
-        engine = get_engine()
-        fmt = self.req.fmt or "wav"
         encoded = bytearray()
         finished = False
-        chunks = engine.encode_stream(self._count(engine.stream(self.req)), fmt)
+        chunks = get_engine().encode_stream(self._count(), self.charge.format)
         try:
             for data in chunks:
                 encoded += data
@@ -153,35 +193,20 @@ class _Stream:
             finished = True
         finally:
             chunks.close()  # stops synthesis when the client went away
-            spoken = self.charged if finished else self.spoken
-            _settle(self.user_id, self.generation_id, self.charged, spoken, self.seconds,
-                    bytes(encoded) if finished else None)
+            self._end(bytes(encoded) if finished else None)
 
-
-def _settle(user_id: int, generation_id: int, charged: int, spoken: int, seconds: float,
-            audio: bytes | None) -> None:
-    """After a stream: keep what was spoken, refund the rest (in the same transaction),
-    store the audio if the stream was complete."""
-    try:
-        generation = db.session.get(Generation, generation_id)
-        if generation is None:  # deleted meanwhile (account gone)
-            return
-        refund = max(0, charged - spoken)
-        generation.characters = charged - refund
-        generation.duration = round(seconds, 3)
-        if audio is not None:
-            audio_store.save(generation, audio)
-        elif spoken == 0:
-            db.session.delete(generation)  # nothing was spoken: as if never asked
-        credits.refund(user_id, refund, commit=False)
-        db.session.commit()
-        if refund:
-            log.info("stream %s stopped early: %d of %d characters refunded", generation_id, refund, charged)
-    except Exception:
-        db.session.rollback()
-        log.exception("could not settle stream %s", generation_id)
-        return
-    _retain(user_id)
+    def _end(self, audio: bytes | None) -> None:
+        charge = self.charge
+        path = None
+        try:
+            if audio is not None:
+                path = audio_store.save(charge.user_id, charge.generation_id, charge.format, audio)
+            kept = charge.characters if audio is not None else self.spoken
+            _settle(charge, ledger.Outcome(kept, self.seconds, path))
+        except Exception:
+            db.session.rollback()
+            return  # logged; the sweep settles it
+        _retain(charge.user_id)
 
 
 def _retain(user_id: int) -> None:
@@ -191,3 +216,5 @@ def _retain(user_id: int) -> None:
     except Exception:
         db.session.rollback()
         log.exception("audio retention failed for user %s", user_id)
+
+
