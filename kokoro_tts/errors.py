@@ -11,9 +11,11 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, has_request_context, jsonify, request
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .engine import EngineError
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +77,13 @@ class ApiError(HTTPException):
         code: str,
         message: str,
         details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(description=message)
         self.code = status
         self.error_code = code
         self.details = details
+        self.headers = headers or {}
 
 
 def error_response(
@@ -107,7 +111,7 @@ def error_response(
 def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     if isinstance(error, ApiError):
-        return error_response(status, error.error_code, error.description or "", error.details)
+        return error_response(status, error.error_code, error.description or "", error.details, error.headers)
     details = None
     code = _DEFAULT_CODES.get(status, "error")
     message = error.description or ""
@@ -127,11 +131,36 @@ def handle_http_exception(error: HTTPException) -> Response:
     return error_response(status, code, message, details, headers)
 
 
+#: Seconds a client is told to wait when the database is away (a restart takes a few).
+DATABASE_RETRY_AFTER = 5
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """The database cannot be reached or dropped the connection (not a bad query)."""
+    if isinstance(error, (OperationalError, InterfaceError, DisconnectionError)):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def database_unavailable() -> ApiError:
+    return ApiError(
+        503, "database_unavailable", "The database is not reachable right now; try again shortly.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
+
+
 def handle_engine_error(error: EngineError) -> Response:
     return error_response(engine_status(error.code), error.code, error.message)
 
 
 def handle_unexpected(error: Exception) -> Response:
+    if is_database_outage(error):
+        try:
+            db.session.rollback()  # the pool replaces the dead connection (pre-ping) on next use
+        except Exception:
+            log.debug("rollback after a database outage failed", exc_info=True)
+        log.warning("database unavailable: %s", str(error).splitlines()[0])
+        return handle_http_exception(database_unavailable())
     log.exception("unhandled error", exc_info=error)
     return error_response(500, "internal_error", InternalServerError.description)
 
