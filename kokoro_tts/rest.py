@@ -51,13 +51,17 @@ class UTCDateTime(fields.DateTime):
 
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: Deeper JSON than this is refused before any view sees it (no request needs more than 3).
+MAX_JSON_DEPTH = 32
 
 
 def require_json_body() -> None:
-    """Refuse request bodies that are not JSON before any view sees them.
+    """Refuse request bodies that are not JSON, or that no view should see, before any view runs.
 
-    webargs would read a form or a broken body as "no data" and report missing
-    fields; a client deserves to hear what is really wrong (415 or 400).
+    webargs would read a form or a broken body as "no data" and report missing fields; a client
+    deserves to hear what is really wrong: 415, 413 (however the body is sent, chunked too),
+    400 for broken or too deeply nested JSON, and 400 for strings the database cannot store
+    (a NUL character, or a lone surrogate that is not Unicode).
     """
     if request.method not in _BODY_METHODS:
         return
@@ -69,8 +73,46 @@ def require_json_body() -> None:
             "unsupported_media_type",
             "Send the request body as JSON with Content-Type: application/json.",
         )
-    if request.get_json(silent=True) is None:
+    request.get_data(cache=True)  # 413 for a Content-Length over MAX_CONTENT_LENGTH
+    stream = request.stream
+    if getattr(stream, "is_exhausted", False):
+        # A chunked body is cut at MAX_CONTENT_LENGTH without an error; reading on is what
+        # raises the 413 (for a body of exactly the limit too: the limit is exclusive).
+        stream.read(1)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
+    if data is None:
         raise ApiError(400, "invalid_json", "The request body is not valid JSON.")
+    check_json_values(data)
+
+
+def check_json_values(data: Any) -> None:
+    """Walk the JSON (without recursion): bounded depth, storable strings only."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(400, "invalid_json", f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.")
+        if isinstance(value, dict):
+            stack.extend((k, depth) for k in value)
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, str):
+            _check_string(value)
+
+
+def _check_string(value: str) -> None:
+    if "\x00" in value:
+        raise ApiError(400, "invalid_characters", "The request body contains a NUL character (\\u0000).")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(
+            400, "invalid_characters", "The request body contains text that is not valid Unicode (a lone surrogate)."
+        ) from exc
 
 
 def audio_response(audio: Audio) -> Response:

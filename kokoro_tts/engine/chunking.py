@@ -48,6 +48,16 @@ def vocab() -> dict[str, int]:
     return json.loads(path.read_text("utf-8"))
 
 
+#: Tokens that are punctuation or space: a text made only of these has nothing to say.
+SILENT_SYMBOLS = frozenset(';:,.!?¡¿—…"«»“”()[]{} \'-–')
+
+
+def speakable(tokens: tuple[int, ...] | list[int], table: dict[str, int] | None = None) -> bool:
+    """Whether some token is a sound (not only punctuation and spaces)."""
+    silent = {(table or vocab()).get(c) for c in SILENT_SYMBOLS}
+    return any(t not in silent for t in tokens)
+
+
 def tokenize(phonemes: str, table: dict[str, int] | None = None) -> list[int]:
     """Token ids for a phoneme string; symbols the model does not know are skipped."""
     table = table or vocab()

@@ -7,6 +7,7 @@ voice packs on first use. Every public method is safe to call from several threa
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -16,14 +17,21 @@ import numpy as np
 from . import audio as audio_mod
 from .backends import Backend, make_backend
 from .catalogue import VoiceInfo, catalogue, info_for
-from .chunking import Chunk, chunk_text
-from .errors import EmptyText, InvalidSpeed, TextTooLong
+from .chunking import MAX_TOKENS, Chunk, chunk_text, speakable
+from .errors import EmptyText, InvalidSpeed, NothingToSay, TextTooLong
 from .g2p import get_g2p, require_language
 from .lazy import Once
 from .settings import EngineSettings
 from .voices import Voice, VoiceStore
 
 SAMPLE_RATE = audio_mod.SAMPLE_RATE
+#: An upper estimate of the audio one token makes at speed 1 (measured about 0.075 s), to bound
+#: the audio of a chunk before the model predicts its durations.
+SECONDS_PER_TOKEN = 0.09
+MIN_CHUNK_TOKENS = 16
+#: Control characters are removed from the text (tab and line breaks are kept: they end clauses
+#: and paragraphs); a NUL or other control byte is never spoken, stored or charged.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 FALLBACK_LANGUAGE = "en-us"
 
@@ -176,10 +184,14 @@ class Engine:
         lang: str | None = None,
         fmt: str | None = None,
     ) -> Request:
-        """Check everything about a request before any synthesis; raises an EngineError subclass."""
-        if text is None or not str(text).strip():
+        """Check everything about a request before any synthesis; raises an EngineError subclass.
+
+        Control characters are removed from the text first; the request's text is what is spoken
+        (and what a service charges for).
+        """
+        text = _CONTROL.sub("", str(text or ""))
+        if not text.strip():
             raise EmptyText("text is empty")
-        text = str(text)
         if len(text) > self.settings.max_chars:
             raise TextTooLong(f"text is {len(text)} characters; the limit is {self.settings.max_chars}")
         fmt = audio_mod.check_format(fmt) if fmt is not None else None
@@ -190,13 +202,21 @@ class Engine:
         else:
             resolved = self.resolve_voice(voice)
             code = require_language(resolved.language or FALLBACK_LANGUAGE)
+        if not any(speakable(chunk.tokens) for chunk in self.chunks(text, code, speed)):
+            raise NothingToSay("the text has nothing to say: no word the model can speak")
         return Request(text=text, voice=resolved, speed=speed, lang=code, fmt=fmt)
 
     # -- synthesis ------------------------------------------------------------------------------
 
-    def chunks(self, text: str, lang: str) -> Generator[Chunk, None, None]:
+    def max_chunk_tokens(self, speed: float) -> int:
+        """Tokens one chunk may hold at `speed`: the model's 510, or fewer where the audio one
+        call makes would pass `max_chunk_seconds` (slow speeds stretch the audio)."""
+        fitting = int(self.settings.max_chunk_seconds * speed / SECONDS_PER_TOKEN)
+        return max(MIN_CHUNK_TOKENS, min(MAX_TOKENS, fitting))
+
+    def chunks(self, text: str, lang: str, speed: float = 1.0) -> Generator[Chunk, None, None]:
         """The phoneme chunks a text is spoken in (lazily phonemized)."""
-        return chunk_text(text, get_g2p(lang))
+        return chunk_text(text, get_g2p(lang), max_tokens=self.max_chunk_tokens(speed))
 
     def stream(self, req: Request, on_piece: Callable[[Piece], None] | None = None) -> Iterator[Piece]:
         """Yield one Piece per chunk of a checked request (see ``validate``) as soon as it is computed.
@@ -206,7 +226,7 @@ class Engine:
         """
         backend = self.backend
         pauses = _Pauses(req.speed)
-        chunks = self.chunks(req.text, req.lang)
+        chunks = self.chunks(req.text, req.lang, req.speed)
         try:
             for chunk in chunks:
                 samples = np.zeros(0, dtype=np.float32)

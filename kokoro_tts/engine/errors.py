@@ -21,6 +21,12 @@ class EmptyText(EngineError):
     code = "empty_text"
 
 
+class NothingToSay(EngineError):
+    """The text has nothing the model can speak (only symbols or emoji, say)."""
+
+    code = "nothing_to_say"
+
+
 class TextTooLong(EngineError):
     code = "text_too_long"
 

@@ -40,6 +40,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "voices": _paths,
     "threads": int,
     "max_chars": int,
+    "max_chunk_seconds": float,
     "cache_dir": Path,
 }
 
@@ -56,6 +57,9 @@ class EngineSettings:
     torch_repo: str = "hexgrad/Kokoro-82M"
     threads: int = field(default_factory=default_threads)
     max_chars: int = 5000
+    #: The most audio one model call may make: the decoder's memory grows with it, so a chunk is
+    #: bounded by the audio it will make (its tokens over the speed), not by tokens alone.
+    max_chunk_seconds: float = 20.0
     default_voice: str | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
 

@@ -25,6 +25,8 @@ from .languages import language_of_voice
 from .lazy import Once, OnceMap
 
 VOICE_SHAPE = (510, 1, 256)
+#: The longest voice or blend spec (a blend of a dozen voices fits; history keeps 255).
+MAX_SPEC_CHARS = 255
 _RAW_BYTES = 510 * 256 * 4
 EMBEDDED = "embedded"
 
@@ -142,6 +144,8 @@ _PART = re.compile(r"^\s*([A-Za-z0-9][\w.\-]*)\s*(?:\(\s*(\d+(?:\.\d*)?|\.\d+)\s
 
 def parse_spec(spec: str) -> list[tuple[str, float]]:
     """``af_bella(2)+af_sky(1)`` -> [(af_bella, 2/3), (af_sky, 1/3)]; plain ``a+b`` weighs equally."""
+    if len(str(spec)) > MAX_SPEC_CHARS:
+        raise UnknownVoice(f"a voice or blend is at most {MAX_SPEC_CHARS} characters; this one has {len(str(spec))}")
     parts = str(spec).split("+")
     out: list[tuple[str, float]] = []
     for part in parts:

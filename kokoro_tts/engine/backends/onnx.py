@@ -57,6 +57,9 @@ class OnnxBackend:
 
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
+        # The arena keeps the peak of the longest call for good; without it memory goes back
+        # after each call (measured: 2.1 GB kept after two long calls, against ~0.5 GB).
+        opts.enable_cpu_mem_arena = False
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
