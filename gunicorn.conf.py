@@ -1,4 +1,13 @@
-"""gunicorn settings, read from the environment (Render sets PORT)."""
+"""gunicorn settings, read from the environment (Render sets PORT).
+
+Defaults that are right for the machine gunicorn starts on:
+- Rate limits (login, register, generation) are counted per process unless a shared store is
+  configured (REDIS_URL or RATELIMIT_STORAGE_URI). Several workers with per-process counters
+  would each allow the whole limit, so without a shared store the default is one worker
+  (with threads); with Redis, one worker per core up to 2.
+- Inference threads across all workers should not exceed the cores: beyond that the workers
+  only take turns on the CPU and throughput drops (measured; see DESIGN.md).
+"""
 
 import multiprocessing
 import os
@@ -6,13 +15,15 @@ import os
 # Under gunicorn the app is in production unless told otherwise.
 os.environ.setdefault("APP_ENV", "production")
 
+cores = multiprocessing.cpu_count()
+shared_limits = bool(os.environ.get("REDIS_URL") or os.environ.get("RATELIMIT_STORAGE_URI", "").strip()
+                     not in ("", "memory://"))
+
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or min(2, multiprocessing.cpu_count()))
+workers = int(os.environ.get("WEB_CONCURRENCY") or (min(2, cores) if shared_limits else 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
-# Inference threads across all workers should not exceed the cores: beyond that the
-# workers only take turns on the CPU and throughput drops (measured; see DESIGN.md).
-os.environ.setdefault("TTS_THREADS", str(max(1, multiprocessing.cpu_count() // workers)))
+os.environ.setdefault("TTS_THREADS", str(max(1, cores // workers)))
 # With gthread workers this is the worker's heartbeat: a worker silent this long is
 # restarted. Requests run in threads, so a long synthesis does not trip it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
