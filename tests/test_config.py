@@ -147,3 +147,23 @@ def test_empty_values_count_as_unset(monkeypatch, tmp_path):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     app = create_app({"SQLALCHEMY_DATABASE_URI": None})
     assert app.config["JWT_ACCESS_TOKEN_EXPIRES"].days == 30
+
+
+def _gunicorn_settings(monkeypatch, **env: str) -> dict:
+    import runpy
+
+    # Recorded by monkeypatch, so that what gunicorn.conf.py sets (APP_ENV, TTS_THREADS) is undone.
+    for name in ("REDIS_URL", "RATELIMIT_STORAGE_URI", "WEB_CONCURRENCY", "TTS_THREADS", "APP_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_runs_one_worker_unless_rate_limits_are_shared(monkeypatch):
+    """Per-process counters with two workers would double every limit."""
+    alone = _gunicorn_settings(monkeypatch)
+    assert alone["workers"] == 1
+    assert int(os.environ["TTS_THREADS"]) == os.cpu_count()  # one worker gets every core
+    shared = _gunicorn_settings(monkeypatch, REDIS_URL="redis://127.0.0.1:6379/0")
+    assert shared["workers"] == min(2, os.cpu_count() or 1)
