@@ -40,7 +40,9 @@ _DEFAULT_CODES = {
 #: The speech engine knows no HTTP: its error codes get their statuses here, in one place.
 ENGINE_STATUSES = {
     "text_too_long": 413,
+    # The server's own files are at fault: not the client's error, and no paths in the answer.
     "model_unavailable": 503,
+    "bad_voice_pack": 503,
 }
 
 
@@ -150,7 +152,11 @@ def database_unavailable() -> ApiError:
 
 
 def handle_engine_error(error: EngineError) -> Response:
-    return error_response(engine_status(error.code), error.code, error.message)
+    status = engine_status(error.code)
+    if status >= 500:
+        log.error("speech engine unavailable: %s", error.message)
+        return error_response(status, error.code, "The speech engine is not available on this server right now.")
+    return error_response(status, error.code, error.message)
 
 
 def handle_unexpected(error: Exception) -> Response:

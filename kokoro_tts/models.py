@@ -86,6 +86,8 @@ class RevokedToken(Model):
 
 
 PENDING, DONE = "pending", "done"
+#: Largest id a row can have (PostgreSQL INTEGER): a larger id in a path names nothing (404).
+MAX_ID = 2**31 - 1
 
 
 class Generation(Model):

@@ -117,3 +117,15 @@ def test_out_of_range_pages_and_ids(auth, client):
     huge = 10**20
     assert client.get(f"/api/tts/history/{huge}", headers=headers).status_code == 404
     assert client.delete(f"/api/auth/api-keys/{huge}", headers=headers).status_code == 404
+
+
+def test_ids_beyond_the_database_range_are_the_usual_404_after_authentication(auth, client):
+    huge = 2**31
+    headers = auth.headers()
+    for method, path in (("GET", f"/api/tts/history/{huge}"), ("GET", f"/api/tts/history/{huge}/audio"),
+                         ("DELETE", f"/api/tts/history/{huge}")):
+        assert client.open(path, method=method).status_code == 401
+        response = client.open(path, method=method, headers=headers)
+        assert response.status_code == 404 and response.json["error"]["code"] == "generation_not_found"
+    response = client.delete(f"/api/auth/api-keys/{huge}", headers=headers)
+    assert response.status_code == 404 and response.json["error"]["code"] == "api_key_not_found"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..errors import ApiError
 from ..extensions import db
-from ..models import Generation, User
+from ..models import MAX_ID, Generation, User
 from . import audio_store
 
 
@@ -31,7 +31,7 @@ def page(user: User, number: int, per_page: int) -> dict[str, Any]:
 
 def item(user: User, generation_id: int) -> Generation:
     """One of the user's items; another user's item is indistinguishable from a missing one."""
-    generation = db.session.get(Generation, generation_id)
+    generation = db.session.get(Generation, generation_id) if generation_id <= MAX_ID else None
     if generation is None or generation.user_id != user.id:
         raise ApiError(404, "generation_not_found", "No such item in your history.")
     return generation

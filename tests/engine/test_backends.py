@@ -46,6 +46,8 @@ def test_onnx_default_does_not_import_torch(model_cache, engine):
         assert len(r.audio) > 0
         assert "torch" not in sys.modules, "torch was imported"
         assert "kokoro" not in sys.modules
+        app_parts = [m for m in sys.modules if m.startswith("kokoro_tts.") and not m.startswith("kokoro_tts.engine")]
+        assert app_parts == ["kokoro_tts.extensions"], app_parts  # no route, service or Flask app
         print("ok")
         """
     )

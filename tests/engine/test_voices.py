@@ -103,3 +103,13 @@ def test_official_onnx_given_by_path(model_cache, engine: Engine):
     audio = eng.synthesize(eng.validate("Hello.", voice="jf_alpha", lang="en-us")).audio
     assert audio.dtype == np.float32 and len(audio) > 2400
     assert not (model_cache / "unused").exists()
+
+
+def test_a_broken_voice_pack_is_a_server_error_without_paths(tmp_path):
+    """The server's own files are at fault: a 503 for every caller, and no path in the answer."""
+    from tests.helpers import make_app
+
+    app = make_app(SQLALCHEMY_DATABASE_URI="sqlite://", TTS_VOICES=str(tmp_path / "missing.npz"))
+    response = app.test_client().get("/api/tts/voices")
+    assert response.status_code == 503 and response.json["error"]["code"] == "bad_voice_pack"
+    assert str(tmp_path) not in response.get_data(as_text=True)
