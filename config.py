@@ -111,7 +111,8 @@ class Config:
     JWT_TOKEN_LOCATION = ["headers"]
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
-    RATELIMIT_HEADERS_ENABLED = True
+    # Off: kokoro_tts/openapi.py writes the X-RateLimit-* headers itself, with Retry-After only on a 429.
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "moving-window"
 
     API_TITLE = "Kokoro TTS"
@@ -120,7 +121,9 @@ class Config:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    # Swagger UI's files, served by the app itself (kokoro_tts/openapi.py, from flask-swagger-ui).
+    OPENAPI_SWAGGER_UI_URL = "/api/docs/assets/"
+    OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}  # no call to swagger.io's online validator
     API_SPEC_OPTIONS = {
         "components": {
             "securitySchemes": {

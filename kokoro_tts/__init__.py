@@ -16,13 +16,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 
-from . import auth, health, openai_api, tts
-from .cli import register_cli
-from .errors import register_error_handlers
 from .extensions import api, bcrypt, db, jwt, limiter, migrate
-from .rest import require_json_body
-from .security import register_jwt_callbacks
-from .services import ledger
+
+# The parts are imported by the register_* steps that need them, so that importing a library
+# part (`kokoro_tts.engine`) does not load every route of the app.
 
 ConfigSource = type[config_module.Config] | Mapping[str, Any] | None
 
@@ -97,16 +94,24 @@ def _instance_secret_key(app: Flask) -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    from .openapi import register_openapi
+    from .security import register_jwt_callbacks
+
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     bcrypt.init_app(app)
     jwt.init_app(app)
     limiter.init_app(app)
+    register_openapi(app)  # before api.init_app: the document's error responses
     api.init_app(app)
     register_jwt_callbacks(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import auth, health, openai_api, tts
+    from .rest import require_json_body
+    from .services import ledger
+
     app.before_request(require_json_body)
     app.before_request(lambda: ledger.sweep_now_and_then(app))
     app.register_blueprint(health.bp)
@@ -116,11 +121,15 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errors(app: Flask) -> None:
+    from .errors import register_error_handlers
+
     # After api.init_app: these replace flask-smorest's own HTTPException handler.
     register_error_handlers(app)
 
 
 def register_commands(app: Flask) -> None:
+    from .cli import register_cli
+
     register_cli(app)
 
 

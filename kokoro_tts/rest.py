@@ -19,8 +19,6 @@ from .services.generation import Audio
 #: token is optional (it changes the answer) with `@bp.doc(**OPTIONAL_AUTH)`.
 PUBLIC: dict[str, Any] = {"security": []}
 OPTIONAL_AUTH: dict[str, Any] = {"security": [{}, {"bearerAuth": []}]}
-#: Largest id a path may name (PostgreSQL INTEGER), for `<int(max=MAX_ID):id>`: beyond it, a 404.
-MAX_ID = 2**31 - 1
 
 
 class Parser(FlaskParser):

@@ -1,4 +1,8 @@
-"""Response schemas that more than one API answers with."""
+"""Response schemas that more than one API answers with: a history item, and the two error shapes.
+
+Response fields are marked `required` (they are always present) and `allow_none` where the value
+can be null, so that the OpenAPI document says exactly what a client receives.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,58 @@ from .rest import UTCDateTime
 class GenerationSchema(Schema):
     """One history item (the tts history routes, and `user.history` of the account API)."""
 
-    id = fields.Integer()
-    text = fields.String()
-    voice = fields.String()
-    speed = fields.Float()
-    lang = fields.String(allow_none=True)
-    format = fields.String()
-    characters = fields.Integer()
-    duration = fields.Float(allow_none=True)
-    source = fields.String()
-    created_at = UTCDateTime()
-    has_audio = fields.Function(lambda g: g.audio_path is not None, metadata={"type": "boolean"})
-    extra = fields.Function(
-        lambda g: (g.extra or {}).get("legacy_entry"),
-        metadata={"description": "an entry moved from users.history, as it was", "type": "object"},
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    voice = fields.String(required=True)
+    speed = fields.Float(required=True)
+    lang = fields.String(required=True, allow_none=True)
+    format = fields.String(required=True)
+    characters = fields.Integer(required=True, metadata={"description": "the characters charged"})
+    duration = fields.Float(required=True, allow_none=True, metadata={"description": "seconds; null: not known"})
+    source = fields.String(required=True, metadata={"description": "api, openai or legacy"})
+    created_at = UTCDateTime(required=True)
+    has_audio = fields.Function(
+        lambda g: g.audio_path is not None, required=True,
+        metadata={"type": "boolean", "description": "whether GET .../audio can replay it"},
     )
+    extra = fields.Function(
+        lambda g: (g.extra or {}).get("legacy_entry"), required=True, allow_none=True,
+        metadata={"description": "an entry moved from users.history, as it was (any JSON value, "
+                                 "an object in practice); null for the service's own generations"},
+    )
+
+
+class ErrorBodySchema(Schema):
+    status = fields.Integer(required=True, metadata={"description": "the HTTP status, repeated"})
+    code = fields.String(
+        required=True, metadata={"description": "stable and machine-readable", "example": "invalid_credentials"}
+    )
+    message = fields.String(required=True, metadata={"description": "for people"})
+    details = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "more about some errors: `fields` (the messages per field at fault) for "
+                                 "`validation_error`, `credits` and `required` for `insufficient_credits`"},
+    )
+
+
+class ErrorSchema(Schema):
+    """Every error of the API but those of /v1 (`kokoro_tts.errors`)."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class OpenAIErrorBodySchema(Schema):
+    message = fields.String(required=True)
+    type = fields.String(
+        required=True,
+        metadata={"description": "invalid_request_error, insufficient_quota (402), rate_limit_exceeded (429) "
+                                 "or server_error (5xx)"},
+    )
+    param = fields.String(required=True, allow_none=True, metadata={"description": "the first field at fault"})
+    code = fields.String(required=True, metadata={"description": "the service's error code"})
+
+
+class OpenAIErrorSchema(Schema):
+    """The errors of the OpenAI-compatible routes (/v1), in OpenAI's shape, so that its SDKs read them."""
+
+    error = fields.Nested(OpenAIErrorBodySchema, required=True)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, limiter
 from ..models import User
+from ..openapi import BODY, errors
 from ..rest import PUBLIC
 from ..security import token_required
 from ..services import accounts
@@ -42,6 +43,7 @@ def password_check_key() -> str:
 @bp.arguments(RegisterSchema)
 @bp.response(201, TokenSchema)
 @bp.doc(**PUBLIC)
+@bp.doc(**errors(*BODY, 409, 429, 503, notes={409: "`email_taken`: an account with this email exists."}))
 def register(data: dict[str, Any]):
     """Create an account and return an access token for it."""
     return _token_response(accounts.register(data["email"], data["password"], data["name"]))
@@ -52,6 +54,10 @@ def register(data: dict[str, Any]):
 @bp.arguments(LoginSchema)
 @bp.response(200, TokenSchema)
 @bp.doc(**PUBLIC)
+@bp.doc(**errors(*BODY, 401, 403, 429, 503, notes={
+    401: "`invalid_credentials`: incorrect email or password.",
+    403: "`account_inactive`: this account is deactivated.",
+}))
 def login(data: dict[str, Any]):
     """Exchange email and password for an access token."""
     return _token_response(accounts.authenticate(data["email"], data["password"]))
@@ -60,6 +66,7 @@ def login(data: dict[str, Any]):
 @bp.get("/me")
 @token_required
 @bp.response(200, UserSchema)
+@bp.doc(**errors(401, 503))
 def me():
     """The account of the token's owner."""
     return current_user
@@ -69,6 +76,7 @@ def me():
 @token_required
 @bp.arguments(PreferencesSchema)
 @bp.response(200, UserSchema)
+@bp.doc(**errors(*BODY, 401, 503))
 def update_preferences(changes: dict[str, Any]):
     """Merge `default_voice` and `default_speed` into the preferences (null removes one).
 
@@ -80,6 +88,7 @@ def update_preferences(changes: dict[str, Any]):
 @bp.post("/logout")
 @token_required
 @bp.response(200, MessageSchema)
+@bp.doc(**errors(401, 503))
 def logout():
     """End this token; others of the account stay valid."""
     revoke_token(get_jwt())
@@ -95,6 +104,7 @@ def logout():
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=password_check_key)
 @bp.arguments(ChangePasswordSchema)
 @bp.response(200, TokenSchema)
+@bp.doc(**errors(*BODY, 401, 403, 429, 503, notes={403: "`wrong_password`: `current_password` is not correct."}))
 def change_password(data: dict[str, Any]):
     """Change the password; every token and API key issued before stops working. Returns a new token."""
     user = accounts.change_password(current_user, data["current_password"], data["new_password"])
@@ -106,6 +116,7 @@ def change_password(data: dict[str, Any]):
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=password_check_key)
 @bp.arguments(PasswordSchema)
 @bp.response(200, MessageSchema)
+@bp.doc(**errors(*BODY, 401, 403, 429, 503, notes={403: "`wrong_password`: `password` is not correct."}))
 def delete_account(data: dict[str, Any]):
     """Delete the account and everything it owns (history, audio, keys); the password confirms it."""
     accounts.delete(current_user, data["password"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_dump, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, missing, pre_dump, pre_load, validate
 
 from ..rest import StrictFloat, UTCDateTime
 from ..schemas import GenerationSchema
@@ -82,39 +82,49 @@ class PreferencesSchema(Schema):
     """The preferences a client may set; unknown keys are refused. null removes one."""
 
     default_voice = fields.String(
-        allow_none=True, validate=[validate.Length(min=1, max=64), validate_voice_spec]
+        allow_none=True, validate=[validate.Length(min=1, max=64), validate_voice_spec],
+        metadata={"example": "jf_alpha"},
     )
     default_speed = StrictFloat(allow_none=True, validate=validate.Range(min=0.25, max=4.0))
 
 
-class UserSchema(Schema):
-    id = fields.Integer()
-    email = fields.String()
-    name = fields.String(allow_none=True)
-    is_active = fields.Boolean()
-    is_verified = fields.Boolean()
-    created_at = UTCDateTime(allow_none=True)
-    updated_at = UTCDateTime(allow_none=True)
-    last_login = UTCDateTime(allow_none=True)
-    favorite_voices = fields.List(fields.String())
-    history = fields.Method(
-        "_history", metadata={"description": "the 20 newest generations; all of them: GET /api/tts/history"}
-    )
-    credits = fields.Integer(allow_none=True, metadata={"description": "null: unlimited"})
-    preferences = fields.Dict()
+class RecentHistory(fields.List):
+    """`user.history`: the newest generations, read from the generations table."""
 
-    def _history(self, user: Any) -> list[dict[str, Any]]:
-        return GenerationSchema(many=True).dump(user.recent_history())
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> Any:
+        return obj.recent_history()
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    # Columns of the original table, nullable there: accounts it made may hold null.
+    is_active = fields.Boolean(required=True, allow_none=True)
+    is_verified = fields.Boolean(required=True, allow_none=True)
+    created_at = UTCDateTime(required=True, allow_none=True)
+    updated_at = UTCDateTime(required=True, allow_none=True)
+    last_login = UTCDateTime(required=True, allow_none=True, metadata={"description": "null: never"})
+    favorite_voices = fields.List(fields.String(), required=True, allow_none=True)
+    history = RecentHistory(
+        fields.Nested(GenerationSchema), required=True, dump_only=True,
+        metadata={"description": "the 20 newest generations; all of them: GET /api/tts/history"},
+    )
+    credits = fields.Integer(required=True, allow_none=True, metadata={"description": "null: unlimited"})
+    preferences = fields.Dict(
+        keys=fields.String(), values=fields.Raw(allow_none=True), required=True, allow_none=True,
+        metadata={"description": "default_voice, default_speed (and whatever an older version kept)"},
+    )
 
 
 class TokenSchema(Schema):
-    access_token = fields.String()
-    token_type = fields.String(metadata={"example": "bearer"})
-    user = fields.Nested(UserSchema)
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"enum": ["bearer"]})
+    user = fields.Nested(UserSchema, required=True)
 
 
 class MessageSchema(Schema):
-    message = fields.String()
+    message = fields.String(required=True)
 
 
 class NewApiKeySchema(Schema):
@@ -122,15 +132,15 @@ class NewApiKeySchema(Schema):
 
 
 class ApiKeySchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    prefix = fields.String(metadata={"description": "the key's first characters, to recognise it"})
-    created_at = UTCDateTime()
-    last_used_at = UTCDateTime(allow_none=True)
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True, metadata={"description": "the key's first characters, to recognise it"})
+    created_at = UTCDateTime(required=True)
+    last_used_at = UTCDateTime(required=True, allow_none=True, metadata={"description": "null: never used"})
 
 
 class ApiKeyCreatedSchema(ApiKeySchema):
-    key = fields.String(metadata={"description": "the secret; shown only in this answer"})
+    key = fields.String(required=True, metadata={"description": "the secret; shown only in this answer"})
 
     @pre_dump
     def _with_secret(self, new: Any, **kwargs: Any) -> dict[str, Any]:
@@ -140,4 +150,4 @@ class ApiKeyCreatedSchema(ApiKeySchema):
 
 
 class ApiKeyListSchema(Schema):
-    items = fields.List(fields.Nested(ApiKeySchema))
+    items = fields.List(fields.Nested(ApiKeySchema), required=True)

@@ -8,6 +8,7 @@ from flask import current_app
 
 from ..errors import ApiError
 from ..extensions import limiter
+from ..openapi import GENERATION_HEADERS, audio, generation_errors
 from ..rest import PUBLIC, audio_response
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services import voices as voice_service
@@ -23,7 +24,12 @@ CREATED = 1735689600  # a fixed timestamp: the models do not change at run time
 @auth_required
 @limiter.limit(lambda: current_app.config["GENERATE_RATE_LIMIT"], key_func=rate_limit_key)
 @bp.arguments(SpeechSchema)
-@bp.response(200, content_type="audio/mpeg", description="The audio, streamed as it is made.")
+@bp.response(200, content_type="audio/mpeg", description="The audio in `response_format`, streamed as it is made.")
+@bp.doc(**audio(GENERATION_HEADERS))
+@bp.doc(**generation_errors(openai=True, notes={
+    400: "The request is not valid (`param`: the first field at fault), `model_not_found`, or the engine cannot "
+         "speak it as given (`unknown_voice`, `unsupported_language`, `empty_text`, `nothing_to_say` ...).",
+}))
 def speech(data: dict[str, Any]):
     """OpenAI's `audio.speech.create`: charged and recorded like any generation."""
     if data["model"] not in MODELS:

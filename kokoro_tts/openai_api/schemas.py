@@ -16,24 +16,29 @@ class SpeechSchema(Schema):
         unknown = EXCLUDE  # newer SDK fields (instructions, stream_format ...) are ignored
 
     model = fields.String(required=True, metadata={"enum": list(MODELS)})
-    input = fields.String(required=True)
-    voice = fields.String(required=True, metadata={"description": "an OpenAI voice name or a Kokoro voice"})
+    input = fields.String(required=True, metadata={"example": "Hello."})
+    voice = fields.String(
+        required=True, metadata={"description": "an OpenAI voice name or a Kokoro voice", "example": "alloy"}
+    )
     response_format = fields.String(load_default="mp3", metadata={"enum": ["mp3", "opus", "flac", "wav", "pcm"]})
     speed = StrictFloat(load_default=1.0, validate=validate.Range(min=MIN_SPEED, max=MAX_SPEED))
 
 
 class ModelSchema(Schema):
-    id = fields.String()
-    object = fields.String()
-    created = fields.Integer()
-    owned_by = fields.String()
+    id = fields.String(required=True)
+    object = fields.String(required=True, metadata={"enum": ["model"]})
+    created = fields.Integer(required=True)
+    owned_by = fields.String(required=True)
 
 
 class ModelListSchema(Schema):
-    object = fields.String()
-    data = fields.List(fields.Nested(ModelSchema))
+    object = fields.String(required=True, metadata={"enum": ["list"]})
+    data = fields.List(fields.Nested(ModelSchema), required=True)
 
 
 class OpenAIVoicesSchema(Schema):
-    voices = fields.List(fields.String())
-    aliases = fields.Dict(keys=fields.String(), values=fields.String())
+    voices = fields.List(fields.String(), required=True, metadata={"description": "the voices loaded now"})
+    aliases = fields.Dict(
+        keys=fields.String(), values=fields.String(), required=True,
+        metadata={"description": "OpenAI's voice names and the Kokoro voice each stands for"},
+    )

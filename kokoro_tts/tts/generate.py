@@ -6,16 +6,14 @@ from typing import Any
 
 from flask import current_app
 
-from ..engine import FORMATS
 from ..extensions import limiter
+from ..openapi import GENERATION_HEADERS, audio, generation_errors
 from ..rest import audio_response
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services.generation import Order
 from ..services.generation import generate as run
 from . import bp
 from .schemas import GenerateSchema
-
-AUDIO = {fmt: {"schema": {"type": "string", "format": "binary"}} for fmt in FORMATS.values()}
 
 
 @bp.post("/generate")
@@ -24,8 +22,8 @@ AUDIO = {fmt: {"schema": {"type": "string", "format": "binary"}} for fmt in FORM
 @bp.arguments(GenerateSchema)
 @bp.response(200, content_type="audio/wav", description="The audio, with X-Generation-Id, "
              "X-Characters-Charged, X-Credits-Remaining and (unless streamed) X-Audio-Duration headers.")
-@bp.alt_response(402, description="Not enough credits (code insufficient_credits).")
-@bp.doc(responses={"200": {"content": AUDIO}})
+@bp.doc(**audio(GENERATION_HEADERS))
+@bp.doc(**generation_errors())
 def generate(data: dict[str, Any]):
     """Turn text into speech; costs one credit per character."""
     order = Order(

@@ -8,19 +8,20 @@ from flask import send_file
 
 from ..engine import content_type
 from ..errors import ApiError
-from ..rest import MAX_ID
+from ..openapi import ATTACHMENT, audio, errors
 from ..security import auth_required, current_caller
 from ..services import audio_store, history
 from . import bp
 from .schemas import DeletedSchema, GenerationSchema, HistoryPageSchema, HistoryQuerySchema
 
-ITEM = f"/history/<int(max={MAX_ID}):generation_id>"
+ITEM = "/history/<int:generation_id>"
 
 
 @bp.get("/history")
 @auth_required
 @bp.arguments(HistoryQuerySchema, location="query")
 @bp.response(200, HistoryPageSchema)
+@bp.doc(**errors(400, 401, 503))
 def list_history(query: dict[str, Any]):
     """Your generations, newest first, a page at a time."""
     return history.page(current_caller(), query["page"], query["per_page"])
@@ -29,6 +30,7 @@ def list_history(query: dict[str, Any]):
 @bp.get(ITEM)
 @auth_required
 @bp.response(200, GenerationSchema)
+@bp.doc(**errors(401, 404, 503, notes={404: "`generation_not_found`: no such item in your history."}))
 def get_history_item(generation_id: int):
     """One item of your history."""
     return history.item(current_caller(), generation_id)
@@ -37,6 +39,11 @@ def get_history_item(generation_id: int):
 @bp.get(f"{ITEM}/audio")
 @auth_required
 @bp.response(200, content_type="audio/wav", description="The stored audio, as first generated.")
+@bp.doc(**audio(ATTACHMENT))
+@bp.doc(**errors(401, 404, 503, notes={
+    404: "`generation_not_found`: no such item in your history; `audio_not_found`: its audio is not stored "
+         "(expired, or never kept).",
+}))
 def replay(generation_id: int):
     """The stored audio again: no synthesis, no charge."""
     generation = history.item(current_caller(), generation_id)
@@ -54,6 +61,7 @@ def replay(generation_id: int):
 @bp.delete(ITEM)
 @auth_required
 @bp.response(200, DeletedSchema)
+@bp.doc(**errors(401, 404, 503, notes={404: "`generation_not_found`: no such item in your history."}))
 def delete_history_item(generation_id: int):
     """Delete one item and its audio."""
     return {"deleted": history.delete([history.item(current_caller(), generation_id)])}
@@ -62,6 +70,7 @@ def delete_history_item(generation_id: int):
 @bp.delete("/history")
 @auth_required
 @bp.response(200, DeletedSchema)
+@bp.doc(**errors(401, 503))
 def clear_history():
     """Delete your whole history and its audio."""
     return {"deleted": history.clear(current_caller())}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..openapi import errors
 from ..rest import OPTIONAL_AUTH
 from ..security import auth_required, caller, current_caller
 from ..services import voices
@@ -15,6 +16,7 @@ from .schemas import FavoritesSchema, VoiceListSchema, VoiceQuerySchema
 @bp.arguments(VoiceQuerySchema, location="query")
 @bp.response(200, VoiceListSchema)
 @bp.doc(**OPTIONAL_AUTH)
+@bp.doc(**errors(400, 401, 503, notes={401: "A token was sent and it is not valid (see the other routes)."}))
 def list_voices(query: dict[str, Any]):
     """The 54 official voices (and any other a loaded pack has); with a token, favourites are marked."""
     listing = voices.listing(caller(optional=True), query.get("language"), query.get("available"))
@@ -24,6 +26,7 @@ def list_voices(query: dict[str, Any]):
 @bp.put("/voices/<voice_id>/favorite")
 @auth_required
 @bp.response(200, FavoritesSchema)
+@bp.doc(**errors(401, 404, 503, notes={404: "`voice_not_found`: no such voice in the catalogue."}))
 def add_favorite(voice_id: str):
     """Add a voice to the favourites (idempotent)."""
     return {"favorite_voices": voices.set_favorite(current_caller(), voice_id, True)}
@@ -32,6 +35,7 @@ def add_favorite(voice_id: str):
 @bp.delete("/voices/<voice_id>/favorite")
 @auth_required
 @bp.response(200, FavoritesSchema)
+@bp.doc(**errors(401, 404, 503, notes={404: "`voice_not_found`: no such voice in the catalogue."}))
 def remove_favorite(voice_id: str):
     """Remove a voice from the favourites (idempotent)."""
     return {"favorite_voices": voices.set_favorite(current_caller(), voice_id, False)}

@@ -1,0 +1,149 @@
+"""Schemathesis against the document the app serves: every operation of /api/openapi.json is called
+with generated requests, valid and invalid, on a real HTTP server and the test PostgreSQL database,
+as a registered account. Each answer must be documented (status code and content type), match its
+documented schema, and never be a server error.
+
+Bounded: texts are short (TTS_MAX_CHARS=12; longer ones are refused before synthesis), speeds under 1
+are spoken at 1, examples per operation are capped, the examples are the same on every run, and the
+whole run and each operation have a time budget (cases past it are not sent, and a warning says so).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from flask import Flask
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from kokoro_tts.engine import MIN_SPEED
+from kokoro_tts.extensions import api, db
+from tests.helpers import PASSWORD, make_app
+
+EMAIL = "fuzz@example.com"
+MAX_CHARS = 12  # longer texts are refused (413) before any synthesis
+MAX_EXAMPLES = 20  # per operation, for the random (fuzzing) phase
+BUDGET_SECONDS = 75  # the whole run; cases past it are not sent
+OPERATION_BUDGET_SECONDS = 20  # one operation (synthesis is slow on a busy machine): the others get their turn
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+UNLIMITED = "100000 per minute"  # the rate limits are tested elsewhere; here they would only answer 429
+
+
+class Server:
+    """The app behind a threaded HTTP server, the fuzzing account's token, and what was sent."""
+
+    def __init__(self, app: Flask) -> None:
+        self.http = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.http.server_port}"
+        self.session = requests.Session()
+        self.token = ""
+        self.started = time.monotonic()
+        self.calls: Counter[str] = Counter()
+        self.statuses: Counter[int] = Counter()
+        self.spent: Counter[str] = Counter()  # seconds per operation
+        self.skipped = 0
+
+    def login(self) -> str:
+        response = self.session.post(f"{self.url}/api/auth/login", json={"email": EMAIL, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, _migrated_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    app = make_app(
+        SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=str(tmp_path_factory.mktemp("fuzz")),
+        TTS_MAX_CHARS=MAX_CHARS, LOGIN_RATE_LIMIT=UNLIMITED, REGISTER_RATE_LIMIT=UNLIMITED,
+        GENERATE_RATE_LIMIT=UNLIMITED,
+    )
+    server = Server(app)
+    thread = threading.Thread(target=server.http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        response = server.session.post(f"{server.url}/api/auth/register", json={"email": EMAIL, "password": PASSWORD})
+        assert response.status_code == 201, response.text
+        server.token = response.json()["access_token"]
+        # Something to read back: one generation (with its audio) and one API key.
+        auth = {"Authorization": f"Bearer {server.token}"}
+        spoken = server.session.post(f"{server.url}/api/tts/generate", headers=auth,
+                                     json={"text": "Hello.", "lang": "en-us"})
+        assert spoken.status_code == 200, spoken.text
+        assert server.session.post(f"{server.url}/api/auth/api-keys", headers=auth, json={"name": "fuzz"}).ok
+        yield server
+    finally:
+        server.http.shutdown()
+        _empty_database(app)
+        print(f"\nfuzz: {sum(server.calls.values())} requests over {len(server.calls)} operations in "
+              f"{time.monotonic() - server.started:.0f} s; statuses {dict(sorted(server.statuses.items()))}; "
+              f"{server.skipped} cases past the budget")
+        if server.skipped:  # the test passed on fewer cases than it means to
+            warnings.warn(f"fuzz: {server.skipped} cases not sent (time budgets: {BUDGET_SECONDS} s in all, "
+                          f"{OPERATION_BUDGET_SECONDS} s per operation)", stacklevel=1)
+
+
+def _empty_database(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+def _document() -> dict[str, Any]:
+    """The document the app serves, read at collection (schemathesis makes one test per operation
+    from it); `test_the_server_serves_this_document` checks that the live server serves this one."""
+    make_app()
+    return json.loads(json.dumps(api.spec.to_dict()))
+
+
+DOCUMENT = _document()
+document = schemathesis.openapi.from_dict(DOCUMENT)
+document.config.update(request_timeout=30)
+document.config.generation.update(max_examples=MAX_EXAMPLES, database="none", deterministic=True)
+
+
+def test_the_server_serves_this_document(server: Server) -> None:
+    assert server.session.get(f"{server.url}/api/openapi.json").json() == DOCUMENT
+
+
+def _no_slow_speech(case) -> None:
+    """A valid speed under 1 makes synthesis up to 4 times longer (and slower): speak those at 1.
+    Invalid speeds stay as they are, so that their refusal is still tested."""
+    speed = case.body.get("speed") if isinstance(case.body, dict) else None
+    if isinstance(speed, (int, float)) and not isinstance(speed, bool) and MIN_SPEED <= speed < 1:
+        case.body["speed"] = 1.0
+
+
+@document.parametrize()
+def test_the_api_answers_as_its_document_says(case, server: Server) -> None:
+    label = case.operation.label
+    if time.monotonic() - server.started > BUDGET_SECONDS or server.spent[label] > OPERATION_BUDGET_SECONDS:
+        server.skipped += 1
+        return
+    started = time.monotonic()
+    _no_slow_speech(case)
+    # Logging out ends the token it is sent with: give it one of its own.
+    token = server.login() if case.path == "/api/auth/logout" else server.token
+    response = case.call_and_validate(
+        base_url=server.url, session=server.session, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
+    )
+    server.spent[label] += time.monotonic() - started
+    server.calls[label] += 1
+    server.statuses[response.status_code] += 1
+
