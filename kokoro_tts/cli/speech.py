@@ -16,7 +16,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..engine import FORMATS, Engine, EngineError, Piece, Request, write_file
+from ..engine import FORMATS, Engine, EngineError, Piece, Request, hub, write_file
 from ..engine.audio import check_format
 from ..services.speech import get_engine
 
@@ -136,3 +136,27 @@ def warmup() -> None:
         f"Backend {engine.settings.backend}: loaded in {t['load']:.2f} s; "
         f"{t['audio']:.2f} s of audio synthesized in {t['synthesis']:.2f} s"
     )
+
+
+@tts_cli.command("download")
+@click.option("--voices", "only", default=None, help="Comma-separated voice ids (default: all 54 of the catalogue).")
+@click.option("--to", "dest", default=None, type=click.Path(file_okay=False),
+              help="Voices folder (default: TTS_CACHE_DIR/voices, which the engine loads by itself).")
+@click.option("--revision", default=hub.REVISION, show_default=True, help="Revision of hexgrad/Kokoro-82M.")
+def download(only: str | None, dest: str | None, revision: str) -> None:
+    """Fetch the official voices from the Hugging Face Hub (HF_ENDPOINT for a mirror).
+
+    Resumable: a second run fetches only what is missing; a voice is written whole or not at all.
+    """
+    engine = get_engine(current_app)
+    folder = Path(dest) if dest else hub.default_voices_dir(engine.settings.cache_dir)
+    ids = [v.strip() for v in only.split(",") if v.strip()] if only else None
+
+    def report(voice_id: str, fetched: bool) -> None:
+        click.echo(f"{voice_id}: {'fetched' if fetched else 'already there'}", err=True)
+
+    try:
+        fetched = hub.download_voices(folder, ids, revision, report)
+    except EngineError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{len(fetched)} voices fetched into {folder}")

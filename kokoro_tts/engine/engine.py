@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -20,9 +21,10 @@ from .catalogue import VoiceInfo, catalogue, info_for
 from .chunking import MAX_TOKENS, Chunk, chunk_text, speakable
 from .errors import EmptyText, InvalidSpeed, NothingToSay, TextTooLong
 from .g2p import get_g2p, require_language
+from .hub import default_voices_dir
 from .lazy import Once
 from .settings import EngineSettings
-from .voices import Voice, VoiceStore
+from .voices import EMBEDDED, Voice, VoiceStore
 
 SAMPLE_RATE = audio_mod.SAMPLE_RATE
 #: An upper estimate of the audio one token makes at speed 1 (measured about 0.075 s), to bound
@@ -121,12 +123,20 @@ class _Pauses:
         return samples
 
 
+def default_packs(cache_dir: Path) -> tuple[str, ...]:
+    """Without TTS_VOICES: the voices `tts download` fetched (if any), then the embedded five."""
+    folder = default_voices_dir(cache_dir)
+    if folder.is_dir() and any(folder.glob("*.bin")):
+        return (str(folder), EMBEDDED)
+    return (EMBEDDED,)
+
+
 class Engine:
     """Kokoro-82M behind one interface, whatever the back-end and voice packs."""
 
     def __init__(self, settings: EngineSettings | None = None) -> None:
         self.settings = settings or EngineSettings()
-        self.store = VoiceStore(self.settings.voices)
+        self.store = VoiceStore(self.settings.voices or default_packs(self.settings.cache_dir))
         self._backend = Once(lambda: make_backend(self.settings))
 
     # -- set-up ---------------------------------------------------------------------------------
