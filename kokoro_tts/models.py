@@ -49,7 +49,7 @@ class User(Model):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
-    def recent_history(self, limit: int = 20) -> list[Generation]:
+    def recent_history(self, limit: int) -> list[Generation]:
         """The original `history` field, now read from the generations table (newest first)."""
         return list(db.session.scalars(
             db.select(Generation)

@@ -35,6 +35,27 @@ class GenerationSchema(Schema):
     )
 
 
+#: `user.history` of the account API is a short preview; the whole history is paged at /api/tts/history.
+PREVIEW_ITEMS = 5
+PREVIEW_CHARS = 100
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1].rstrip() + "…"
+
+
+class HistoryPreviewSchema(GenerationSchema):
+    """A history item in `user.history`: its text cut to a preview, without `extra`."""
+
+    class Meta:
+        exclude = ("extra",)
+
+    text = fields.Function(
+        lambda g: _preview(g.text), required=True,
+        metadata={"type": "string", "description": f"the first {PREVIEW_CHARS} characters of the text"},
+    )
+
+
 class ErrorBodySchema(Schema):
     status = fields.Integer(required=True, metadata={"description": "the HTTP status, repeated"})
     code = fields.String(

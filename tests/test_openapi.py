@@ -149,6 +149,7 @@ def test_fields_that_can_be_null_say_so(client):
     spec = client.get("/api/openapi.json").json
     nullable = {
         "Generation": {"lang", "duration", "extra"},
+        "HistoryPreview": {"lang", "duration"},
         "User": {"name", "is_active", "is_verified", "created_at", "updated_at", "last_login", "favorite_voices",
                  "credits", "preferences"},
         "ApiKey": {"last_used_at"},
@@ -162,7 +163,7 @@ def test_fields_that_can_be_null_say_so(client):
     assert generation["has_audio"]["type"] == "boolean"
     user = _schema(spec, "User")["properties"]
     assert user["preferences"]["additionalProperties"] == {"nullable": True}
-    assert user["history"]["items"] == {"$ref": "#/components/schemas/Generation"}
+    assert user["history"]["items"] == {"$ref": "#/components/schemas/HistoryPreview"}
 
 
 class _Links(HTMLParser):

@@ -129,3 +129,17 @@ def test_ids_beyond_the_database_range_are_the_usual_404_after_authentication(au
         assert response.status_code == 404 and response.json["error"]["code"] == "generation_not_found"
     response = client.delete(f"/api/auth/api-keys/{huge}", headers=headers)
     assert response.status_code == 404 and response.json["error"]["code"] == "api_key_not_found"
+
+
+def test_user_history_is_a_small_preview(app, auth, client):
+    headers = auth.headers()
+    long_text = "A long text to speak. " * 20
+    for _ in range(6):
+        _generate(client, headers, long_text)
+    me = client.get("/api/auth/me", headers=headers)
+    history = me.json["history"]
+    assert len(history) == 5 and all(len(item["text"]) <= 100 for item in history)
+    assert history[0]["text"].endswith("…") and "extra" not in history[0]
+    assert len(me.data) < 5000
+    full = client.get("/api/tts/history", headers=headers).json
+    assert full["total"] == 6 and full["items"][0]["text"] == long_text

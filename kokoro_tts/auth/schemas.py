@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, missing, pre_dump, pre_load, validate
 
 from ..rest import StrictFloat, UTCDateTime
-from ..schemas import GenerationSchema
+from ..schemas import PREVIEW_ITEMS, HistoryPreviewSchema
 from ..services.voices import unknown_voices
 
 PASSWORD_MIN_CHARS = 8
@@ -92,7 +92,7 @@ class RecentHistory(fields.List):
     """`user.history`: the newest generations, read from the generations table."""
 
     def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> Any:
-        return obj.recent_history()
+        return obj.recent_history(PREVIEW_ITEMS)
 
 
 class UserSchema(Schema):
@@ -107,8 +107,9 @@ class UserSchema(Schema):
     last_login = UTCDateTime(required=True, allow_none=True, metadata={"description": "null: never"})
     favorite_voices = fields.List(fields.String(), required=True, allow_none=True)
     history = RecentHistory(
-        fields.Nested(GenerationSchema), required=True, dump_only=True,
-        metadata={"description": "the 20 newest generations; all of them: GET /api/tts/history"},
+        fields.Nested(HistoryPreviewSchema), required=True, dump_only=True,
+        metadata={"description": f"previews of the {PREVIEW_ITEMS} newest generations; "
+                                 "all of them, whole: GET /api/tts/history"},
     )
     credits = fields.Integer(required=True, allow_none=True, metadata={"description": "null: unlimited"})
     preferences = fields.Dict(
