@@ -243,3 +243,13 @@ def test_default_credits_for_new_accounts(app, auth):
         assert auth.register().json["user"]["credits"] == 500
     finally:
         app.config["DEFAULT_CREDITS"] = None
+
+
+def test_a_catalogue_voice_this_server_cannot_speak_is_kept_with_a_notice(auth, client):
+    headers = auth.headers()
+    saved = client.put("/api/auth/preferences", json={"default_voice": "ff_siwis"}, headers=headers)
+    assert saved.status_code == 200 and saved.json["preferences"]["default_voice"] == "ff_siwis"
+    assert [n["code"] for n in saved.json["notices"]] == ["voice_unavailable"]
+    assert "ff_siwis" in saved.json["notices"][0]["message"]
+    speakable = client.put("/api/auth/preferences", json={"default_voice": "jf_alpha"}, headers=headers)
+    assert speakable.json["notices"] == []

@@ -22,6 +22,7 @@ from .schemas import (
     LoginSchema,
     MessageSchema,
     PasswordSchema,
+    PreferencesAnswerSchema,
     PreferencesSchema,
     RegisterSchema,
     TokenSchema,
@@ -75,12 +76,14 @@ def me():
 @bp.put("/preferences")
 @token_required
 @bp.arguments(PreferencesSchema)
-@bp.response(200, UserSchema)
+@bp.response(200, PreferencesAnswerSchema)
 @bp.doc(**errors(*BODY, 401, 503))
 def update_preferences(changes: dict[str, Any]):
     """Merge `default_voice` and `default_speed` into the preferences (null removes one).
 
-    `default_voice` must be a catalogue voice (or one a loaded pack has), or a blend of them.
+    `default_voice` must be a catalogue voice (or one a loaded pack has), or a blend of them. A
+    catalogue voice this server cannot speak yet is kept (it may be installed later), and
+    `notices` says so.
     """
     return accounts.update_preferences(current_user, changes)
 

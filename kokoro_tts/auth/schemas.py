@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, missing, pre_dump, pre_
 
 from ..rest import StrictFloat, UTCDateTime
 from ..schemas import PREVIEW_ITEMS, HistoryPreviewSchema
-from ..services.voices import unknown_voices
+from ..services.voices import unavailable_voices, unknown_voices
 
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt's limit: refuse, never truncate
@@ -116,6 +116,32 @@ class UserSchema(Schema):
         keys=fields.String(), values=fields.Raw(allow_none=True), required=True, allow_none=True,
         metadata={"description": "default_voice, default_speed (and whatever an older version kept)"},
     )
+
+
+class NoticeSchema(Schema):
+    code = fields.String(required=True, metadata={"example": "voice_unavailable"})
+    message = fields.String(required=True)
+
+
+class VoiceNotices(fields.List):
+    """Notices about the saved default voice: kept, but not speakable on this server yet."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> Any:
+        preferences = obj.preferences if isinstance(obj.preferences, dict) else {}
+        missing_voices = unavailable_voices(preferences.get("default_voice") or "")
+        if not missing_voices:
+            return []
+        return [{
+            "code": "voice_unavailable",
+            "message": f"Saved, but this server cannot speak {', '.join(missing_voices)} yet (its voices are "
+                       "not installed): until they are, generations that name no voice fail with voice_unavailable.",
+        }]
+
+
+class PreferencesAnswerSchema(UserSchema):
+    """The account after a preferences change, with what the client should know about it."""
+
+    notices = VoiceNotices(fields.Nested(NoticeSchema), required=True, dump_only=True)
 
 
 class TokenSchema(Schema):

@@ -32,6 +32,18 @@ def unknown_voices(spec: str) -> list[str]:
     return [voice_id for voice_id in ids if voice_id not in known]
 
 
+def unavailable_voices(spec: str) -> list[str]:
+    """The catalogue voices of a spec that no loaded pack holds (empty for an empty spec)."""
+    if not spec:
+        return []
+    try:
+        ids = [voice_id for voice_id, _weight in parse_spec(spec)]
+    except EngineError:
+        return []
+    have = set(available_ids())
+    return [voice_id for voice_id in ids if voice_id not in have]
+
+
 def listing(user: User | None, language: str | None = None, available: bool | None = None) -> list[dict[str, Any]]:
     """The catalogue, filtered, each voice marked `favorite` for `user`."""
     favorites = set(as_list(user.favorite_voices)) if user else set()
