@@ -78,6 +78,8 @@ class Environment(BaseSettings):
     PENDING_GENERATION_TIMEOUT: PositiveInt = 900
     #: How often (seconds, per process) requests look for such generations.
     PENDING_SWEEP_INTERVAL: NonNegativeInt = 60
+    #: When set, GET /metrics requires it as a bearer token.
+    METRICS_TOKEN: str | None = None
     HISTORY_AUDIO_MAX_ITEMS: NonNegativeInt = 200
     HISTORY_AUDIO_MAX_DAYS: NonNegativeInt = 30
 

@@ -11,6 +11,7 @@ Defaults that are right for the machine gunicorn starts on:
 
 import multiprocessing
 import os
+import tempfile
 
 # Under gunicorn the app is in production unless told otherwise.
 os.environ.setdefault("APP_ENV", "production")
@@ -24,6 +25,18 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or (min(2, cores) if shared_limi
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 os.environ.setdefault("TTS_THREADS", str(max(1, cores // workers)))
+if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # /metrics sums over the workers through files in this folder (prometheus_client's multiprocess mode).
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kokoro-metrics-")
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges (generations in progress) stop counting."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
 # With gthread workers this is the worker's heartbeat: a worker silent this long is
 # restarted. Requests run in threads, so a long synthesis does not trip it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))

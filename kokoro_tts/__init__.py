@@ -109,12 +109,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, health, openai_api, tts
+    from .metrics import register_metrics
     from .rest import require_json_body
     from .services import ledger
 
     app.before_request(require_json_body)
     app.before_request(lambda: ledger.sweep_now_and_then(app))
     app.register_blueprint(health.bp)
+    register_metrics(app)
     api.register_blueprint(auth.bp)
     api.register_blueprint(tts.bp)
     api.register_blueprint(openai_api.bp)

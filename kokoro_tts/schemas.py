@@ -50,7 +50,7 @@ class HistoryPreviewSchema(GenerationSchema):
     class Meta:
         exclude = ("extra",)
 
-    text = fields.Function(
+    text = fields.Function(  # type: ignore[assignment]  # the same JSON type, computed
         lambda g: _preview(g.text), required=True,
         metadata={"type": "string", "description": f"the first {PREVIEW_CHARS} characters of the text"},
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from ..engine import EngineError, NothingToSay, Piece, Request, content_type
 from ..engine.audio import EXTENSIONS
 from ..errors import ApiError, database_unavailable, engine_status, is_database_outage
 from ..extensions import db
+from ..metrics import CHARACTERS, CREDITS, FIRST_AUDIO, IN_PROGRESS, REALTIME
 from ..models import Generation, User
 from . import audio_store, credits, ledger
 from .speech import get_engine
@@ -104,10 +106,22 @@ def _headers(charge: _Charge, balance: int | None) -> dict[str, str]:
     }
 
 
+def _observe(started: float, seconds: float, first_audio: bool = False) -> None:
+    elapsed = time.perf_counter() - started
+    if first_audio:
+        FIRST_AUDIO.observe(elapsed)
+    if seconds > 0 and elapsed > 0:
+        REALTIME.observe(seconds / elapsed)
+
+
 def _settle(charge: _Charge, outcome: ledger.Outcome) -> bool:
     """Settle now if the database lets us; otherwise the sweep will (and the audio goes)."""
+    CHARACTERS.inc(min(outcome.kept, charge.characters))
     try:
-        return ledger.settle(charge.generation_id, charge.user_id, charge.characters, outcome)
+        settled = ledger.settle(charge.generation_id, charge.user_id, charge.characters, outcome)
+        if settled:
+            CREDITS.inc(min(outcome.kept, charge.characters))
+        return settled
     except Exception:
         log.exception("could not settle generation %s; the sweep will", charge.generation_id)
         if outcome.audio_path:
@@ -133,7 +147,10 @@ def _fail(charge: _Charge, exc: Exception) -> ApiError:
 def _whole(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:
     engine = get_engine()
     try:
-        result = engine.synthesize(req)
+        with IN_PROGRESS.track_inprogress():
+            started = time.perf_counter()
+            result = engine.synthesize(req)
+            _observe(started, result.duration, first_audio=True)
         if not result.audio.size:
             raise NothingToSay("no sound")
         audio = engine.encode(result.audio, charge.format)
@@ -163,6 +180,7 @@ class _Stream:
 
     def __init__(self, charge: _Charge, req: Request) -> None:
         self.charge = charge
+        self.started = time.perf_counter()
         self.pieces = get_engine().stream(req)
         self.first: list[Piece] = []
         self.spoken = 0
@@ -170,10 +188,12 @@ class _Stream:
 
     def prime(self) -> None:
         """Synthesise up to the first piece with sound; NothingToSay if there is none."""
-        for piece in self.pieces:
-            self.first.append(piece)
-            if piece.audio.size:
-                return
+        with IN_PROGRESS.track_inprogress():
+            for piece in self.pieces:
+                self.first.append(piece)
+                if piece.audio.size:
+                    FIRST_AUDIO.observe(time.perf_counter() - self.started)
+                    return
         raise NothingToSay("no sound")
 
     def _count(self) -> Iterator[Piece]:
@@ -186,6 +206,7 @@ class _Stream:
         encoded = bytearray()
         finished = False
         chunks = get_engine().encode_stream(self._count(), self.charge.format)
+        IN_PROGRESS.inc()
         try:
             for data in chunks:
                 encoded += data
@@ -193,6 +214,8 @@ class _Stream:
             finished = True
         finally:
             chunks.close()  # stops synthesis when the client went away
+            IN_PROGRESS.dec()
+            _observe(self.started, self.seconds)
             self._end(bytes(encoded) if finished else None)
 
     def _end(self, audio: bytes | None) -> None:
