@@ -70,6 +70,10 @@ class Environment(BaseSettings):
     TTS_MAX_CHARS: PositiveInt | None = None
     TTS_DEFAULT_VOICE: str | None = None
     TTS_CACHE_DIR: str | None = None
+    TTS_MAX_QUEUE: PositiveInt | None = None
+    TTS_MAX_CONCURRENT_PER_USER: PositiveInt | None = None
+    TTS_MAX_CHUNK_SECONDS: Annotated[float, Field(gt=0)] | None = None
+    TTS_BUSY_CHUNK_SECONDS: Annotated[float, Field(gt=0)] | None = None
     #: Generated audio: a folder on local disk (default: instance/audio), pruned per user beyond
     #: the newest N items or older than N days (0: keep all).
     TTS_AUDIO_DIR: str | None = None

@@ -43,6 +43,9 @@ ENGINE_STATUSES = {
     # The server's own files are at fault: not the client's error, and no paths in the answer.
     "model_unavailable": 503,
     "bad_voice_pack": 503,
+    # Admission control: the process is full (503), or the account has enough running (429).
+    "busy": 503,
+    "too_many_concurrent": 429,
 }
 
 
@@ -153,6 +156,9 @@ def database_unavailable() -> ApiError:
 
 def handle_engine_error(error: EngineError) -> Response:
     status = engine_status(error.code)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        return error_response(status, error.code, error.message, headers={"Retry-After": str(retry_after)})
     if status >= 500:
         log.error("speech engine unavailable: %s", error.message)
         return error_response(status, error.code, "The speech engine is not available on this server right now.")

@@ -152,11 +152,10 @@ def test_empty_values_count_as_unset(monkeypatch, tmp_path):
 def _gunicorn_settings(monkeypatch, **env: str) -> dict:
     import runpy
 
-    # Recorded by monkeypatch, so that what gunicorn.conf.py sets (APP_ENV, TTS_THREADS) is undone.
-    for name in ("REDIS_URL", "RATELIMIT_STORAGE_URI", "WEB_CONCURRENCY", "TTS_THREADS", "APP_ENV"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    # A copy of the environment: what gunicorn.conf.py sets in it (APP_ENV ...) must not leak.
+    names = ("REDIS_URL", "RATELIMIT_STORAGE_URI", "WEB_CONCURRENCY", "TTS_THREADS", "APP_ENV",
+             "PROMETHEUS_MULTIPROC_DIR")
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if k not in names} | env)
     return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 

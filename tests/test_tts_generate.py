@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -123,9 +124,14 @@ def test_credits_are_charged_and_checked_before_synthesis(app, auth, client):
 
 def test_parallel_requests_never_overspend(app, auth, live_url):
     """Eight real concurrent requests of 10 characters against a balance of 30."""
+    from kokoro_tts.services.speech import get_engine
+
     token = auth.token()
     set_credits(app, EMAIL, 30)
     statuses: list[int] = []
+    scheduler = get_engine(app).scheduler
+    limits = scheduler.max_active, scheduler.max_per_owner
+    scheduler.max_active, scheduler.max_per_owner = 8, 8  # the credits decide here, not admission
 
     def one() -> None:
         request = urllib.request.Request(
@@ -145,6 +151,7 @@ def test_parallel_requests_never_overspend(app, auth, live_url):
         thread.start()
     for thread in threads:
         thread.join()
+    scheduler.max_active, scheduler.max_per_owner = limits
     assert sorted(statuses) == [200] * 3 + [402] * 5
     assert credits_of(app, EMAIL) == 0
     assert len(generations(app)) == 3
@@ -222,3 +229,45 @@ def test_history_rows_count(app, auth, client):
         client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us"}, headers=headers)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Generation)) == 2
+
+
+def test_admission_refuses_at_once_and_charges_nothing(app, auth, live_url):
+    """Over the account's cap: 429; over the process' queue: 503 busy; both with Retry-After, at once."""
+    from kokoro_tts.services.speech import get_engine
+
+    scheduler = get_engine(app).scheduler
+    limits = scheduler.max_active, scheduler.max_per_owner
+    scheduler.max_active, scheduler.max_per_owner = 2, 1
+    tokens = {email: auth.token(email) for email in (EMAIL, "eve@example.com", "bob@example.com")}
+    set_credits(app, EMAIL, 1000)
+    long_text = "A stream that holds its slot while it plays. " * 4
+
+    def post(email: str, text: str, stream: bool = False):
+        body = json.dumps({"text": text, "lang": "en-us", "stream": stream}).encode()
+        request = urllib.request.Request(f"{live_url}/api/tts/generate", data=body, method="POST", headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {tokens[email]}"})
+        try:
+            return urllib.request.urlopen(request, timeout=60)
+        except urllib.error.HTTPError as error:
+            return error
+
+    try:
+        held = post(EMAIL, long_text, stream=True)
+        assert held.status == 200 and held.read(1000)
+        mine = post(EMAIL, "Hi.")
+        assert mine.status == 429 and json.loads(mine.read())["error"]["code"] == "too_many_concurrent"
+        assert int(mine.headers["Retry-After"]) >= 1
+        eves = post("eve@example.com", long_text, stream=True)
+        assert eves.status == 200
+        full = post("bob@example.com", "Hi.")
+        assert full.status == 503 and json.loads(full.read())["error"]["code"] == "busy"
+        assert int(full.headers["Retry-After"]) >= 1
+        eves.close()
+        held.close()  # the clients leave: their slots come back
+        deadline = time.monotonic() + 30
+        while scheduler.active() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert post(EMAIL, "Hi.").status == 200
+        assert credits_of(app, EMAIL) > 1000 - len(long_text) - len("Hi.") - 1  # nothing for the refusals
+    finally:
+        scheduler.max_active, scheduler.max_per_owner = limits

@@ -21,10 +21,14 @@ from .errors import (
     VoiceUnavailable,
 )
 from .languages import LANGUAGES
+from .scheduler import Busy, Scheduler, TooManyAtOnce
 from .settings import EngineSettings
 from .voices import Voice
 
 __all__ = [
+    "Busy",
+    "Scheduler",
+    "TooManyAtOnce",
     "FORMATS",
     "LANGUAGES",
     "MAX_SPEED",

@@ -137,9 +137,15 @@ def chunk_text(
     first_tokens: int = FIRST_CHUNK_TOKENS,
     growth: float = GROWTH,
     table: dict[str, int] | None = None,
+    squeeze: Callable[[], int | None] | None = None,
 ) -> Generator[Chunk, None, None]:
-    """Yield chunks lazily, phonemizing only as far as needed: the first chunk comes out fast."""
+    """Yield chunks lazily, phonemizing only as far as needed: the first chunk comes out fast.
+
+    `squeeze()`, asked as each chunk starts, may lower its limit for now (others are waiting for
+    the model, so a long chunk would hold them up).
+    """
     builder = _ChunkBuilder(text, phonemize, max_tokens, first_tokens, growth, table or vocab())
+    builder.squeeze = squeeze
     yield from builder.chunks()
 
 
@@ -187,6 +193,7 @@ class _ChunkBuilder:
         self.frozen_cap: int | None = None  # its size limit, fixed when it starts
         self.splits: list[_SplitUnit] = []  # split units being packed, innermost last
         self.queue: deque[_Unit] = deque(_Unit(s, e, 0, after) for s, e, after in sentences(text))
+        self.squeeze: Callable[[], int | None] | None = None
 
     def chunks(self) -> Iterator[Chunk]:
         while self.queue:
@@ -210,7 +217,9 @@ class _ChunkBuilder:
 
     def limit(self) -> int:
         """The size a chunk may reach now: small at first, growing chunk by chunk up to the model's."""
-        return int(min(self.max_tokens, max(1, self.first_tokens) * self.growth**self.index))
+        limit = int(min(self.max_tokens, max(1, self.first_tokens) * self.growth**self.index))
+        squeezed = self.squeeze() if self.squeeze is not None else None
+        return min(limit, max(1, squeezed)) if squeezed else limit
 
     def cap(self) -> int:
         """The size limit of the chunk being built (or about to start)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from .errors import EmptyText, InvalidSpeed, NothingToSay, TextTooLong
 from .g2p import get_g2p, require_language
 from .hub import default_voices_dir
 from .lazy import Once
+from .scheduler import Scheduler
 from .settings import EngineSettings
 from .voices import EMBEDDED, Voice, VoiceStore
 
@@ -137,6 +138,7 @@ class Engine:
     def __init__(self, settings: EngineSettings | None = None) -> None:
         self.settings = settings or EngineSettings()
         self.store = VoiceStore(self.settings.voices or default_packs(self.settings.cache_dir))
+        self.scheduler = Scheduler(self.settings.max_queue, self.settings.max_concurrent_per_user)
         self._backend = Once(lambda: make_backend(self.settings))
 
     # -- set-up ---------------------------------------------------------------------------------
@@ -218,30 +220,37 @@ class Engine:
 
     # -- synthesis ------------------------------------------------------------------------------
 
-    def max_chunk_tokens(self, speed: float) -> int:
+    def max_chunk_tokens(self, speed: float, seconds: float | None = None) -> int:
         """Tokens one chunk may hold at `speed`: the model's 510, or fewer where the audio one
         call makes would pass `max_chunk_seconds` (slow speeds stretch the audio)."""
-        fitting = int(self.settings.max_chunk_seconds * speed / SECONDS_PER_TOKEN)
+        fitting = int((seconds or self.settings.max_chunk_seconds) * speed / SECONDS_PER_TOKEN)
         return max(MIN_CHUNK_TOKENS, min(MAX_TOKENS, fitting))
 
     def chunks(self, text: str, lang: str, speed: float = 1.0) -> Generator[Chunk, None, None]:
-        """The phoneme chunks a text is spoken in (lazily phonemized)."""
-        return chunk_text(text, get_g2p(lang), max_tokens=self.max_chunk_tokens(speed))
+        """The phoneme chunks a text is spoken in (lazily phonemized); shorter while others wait."""
+        busy = self.max_chunk_tokens(speed, self.settings.busy_chunk_seconds)
+        return chunk_text(text, get_g2p(lang), max_tokens=self.max_chunk_tokens(speed),
+                          squeeze=lambda: busy if self.scheduler.waiting() else None)
 
-    def stream(self, req: Request, on_piece: Callable[[Piece], None] | None = None) -> Iterator[Piece]:
+    def stream(
+        self, req: Request, on_piece: Callable[[Piece], None] | None = None, owner: Hashable | None = None
+    ) -> Iterator[Piece]:
         """Yield one Piece per chunk of a checked request (see ``validate``) as soon as it is computed.
 
-        Closing the generator stops synthesis after the chunk in progress. Pauses go before a piece,
-        so the audio has no leading or trailing silence.
+        Model calls take turns with every other stream (`scheduler`); `owner` (an account, say) is
+        whose turn it is, for fairness. Closing the generator stops synthesis after the chunk in
+        progress. Pauses go before a piece, so the audio has no leading or trailing silence.
         """
         backend = self.backend
         pauses = _Pauses(req.speed)
+        turn_owner = owner if owner is not None else object()  # each anonymous stream on its own
         chunks = self.chunks(req.text, req.lang, req.speed)
         try:
             for chunk in chunks:
                 samples = np.zeros(0, dtype=np.float32)
                 if chunk.tokens:
-                    raw = backend.infer(chunk.tokens, req.voice.style_for(len(chunk.tokens)), req.speed)
+                    with self.scheduler.turn(turn_owner, first=chunk.index == 0):
+                        raw = backend.infer(chunk.tokens, req.voice.style_for(len(chunk.tokens)), req.speed)
                     samples = audio_mod.trim_silence(raw)
                 piece = Piece(pauses.before(samples, chunk.pause), chunk.index, chunk.start, chunk.end, chunk.text)
                 if on_piece is not None:
@@ -250,9 +259,9 @@ class Engine:
         finally:
             chunks.close()
 
-    def synthesize(self, req: Request) -> Result:
+    def synthesize(self, req: Request, owner: Hashable | None = None) -> Result:
         """The whole text of a checked request as one array (the stream's pieces joined)."""
-        pieces = list(self.stream(req))
+        pieces = list(self.stream(req, owner=owner))
         joined = [p.audio for p in pieces if p.audio.size]
         audio = np.concatenate(joined) if joined else np.zeros(0, dtype=np.float32)
         return Result(audio=audio, chunks=pieces)

@@ -41,6 +41,9 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "threads": int,
     "max_chars": int,
     "max_chunk_seconds": float,
+    "busy_chunk_seconds": float,
+    "max_queue": int,
+    "max_concurrent_per_user": int,
     "cache_dir": Path,
 }
 
@@ -60,6 +63,12 @@ class EngineSettings:
     #: The most audio one model call may make: the decoder's memory grows with it, so a chunk is
     #: bounded by the audio it will make (its tokens over the speed), not by tokens alone.
     max_chunk_seconds: float = 20.0
+    #: While other calls wait for the model, chunks make at most this much audio, so that nobody
+    #: holds it for long (a new listener's first chunk waits for one such call at most).
+    busy_chunk_seconds: float = 6.0
+    #: Generations one process takes at once (beyond: busy, 503) and per account (beyond: 429).
+    max_queue: int = 8
+    max_concurrent_per_user: int = 2
     default_voice: str | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
 

@@ -15,6 +15,7 @@ import itertools
 import logging
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from ..engine import EngineError, NothingToSay, Piece, Request, content_type
@@ -81,20 +82,25 @@ def _load_model() -> None:
 
 
 def generate(user: User, order: Order) -> Audio:
-    """Check, charge, then synthesise whole or as a stream."""
+    """Check, take a slot (or refuse: busy), charge, then synthesise whole or as a stream."""
     req = check(user, order)
     _load_model()
-    fmt = req.fmt or "wav"
-    generation = Generation(
-        user_id=user.id, text=req.text, voice=req.voice.spec, speed=req.speed,
-        lang=req.lang, format=fmt, characters=len(req.text), source=order.source,
-    )
-    balance = ledger.open_charge(generation)
-    charge = _Charge(generation.id, generation.user_id, generation.characters, fmt)
-    headers = _headers(charge, balance)
-    if order.stream:
-        return _streamed(charge, req, headers)
-    return _whole(charge, req, headers)
+    slot = ExitStack()
+    slot.enter_context(get_engine().scheduler.admitted(user.id))  # Busy / TooManyAtOnce: nothing spent
+    try:
+        fmt = req.fmt or "wav"
+        generation = Generation(
+            user_id=user.id, text=req.text, voice=req.voice.spec, speed=req.speed,
+            lang=req.lang, format=fmt, characters=len(req.text), source=order.source,
+        )
+        balance = ledger.open_charge(generation)
+        charge = _Charge(generation.id, generation.user_id, generation.characters, fmt)
+        headers = _headers(charge, balance)
+        if order.stream:
+            return _streamed(charge, req, headers, slot.pop_all())
+        return _whole(charge, req, headers)
+    finally:
+        slot.close()  # a stream took its slot along (pop_all); anything else ends here
 
 
 def _headers(charge: _Charge, balance: int | None) -> dict[str, str]:
@@ -149,7 +155,7 @@ def _whole(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:
     try:
         with IN_PROGRESS.track_inprogress():
             started = time.perf_counter()
-            result = engine.synthesize(req)
+            result = engine.synthesize(req, owner=charge.user_id)
             _observe(started, result.duration, first_audio=True)
         if not result.audio.size:
             raise NothingToSay("no sound")
@@ -166,11 +172,12 @@ def _whole(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:
     return Audio(audio, content_type(charge.format), headers)
 
 
-def _streamed(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:
-    stream = _Stream(charge, req)
+def _streamed(charge: _Charge, req: Request, headers: dict[str, str], slot: ExitStack) -> Audio:
+    stream = _Stream(charge, req, slot)
     try:
         stream.prime()
     except Exception as exc:
+        slot.close()
         raise _fail(charge, exc) from exc
     return Audio(stream.body(), content_type(charge.format), headers)
 
@@ -178,10 +185,11 @@ def _streamed(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:
 class _Stream:
     """Synthesis sent as it is made, settled when it ends, fails, or the client leaves."""
 
-    def __init__(self, charge: _Charge, req: Request) -> None:
+    def __init__(self, charge: _Charge, req: Request, slot: ExitStack) -> None:
         self.charge = charge
+        self.slot = slot
         self.started = time.perf_counter()
-        self.pieces = get_engine().stream(req)
+        self.pieces = get_engine().stream(req, owner=charge.user_id)
         self.first: list[Piece] = []
         self.spoken = 0
         self.seconds = 0.0
@@ -214,6 +222,7 @@ class _Stream:
             finished = True
         finally:
             chunks.close()  # stops synthesis when the client went away
+            self.slot.close()
             IN_PROGRESS.dec()
             _observe(self.started, self.seconds)
             self._end(bytes(encoded) if finished else None)
