@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-redis.sh
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache
 .venv/bin/mypy
