@@ -140,6 +140,7 @@ def test_worker_killed_mid_generation_loses_no_credit(database, tmp_path):
             status, me, _ = call(server.url, "GET", "/api/auth/me", token=token)  # any request sweeps
             assert status == 200
             spent, recorded, pending = ledger.state(email)
+            print(f"ledger after a kill (stream={stream}): spent {spent}, recorded {recorded}, pending {pending}")
             assert (spent, pending) == (recorded, 0), f"stream={stream}: spent {spent}, recorded {recorded}"
             assert me["credits"] == CREDITS - recorded
 
@@ -180,6 +181,9 @@ def test_database_cut_off_under_traffic(database, tmp_path):
             time.sleep(TIMEOUT + 0.5)
             assert call(server.url, "GET", "/api/auth/me", token=token)[0] == 200  # sweeps
             spent, recorded, pending = ledger.state(email)
+            print(f"ledger after the outage: spent {spent}, recorded {recorded}, pending {pending}; "
+                  f"statuses {sorted(set(codes))} ({codes.count(503)} x 503 of {len(codes)}); "
+                  f"the generation across it: {generation[0][0]}")
             assert (spent, pending) == (recorded, 0), f"spent {spent}, recorded {recorded}"
     finally:
         proxy.close()
