@@ -22,9 +22,9 @@ shared_limits = bool(os.environ.get("REDIS_URL") or os.environ.get("RATELIMIT_ST
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or (min(2, cores) if shared_limits else 1))
-# More threads than generations admitted (TTS_MAX_QUEUE, default 8): a request beyond the queue
+# More threads than generations admitted (TTS_MAX_QUEUE, default 16): a request beyond the queue
 # gets its 503 `busy` at once instead of waiting in the socket backlog for a thread.
-threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+threads = int(os.environ.get("GUNICORN_THREADS", "24"))
 worker_class = "gthread"
 os.environ.setdefault("TTS_THREADS", str(max(1, cores // workers)))
 if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -249,8 +250,9 @@ class Engine:
             for chunk in chunks:
                 samples = np.zeros(0, dtype=np.float32)
                 if chunk.tokens:
-                    with self.scheduler.turn(turn_owner, first=chunk.index == 0):
-                        raw = backend.infer(chunk.tokens, req.voice.style_for(len(chunk.tokens)), req.speed)
+                    style = req.voice.style_for(len(chunk.tokens))
+                    call = partial(backend.infer, chunk.tokens, style, req.speed)
+                    raw = self.scheduler.run(turn_owner, chunk.index == 0, call)
                     samples = audio_mod.trim_silence(raw)
                 piece = Piece(pauses.before(samples, chunk.pause), chunk.index, chunk.start, chunk.end, chunk.text)
                 if on_piece is not None:

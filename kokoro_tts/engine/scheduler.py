@@ -14,16 +14,31 @@ from recent generations), and at most `max_per_owner` for one owner (`TooManyAtO
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import itertools
 import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .errors import EngineError
+
+T = TypeVar("T")
+
+
+def _malloc_trim() -> Callable[[], None]:
+    """glibc's malloc_trim: give the memory a model call freed back to the system at once."""
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return lambda: None
+    return lambda: None if trim(0) else None
 
 
 class Busy(EngineError):
@@ -72,6 +87,11 @@ class Scheduler:
         self._seq = itertools.count()
         self._active: Counter[Hashable] = Counter()
         self._stats = _Stats()
+        # Every model call runs on this one thread: the memory a call needs comes from one malloc
+        # arena, not one per request thread (measured: 16 request threads kept 4.7 GB), and is
+        # trimmed after each call.
+        self._runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kokoro-model")
+        self._trim = _malloc_trim()
 
     # -- admission ------------------------------------------------------------------------------
 
@@ -113,6 +133,17 @@ class Scheduler:
     def _next(self) -> _Ticket | None:
         firsts = [t for t in self._waiting if t.first]
         return min(firsts or self._waiting, key=lambda t: t.seq, default=None)
+
+    def run(self, owner: Hashable, first: bool, call: Callable[[], T]) -> T:
+        """Run one model call in its turn, on the model's thread."""
+        with self.turn(owner, first):
+            return self._runner.submit(self._trimmed, call).result()
+
+    def _trimmed(self, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        finally:
+            self._trim()
 
     @contextmanager
     def turn(self, owner: Hashable, first: bool = False) -> Iterator[None]:

@@ -67,7 +67,7 @@ class EngineSettings:
     #: holds it for long (a new listener's first chunk waits for one such call at most).
     busy_chunk_seconds: float = 6.0
     #: Generations one process takes at once (beyond: busy, 503) and per account (beyond: 429).
-    max_queue: int = 8
+    max_queue: int = 16
     max_concurrent_per_user: int = 2
     default_voice: str | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
