@@ -57,6 +57,12 @@ DIGITS = "".join(random.Random(60).choice("0123456789") for _ in range(60))
 PARAGRAPH = " ".join(_LONG_PARAGRAPHS[:4])
 PORT = 8797
 QUICK = False
+
+
+def checkpoint() -> None:
+    """Saves the results measured so far (set by main; a run stopped from outside keeps them)."""
+
+
 MB = 1024 * 1024
 
 #: case -> (text, speed)
@@ -249,8 +255,7 @@ def child_bare(text: str, speed: float) -> dict:
     return out
 
 
-def engine_part(configs: list[str], repeats: int, repeat_configs: set[str], timeout: float) -> list[dict]:
-    rows = []
+def engine_part(configs: list[str], repeats: int, repeat_configs: set[str], timeout: float, rows: list[dict]) -> None:
     for config in configs:
         cases = ["zeros@0.25"] if config == "C" else [c for c in CASES if c != "repeat"]
         if config in repeat_configs and config != "C":
@@ -270,7 +275,7 @@ def engine_part(configs: list[str], repeats: int, repeat_configs: set[str], time
                 raise RuntimeError(f"{config} {case} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
             result = json.loads(proc.stdout.strip().splitlines()[-1])
             rows.append({"config": config, "case": case, "wall": time.time() - t0, **result})
-    return rows
+            checkpoint()
 
 
 def engine_tables(rows: list[dict]) -> str:
@@ -497,6 +502,7 @@ def service_steps(master: int, repeats: int, steps: list[dict]) -> None:
     seen: set[int] = set()
     slow = {"text": SLOW, "speed": 0.25, "lang": LANG, "voice": VOICE}
     steps.append(snapshot(master, "after start (/readyz)", None, 0.0, seen))
+    checkpoint()
     # One account per parallel request: the service takes at most 2 generations at once per
     # account (429 beyond), so "4 in parallel" is 4 people.
     tokens = register(4)
@@ -507,6 +513,7 @@ def service_steps(master: int, repeats: int, steps: list[dict]) -> None:
             t0 = time.perf_counter()
             work()
             steps.append(snapshot(master, name, watcher, time.perf_counter() - t0, seen))
+            checkpoint()
 
     step(
         "first request (short sentence, speed 1)",
@@ -524,6 +531,7 @@ def service_steps(master: int, repeats: int, steps: list[dict]) -> None:
             if i in marks:
                 name = f'sequential "0"*60 at 0.25: after #{i}'
                 steps.append(snapshot(master, name, watcher, time.perf_counter() - t0, seen))
+                checkpoint()
 
 
 def service_part(repeats: int, steps: list[dict], config: str = "A") -> dict:
@@ -586,8 +594,9 @@ def service_table(result: dict) -> str:
 
 
 def run_engine_part(args: argparse.Namespace, configs: list[str], results: dict) -> str:
-    rows = engine_part(configs, args.repeats, set(args.repeat_configs.split(",")), args.timeout)
+    rows: list[dict] = []
     results["engine"] = rows
+    engine_part(configs, args.repeats, set(args.repeat_configs.split(",")), args.timeout, rows)
     return (
         f"\n### Engine level ({THREADS} threads, voice {VOICE}, {LANG}; one fresh process per row)\n\n"
         + "\n".join(f"- {c}: {CONFIG_NOTES[c]}" for c in configs)
@@ -598,6 +607,7 @@ def run_engine_part(args: argparse.Namespace, configs: list[str], results: dict)
 
 def run_service_part(args: argparse.Namespace, results: dict) -> str:
     steps: list[dict] = []
+    results["service"] = {"steps": steps, "config": args.service_config}
     try:
         service = service_part(args.repeats, steps, args.service_config)
     except Exception as exc:  # the engine part's tables are still printed
@@ -661,10 +671,14 @@ def main() -> None:
     }
     path = args.json or ROOT / "bench" / "results" / f"memory-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
+    global checkpoint
+
+    def checkpoint() -> None:
+        path.write_text(json.dumps(results, indent=1))
+
     out = []
     if "engine" in parts:
         out.append(run_engine_part(args, configs, results))
-        path.write_text(json.dumps(results, indent=1))  # kept even if the service part fails
     if "service" in parts:
         out.append(run_service_part(args, results))
     results["seconds"] = time.time() - started

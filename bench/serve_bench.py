@@ -3,7 +3,7 @@
     python bench/serve_bench.py [--repeat 3] [--json FILE] [--no-retry]
 
 Starts the app under gunicorn with the project's gunicorn.conf.py and nothing that overrides its
-workers, threads or TTS_THREADS (without REDIS_URL: 1 worker, 16 threads, TTS_THREADS = cores),
+workers, threads or TTS_THREADS (without REDIS_URL: 1 worker, its threads, TTS_THREADS = cores; the run prints them),
 APP_ENV=production, a random 43-character SECRET_KEY, on a throw-away PostgreSQL database
 (`BENCH_DATABASE_URL`, default the test server), and registers 24 accounts through the API
 (credits NULL: unlimited). Only REGISTER_RATE_LIMIT is raised (20 per hour per address would
@@ -124,6 +124,45 @@ def threads_of(pids: dict[int, float]) -> dict[int, int]:
         except OSError:
             pass
     return out
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (all its threads)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores; /proc/stat, idle and iowait excluded)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK
+
+
+class CpuShare:
+    """Who used the cores between two snapshots: the gunicorn workers, the bare processes, the rest
+    (PostgreSQL, this script, anything else running on the machine), in cores (CPU s per wall s)."""
+
+    def __init__(self, master: int, bare_pids: list[int]) -> None:
+        self.master, self.bare_pids = master, bare_pids
+        self.last = self._now()
+
+    def _now(self) -> tuple[float, float, float, float]:
+        return (time.perf_counter(), sum(cpu_seconds(p) for p in children(self.master)),
+                sum(cpu_seconds(p) for p in self.bare_pids), busy_seconds())
+
+    def since_last(self) -> dict[str, float]:
+        now = self._now()
+        wall, worker, bare, busy = (b - a for a, b in zip(self.last, now, strict=True))
+        self.last = now
+        wall = max(wall, 1e-9)
+        return {"wall": round(wall, 1), "workers": round(worker / wall, 2), "bare": round(bare / wall, 2),
+                "rest": round(max(0.0, busy - worker - bare) / wall, 2)}
 
 
 def load() -> list[float]:
@@ -526,8 +565,8 @@ def first_loaded(tokens: list[str], repeat: int) -> dict:
             "long_streams_all_speaking_after": longs_first, "long_streams": rows}
 
 
-def part_first(tokens: list[str], bare2: Bare, repeat: int) -> dict:
-    out = {**first_alone(tokens[0], bare2, repeat), **first_loaded(tokens, repeat)}
+def part_first(alone: dict, loaded: dict) -> dict:
+    out = {**alone, **loaded}
     b = median(out["bare"])
     out.update(alone_median=median(out["alone"]), loaded_median=median(out["loaded"]), bare_median=b,
                ratio_alone=median(out["alone"]) / b, ratio_loaded=median(out["loaded"]) / b)
@@ -628,10 +667,12 @@ def run(args: argparse.Namespace) -> dict:
             result["bare_ready"] = [b.ready() for b in bares]
             bare2, pair = bares[0], bares[1:]
 
+            cpu = CpuShare(master, [b.proc.pid for b in bares])
+
             def memory(phase: str, sampler: Sampler | None = None) -> None:
                 rss = worker_rss(master)
                 row = {"phase": phase, "workers": rss, "total": sum(rss.values()), "threads": threads_of(rss),
-                       "peak": sampler.stop() if sampler else None, "load": load()}
+                       "peak": sampler.stop() if sampler else None, "load": load(), "cpu": cpu.since_last()}
                 result["memory"].append(row)
                 print(f"  {phase}: workers {rss} load {row['load']}", file=sys.stderr)
 
@@ -667,8 +708,11 @@ def run(args: argparse.Namespace) -> dict:
             print("part 3: first audio", file=sys.stderr)
             sampler = Sampler(master).start()
             result["idle_wait"]["first"] = wait_idle()
-            result["first"] = part_first(tokens[:4], bare2, args.repeat)
-            memory("after part 3 (short stream alone, then with 3 long streams)", sampler)
+            alone = first_alone(tokens[0], bare2, args.repeat)
+            memory("after part 3a (short stream alone)", sampler)
+            sampler = Sampler(master).start()
+            result["first"] = part_first(alone, first_loaded(tokens[:4], args.repeat))
+            memory("after part 3b (short stream with 3 long streams)", sampler)
 
             print("part 4: 24 at once", file=sys.stderr)
             sampler = Sampler(master).start()
@@ -687,6 +731,9 @@ def run(args: argparse.Namespace) -> dict:
             lines = (Path(tmp) / "gunicorn.log").read_text(errors="replace").splitlines()
     result["workers_booted"] = sum("Booting worker" in line for line in lines)
     result["log_errors"] = [line for line in lines if "ERROR" in line or "CRITICAL" in line or "Killed" in line][:20]
+    # The exception each traceback ends with (e.g. a database pool timeout), counted.
+    exceptions = [line for line in lines if re.match(r"[A-Za-z_][\w.]*(Error|Exception|Timeout)\b.*:", line)]
+    result["log_exceptions"] = {line[:300]: exceptions.count(line) for line in dict.fromkeys(exceptions)}
     result["load_end"] = load()
     return result
 
@@ -789,19 +836,26 @@ def table_45(r: dict) -> list[str]:
            row("served (200) at the first try", f"{burst['served']} of {USERS}", f"most (> {USERS // 2})",
                verdict(burst["served"] > USERS / 2)),
            row("wall s until the last answer", f"{burst['wall']:.1f}", "", ""),
-           row("slowest refusal, s", f"{max(burst['refusal_seconds'], default=0):.2f}", "", "")]
+           row("slowest refusal, s", f"{max(burst['refusal_seconds'], default=0):.2f}", "", ""),
+           row("exceptions in the gunicorn log (count)", "; ".join(f"{k} ({v})" for k, v in
+                                                               r.get("log_exceptions", {}).items()) or "none", "", "")]
     if "eventually_served" in burst:
         retries = sum(burst["attempts"]) - len(burst["attempts"])
         out.append(row("served after retrying as Retry-After says (≤ 6 tries within 180 s)",
                        f"{burst['eventually_served']} of {USERS} ({retries} retries), all done after "
                        f"{burst['all_done_after']:.0f} s", "", ""))
-    out += ["\n### 5. Resident memory of the gunicorn workers (VmRSS, MB)\n",
+    out += ["\n### 5. Resident memory of the gunicorn workers (VmRSS, MB), and who used the cores\n",
+            "CPU columns: cores used during the phase (CPU s per wall s, out of "
+            f"{r['cores']}) by the gunicorn workers, the bare processes, and everything else (PostgreSQL, "
+            "this script, other work on the machine).\n",
             row("after", "per worker (pid: MB, OS threads)", "total", "sampled peak of total during the phase",
-                "load average"),
-            "|---|---|---:|---:|---|"]
+                "phase wall s", "CPU workers / bare / rest", "load average"),
+            "|---|---|---:|---:|---:|---|---|"]
     for m in r["memory"]:
         per = ", ".join(f"{pid}: {v:.0f} ({m['threads'].get(pid, '?')})" for pid, v in m["workers"].items())
-        out.append(row(m["phase"], per, f"{m['total']:.0f}", f"{m['peak']:.0f}" if m["peak"] else "", m["load"]))
+        c = m["cpu"]
+        out.append(row(m["phase"], per, f"{m['total']:.0f}", f"{m['peak']:.0f}" if m["peak"] else "",
+                       f"{c['wall']:.0f}", f"{c['workers']:.2f} / {c['bare']:.2f} / {c['rest']:.2f}", m["load"]))
     return out
 
 
