@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, has_request_context, jsonify, request
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .engine import EngineError
@@ -141,8 +142,9 @@ DATABASE_RETRY_AFTER = 5
 
 
 def is_database_outage(error: BaseException) -> bool:
-    """The database cannot be reached or dropped the connection (not a bad query)."""
-    if isinstance(error, (OperationalError, InterfaceError, DisconnectionError)):
+    """The database cannot be reached, dropped the connection, or no connection of the pool came
+    free in time (not a bad query)."""
+    if isinstance(error, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)):
         return True
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 

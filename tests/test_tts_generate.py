@@ -271,3 +271,39 @@ def test_admission_refuses_at_once_and_charges_nothing(app, auth, live_url):
         assert credits_of(app, EMAIL) > 1000 - len(long_text) - len("Hi.") - 1  # nothing for the refusals
     finally:
         scheduler.max_active, scheduler.max_per_owner = limits
+
+
+def test_synthesis_holds_no_database_connection_and_a_full_pool_is_a_503(app, auth, database_url):
+    """With one pooled connection: a long generation leaves it free for others while it speaks;
+    a request that cannot get one in time is a 503 with Retry-After, never a 500."""
+    from kokoro_tts.services.speech import get_engine
+
+    auth.register()
+    small = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=app.config["TTS_AUDIO_DIR"],
+                     SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 1})
+    small.extensions["kokoro_engine"] = get_engine(app)  # the same loaded model
+    client = small.test_client()
+    token = client.post("/api/auth/login", json={"email": EMAIL, "password": "correct horse battery"}).json
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    long_text = "This sentence keeps the model busy for a while, on purpose. " * 4
+    answers: list[int] = []
+    worker = threading.Thread(target=lambda: answers.append(small.test_client().post(
+        "/api/tts/generate", json={"text": long_text, "lang": "en-us"}, headers=headers).status_code))
+    worker.start()
+    time.sleep(2.5)  # charged, now synthesising
+    assert worker.is_alive()
+    assert client.get("/api/auth/me", headers=headers).status_code == 200  # the connection is free
+    worker.join(120)
+    assert answers == [200]
+
+    with small.app_context():
+        from kokoro_tts.extensions import db
+
+        held = db.engine.connect()  # the pool's only connection, taken
+        try:
+            busy = small.test_client().get("/api/auth/me", headers=headers)
+        finally:
+            held.close()
+            db.engine.dispose()
+    assert busy.status_code == 503 and busy.json["error"]["code"] == "database_unavailable"
+    assert busy.headers["Retry-After"]

@@ -96,6 +96,7 @@ def generate(user: User, order: Order) -> Audio:
         balance = ledger.open_charge(generation)
         charge = _Charge(generation.id, generation.user_id, generation.characters, fmt)
         headers = _headers(charge, balance)
+        db.session.rollback()  # give the connection back while synthesising: others need the pool
         if order.stream:
             return _streamed(charge, req, headers, slot.pop_all())
         return _whole(charge, req, headers)
