@@ -4,6 +4,9 @@ A library with no Flask in it: the web layer and the CLI build on it. See ``Engi
 errors carry a stable ``code`` (see ``errors``), never an HTTP status.
 """
 
+# First of all, one malloc arena: before numpy (whose BLAS starts threads) and before the process
+# (a gunicorn worker, the CLI) starts its own threads. See `memory`.
+from . import memory  # noqa: F401
 from .audio import FORMATS, SAMPLE_RATE, content_type, write_file
 from .catalogue import VoiceInfo, catalogue
 from .engine import MAX_SPEED, MIN_SPEED, Engine, Piece, Request, Result

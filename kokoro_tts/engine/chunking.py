@@ -23,8 +23,10 @@ from typing import NamedTuple
 MAX_TOKENS = 510
 FIRST_CHUNK_TOKENS = 64
 GROWTH = 2.0
-#: A unit is split only when it is over this many times the current chunk limit.
+#: A unit is split only when it is over this many times the current chunk limit; while the limit
+#: is squeezed (the model is shared), only a little over it.
 SPLIT_SLACK = 2.0
+SQUEEZED_SLACK = 1.25
 
 #: Silence (seconds) inserted after a chunk, by what ends it.
 PAUSES = {"paragraph": 0.7, "sentence": 0.3, "clause": 0.12, "word": 0.0, "end": 0.0}
@@ -137,12 +139,13 @@ def chunk_text(
     first_tokens: int = FIRST_CHUNK_TOKENS,
     growth: float = GROWTH,
     table: dict[str, int] | None = None,
-    squeeze: Callable[[], int | None] | None = None,
+    squeeze: Callable[[int], int | None] | None = None,
 ) -> Generator[Chunk, None, None]:
     """Yield chunks lazily, phonemizing only as far as needed: the first chunk comes out fast.
 
-    `squeeze()`, asked as each chunk starts, may lower its limit for now (others are waiting for
-    the model, so a long chunk would hold them up).
+    `squeeze(index)`, asked as each chunk starts, may lower its limit for now (the model is
+    shared, so a long chunk would hold others up). A squeezed first chunk is still at least a
+    clause: cut by words, speech would sound broken from its first second.
     """
     builder = _ChunkBuilder(text, phonemize, max_tokens, first_tokens, growth, table or vocab())
     builder.squeeze = squeeze
@@ -193,7 +196,8 @@ class _ChunkBuilder:
         self.frozen_cap: int | None = None  # its size limit, fixed when it starts
         self.splits: list[_SplitUnit] = []  # split units being packed, innermost last
         self.queue: deque[_Unit] = deque(_Unit(s, e, 0, after) for s, e, after in sentences(text))
-        self.squeeze: Callable[[], int | None] | None = None
+        self.squeeze: Callable[[int], int | None] | None = None
+        self.squeezed = False  # whether the last limit was lowered by `squeeze`
 
     def chunks(self) -> Iterator[Chunk]:
         while self.queue:
@@ -218,8 +222,9 @@ class _ChunkBuilder:
     def limit(self) -> int:
         """The size a chunk may reach now: small at first, growing chunk by chunk up to the model's."""
         limit = int(min(self.max_tokens, max(1, self.first_tokens) * self.growth**self.index))
-        squeezed = self.squeeze() if self.squeeze is not None else None
-        return min(limit, max(1, squeezed)) if squeezed else limit
+        squeezed = self.squeeze(self.index) if self.squeeze is not None else None
+        self.squeezed = squeezed is not None and max(1, squeezed) < limit
+        return max(1, squeezed) if squeezed is not None and self.squeezed else limit
 
     def cap(self) -> int:
         """The size limit of the chunk being built (or about to start)."""
@@ -249,8 +254,11 @@ class _ChunkBuilder:
 
         A sentence only a little too long stays whole: the model phrases it better.
         """
-        if n <= min(self.max_tokens, SPLIT_SLACK * self.cap()) or unit.level >= 2:
+        cap = self.cap()
+        if n <= min(self.max_tokens, (SQUEEZED_SLACK if self.squeezed else SPLIT_SLACK) * cap) or unit.level >= 2:
             return False
+        if unit.level == 1 and self.squeezed and self.index == 0 and n <= self.max_tokens:
+            return False  # a clause stays whole in a squeezed first chunk
         spans = _split(self.text, unit.start, unit.end, _CLAUSE if unit.level == 0 else _WORD)
         if len(spans) > 1:
             kind = "clause" if unit.level == 0 else "word"

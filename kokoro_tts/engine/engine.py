@@ -23,7 +23,6 @@ from .chunking import MAX_TOKENS, Chunk, chunk_text, speakable
 from .errors import EmptyText, InvalidSpeed, NothingToSay, TextTooLong
 from .g2p import get_g2p, require_language
 from .hub import default_voices_dir
-from .lazy import Once
 from .scheduler import Scheduler
 from .settings import EngineSettings
 from .voices import EMBEDDED, Voice, VoiceStore
@@ -33,6 +32,9 @@ SAMPLE_RATE = audio_mod.SAMPLE_RATE
 #: the audio of a chunk before the model predicts its durations.
 SECONDS_PER_TOKEN = 0.09
 MIN_CHUNK_TOKENS = 16
+#: While the model is shared, a request's first chunk makes at most about this much audio (or
+#: one clause): it may run beside the others (the scheduler's express call), so it is kept short.
+FIRST_BUSY_SECONDS = 2.0
 #: Control characters are removed from the text (tab and line breaks are kept: they end clauses
 #: and paragraphs); a NUL or other control byte is never spoken, stored or charged.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -139,14 +141,10 @@ class Engine:
     def __init__(self, settings: EngineSettings | None = None) -> None:
         self.settings = settings or EngineSettings()
         self.store = VoiceStore(self.settings.voices or default_packs(self.settings.cache_dir))
-        self.scheduler = Scheduler(self.settings.max_queue, self.settings.max_concurrent_per_user)
-        self._backend = Once(lambda: make_backend(self.settings))
+        self.backend: Backend = make_backend(self.settings)  # cheap: the model loads on first use
+        self.scheduler = Scheduler(self.settings.max_queue, self.settings.max_concurrent_per_user, self.backend.lanes)
 
     # -- set-up ---------------------------------------------------------------------------------
-
-    @property
-    def backend(self) -> Backend:
-        return self._backend.get()
 
     def load(self) -> None:
         """Load the model and the voice packs now rather than on the first request."""
@@ -228,10 +226,14 @@ class Engine:
         return max(MIN_CHUNK_TOKENS, min(MAX_TOKENS, fitting))
 
     def chunks(self, text: str, lang: str, speed: float = 1.0) -> Generator[Chunk, None, None]:
-        """The phoneme chunks a text is spoken in (lazily phonemized); shorter while others wait."""
+        """The phoneme chunks a text is spoken in (lazily phonemized); shorter while the model is shared."""
         busy = self.max_chunk_tokens(speed, self.settings.busy_chunk_seconds)
-        return chunk_text(text, get_g2p(lang), max_tokens=self.max_chunk_tokens(speed),
-                          squeeze=lambda: busy if self.scheduler.waiting() else None)
+        first = self.max_chunk_tokens(speed, FIRST_BUSY_SECONDS)
+
+        def squeeze(index: int) -> int | None:
+            return (first if index == 0 else busy) if self.scheduler.contended() else None
+
+        return chunk_text(text, get_g2p(lang), max_tokens=self.max_chunk_tokens(speed), squeeze=squeeze)
 
     def stream(
         self, req: Request, on_piece: Callable[[Piece], None] | None = None, owner: Hashable | None = None
@@ -251,7 +253,7 @@ class Engine:
                 samples = np.zeros(0, dtype=np.float32)
                 if chunk.tokens:
                     style = req.voice.style_for(len(chunk.tokens))
-                    call = partial(backend.infer, chunk.tokens, style, req.speed)
+                    call = partial(backend.infer, chunk.tokens, style, req.speed)  # + narrow, by the scheduler
                     raw = self.scheduler.run(turn_owner, chunk.index == 0, call)
                     samples = audio_mod.trim_silence(raw)
                 piece = Piece(pauses.before(samples, chunk.pause), chunk.index, chunk.start, chunk.end, chunk.text)

@@ -1,12 +1,15 @@
-"""One owner of the machine's cores: model calls run one at a time, each with every inference
-thread, handed out fairly.
+"""One owner of the machine's cores: model calls are handed out fairly, and never more threads
+than cores.
 
-Several calls at once on the same cores only take turns (measured: about 25% of throughput lost
-to oversubscription), so calls queue here instead. Whose call goes next: a request's first chunk
-before any other (a new listener hears something soon), then the oldest waiting call. A stream
-waits for its next chunk's turn only after its previous one ran, so each owner has at most one
-call waiting and "oldest first" is round robin between owners. While others wait, chunks are
-kept short (`squeeze`), so that nobody holds the model for long.
+A call alone takes every core (one "wide" call). Under load, calls are "narrow": one core each,
+one per core side by side, since two 1-thread calls get more done than one 2-thread call, and
+more threads than cores only take turns (measured: about 25% of throughput lost to
+oversubscription). Whose call goes next: a request's first chunk before any other (a new
+listener hears something soon; if no core is free it runs at once as the one "express" call,
+kept to a clause), then the oldest waiting call. A stream waits for its next
+chunk's turn only after its previous one ran, so each owner has at most one call waiting and
+"oldest first" is round robin between owners. While the model is shared (`contended`), chunks
+are kept short, so that nobody holds a core for long.
 
 Admission: at most `max_active` generations in the process (beyond: `Busy`, with a wait estimated
 from recent generations), and at most `max_per_owner` for one owner (`TooManyAtOnce`).
@@ -14,8 +17,6 @@ from recent generations), and at most `max_per_owner` for one owner (`TooManyAtO
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import itertools
 import math
 import threading
@@ -28,17 +29,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .errors import EngineError
+from .memory import trimmer
 
 T = TypeVar("T")
-
-
-def _malloc_trim() -> Callable[[], None]:
-    """glibc's malloc_trim: give the memory a model call freed back to the system at once."""
-    try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        return lambda: None
-    return lambda: None if trim(0) else None
 
 
 class Busy(EngineError):
@@ -78,20 +71,22 @@ class _Stats:
 
 
 class Scheduler:
-    def __init__(self, max_active: int = 8, max_per_owner: int = 2) -> None:
+    def __init__(self, max_active: int = 8, max_per_owner: int = 2, cores: int = 1) -> None:
         self.max_active = max_active
         self.max_per_owner = max_per_owner
+        self.cores = max(1, cores)
         self._cond = threading.Condition()
         self._waiting: list[_Ticket] = []
-        self._busy = False
+        self._used = 0  # cores held by the calls running
+        self._calls = 0  # calls running
+        self._express = False  # whether a first chunk runs beside calls that hold every core
         self._seq = itertools.count()
         self._active: Counter[Hashable] = Counter()
         self._stats = _Stats()
-        # Every model call runs on this one thread: the memory a call needs comes from one malloc
-        # arena, not one per request thread (measured: 16 request threads kept 4.7 GB), and is
-        # trimmed after each call.
-        self._runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kokoro-model")
-        self._trim = _malloc_trim()
+        # Model calls run on these threads (one per core, and the express one); the memory each
+        # freed is trimmed after it (see `memory`).
+        self._runner = ThreadPoolExecutor(max_workers=self.cores + 1, thread_name_prefix="kokoro-model")
+        self._trim = trimmer()
 
     # -- admission ------------------------------------------------------------------------------
 
@@ -124,6 +119,11 @@ class Scheduler:
         with self._cond:
             return sum(self._active.values())
 
+    def contended(self) -> bool:
+        """Whether the model is shared now: calls wait or run, or other generations are in progress."""
+        with self._cond:
+            return bool(self._waiting) or self._calls > 0 or sum(self._active.values()) > 1
+
     # -- the model's turns ----------------------------------------------------------------------
 
     def waiting(self) -> int:
@@ -134,33 +134,59 @@ class Scheduler:
         firsts = [t for t in self._waiting if t.first]
         return min(firsts or self._waiting, key=lambda t: t.seq, default=None)
 
-    def run(self, owner: Hashable, first: bool, call: Callable[[], T]) -> T:
-        """Run one model call in its turn, on the model's thread."""
-        with self.turn(owner, first):
-            return self._runner.submit(self._trimmed, call).result()
+    def run(self, owner: Hashable, first: bool, call: Callable[[bool], T]) -> T:
+        """Run one model call in its turn, on a model thread; `call(narrow)` is told whether it
+        must keep to one core (others run beside it) or may use them all."""
+        with self.turn(owner, first) as narrow:
+            return self._runner.submit(self._trimmed, call, narrow).result()
 
-    def _trimmed(self, call: Callable[[], T]) -> T:
+    def _trimmed(self, call: Callable[[bool], T], narrow: bool) -> T:
         try:
-            return call()
+            return call(narrow)
         finally:
             self._trim()
 
+    def _grant(self, ticket: _Ticket) -> int | None:
+        """Cores the call of `ticket` may take now (0: the express call), or None to wait.
+
+        Its turn come, a call alone takes every core, else one if one is free. A first chunk
+        finding none free runs at once beside the others as the one express call (a short clause,
+        about a second on one core): a new listener does not wait for a long chunk to end, at
+        the cost of sharing the cores with one call more for that second.
+        """
+        if self._next() is not ticket:
+            return None
+        alone = self._calls == 0 and len(self._waiting) == 1 and sum(self._active.values()) <= 1
+        need = self.cores if alone else 1
+        if self.cores - self._used >= need:
+            return need
+        if ticket.first and not self._express:
+            return 0
+        return None
+
     @contextmanager
-    def turn(self, owner: Hashable, first: bool = False) -> Iterator[None]:
-        """Wait for this call's turn, hold the model while it runs, then hand it on."""
+    def turn(self, owner: Hashable, first: bool = False) -> Iterator[bool]:
+        """Wait for this call's turn and its cores, hold them while it runs, then hand them on.
+
+        Gives whether the call is narrow (one core, others beside it).
+        """
         ticket = _Ticket(owner, first, next(self._seq))
         with self._cond:
             self._waiting.append(ticket)
             try:
-                while self._busy or self._next() is not ticket:
+                while (cores := self._grant(ticket)) is None:
                     self._cond.wait()
             finally:
                 self._waiting.remove(ticket)  # served, or given up (the others must not wait for it)
                 self._cond.notify_all()
-            self._busy = True
+            self._used += cores
+            self._calls += 1
+            self._express = self._express or cores == 0
         try:
-            yield
+            yield cores < self.cores
         finally:
             with self._cond:
-                self._busy = False
+                self._used -= cores
+                self._calls -= 1
+                self._express = self._express and cores != 0
                 self._cond.notify_all()

@@ -63,9 +63,10 @@ class EngineSettings:
     #: The most audio one model call may make: the decoder's memory grows with it, so a chunk is
     #: bounded by the audio it will make (its tokens over the speed), not by tokens alone.
     max_chunk_seconds: float = 20.0
-    #: While other calls wait for the model, chunks make at most this much audio, so that nobody
-    #: holds it for long (a new listener's first chunk waits for one such call at most).
-    busy_chunk_seconds: float = 6.0
+    #: While the model is shared, chunks make at most this much audio, so that nobody holds a core
+    #: for long; with two cores, two such calls side by side need about the memory of one
+    #: `max_chunk_seconds` call. Shorter costs throughput: each call also makes its edges.
+    busy_chunk_seconds: float = 10.0
     #: Generations one process takes at once (beyond: busy, 503) and per account (beyond: 429).
     max_queue: int = 16
     max_concurrent_per_user: int = 2

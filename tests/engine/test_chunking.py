@@ -11,6 +11,7 @@ from kokoro_tts.engine.chunking import (
     FIRST_CHUNK_TOKENS,
     MAX_TOKENS,
     SPLIT_SLACK,
+    SQUEEZED_SLACK,
     chunk_text,
     sentences,
     tokenize,
@@ -61,6 +62,27 @@ def test_property_many_texts_keep_every_word():
         check_chunks(text, chunks)
         if len(chunks) > 1 and " " in chunks[0].text.strip():  # the first chunk is short
             assert len(chunks[0].tokens) <= SPLIT_SLACK * FIRST_CHUNK_TOKENS
+
+
+def test_squeezed_chunks_stay_near_the_squeezed_limit():
+    """While the model is shared, a chunk is at most a little over the lowered limit."""
+    rng = random.Random(99)
+    for _ in range(100):
+        text = random_text(rng)
+        chunks = list(chunk_text(text, fake_phonemize, squeeze=lambda index: 40))
+        check_chunks(text, chunks)
+        assert all(len(c.tokens) <= SQUEEZED_SLACK * 40 for c in chunks[1:])  # the first: a clause
+
+
+def test_a_squeezed_first_chunk_is_a_clause():
+    """Under load a new stream starts with a short first call: its first clause, not cut by words."""
+    text = "Hello there, this is a short sentence that goes on for a while longer. And another one."
+    phonemize = get_g2p("en-us")
+    first = next(chunk_text(text, phonemize, squeeze=lambda index: 8 if index == 0 else None))
+    assert first.text == "Hello there, "
+    no_comma = "This sentence has no comma at all and it is long enough to be squeezed. Then more."
+    first = next(chunk_text(no_comma, phonemize, squeeze=lambda index: 8 if index == 0 else None))
+    assert first.text == "This sentence has no comma at all and it is long enough to be squeezed. "
 
 
 @pytest.mark.parametrize("lang", ["en-us", "fr"])

@@ -117,9 +117,22 @@ def test_warmup_reports_timings(engine: Engine):
 
 
 def test_concurrent_requests_share_one_engine(engine: Engine):
+    """Side by side (one core each) the requests say what each says alone (on every core)."""
     from concurrent.futures import ThreadPoolExecutor
 
     texts = [("Hello there, world.", "en-us"), ("Bonjour tout le monde.", "fr"), ("Hello again.", "en-us")]
+    alone = [engine.synthesize(engine.validate(t, VOICE, lang=lang)).audio for t, lang in texts]
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = list(pool.map(lambda t: engine.synthesize(engine.validate(t[0], VOICE, lang=t[1])), texts))
-    assert all(rms(r.audio) > 0.02 for r in results)
+    for shared, solo in zip(results, alone, strict=True):
+        assert rms(shared.audio) > 0.02 and len(shared.audio) == len(solo)
+        assert np.abs(shared.audio - solo).max() < 0.05
+
+
+def test_narrow_and_wide_calls_make_the_same_audio(engine: Engine):
+    tokens = engine.validate("Hello there.", VOICE, lang="en-us")
+    chunk = next(iter(engine.chunks(tokens.text, tokens.lang)))
+    style = tokens.voice.style_for(len(chunk.tokens))
+    wide = engine.backend.infer(chunk.tokens, style, 1.0, narrow=False)
+    narrow = engine.backend.infer(chunk.tokens, style, 1.0, narrow=True)
+    assert engine.backend.lanes == 2 and len(wide) == len(narrow) and np.abs(wide - narrow).max() < 0.05

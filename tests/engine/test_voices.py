@@ -93,7 +93,7 @@ def test_get_engine_is_one_lazy_engine_per_app(tmp_path):
     assert get_engine(app) is engine
     assert app.extensions["kokoro_engine"] is engine
     assert engine.settings.max_chars == 42
-    assert not engine._backend.done and not (tmp_path / "cache").exists()
+    assert not engine.backend._model.done and not (tmp_path / "cache").exists()  # type: ignore[attr-defined]
 
 
 def test_official_onnx_given_by_path(model_cache, engine: Engine):

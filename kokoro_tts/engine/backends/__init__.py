@@ -17,12 +17,15 @@ class Backend(Protocol):
     """Runs Kokoro-82M on one chunk: token ids (no padding), a (1, 256) style row, a speed."""
 
     name: str
+    #: Calls that may run side by side, one core each (``infer(..., narrow=True)``); 1 if the
+    #: back-end cannot keep a call to one core.
+    lanes: int
 
     def load(self) -> None:
         """Load the model now (idempotent, thread-safe); otherwise the first ``infer`` does."""
 
-    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float) -> np.ndarray:
-        """24 kHz mono float32 audio for one chunk."""
+    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float, narrow: bool = False) -> np.ndarray:
+        """24 kHz mono float32 audio for one chunk; `narrow`: on one core, as others run beside it."""
 
 
 def make_backend(settings: EngineSettings) -> Backend:

@@ -22,7 +22,10 @@ class _Model(NamedTuple):
 
 
 class TorchBackend:
+    """torch's thread count is the process' own, so calls cannot be narrowed: one runs at a time."""
+
     name = "torch"
+    lanes = 1
 
     def __init__(self, repo_id: str, config: str | None, weights: str | None, threads: int) -> None:
         self.repo_id = repo_id
@@ -45,7 +48,7 @@ class TorchBackend:
     def load(self) -> None:
         self._model.get()
 
-    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float) -> np.ndarray:
+    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float, narrow: bool = False) -> np.ndarray:
         torch, kmodel = self._model.get()
         ids = torch.tensor([[0, *tokens, 0]], dtype=torch.long)
         ref = torch.from_numpy(np.ascontiguousarray(style, dtype=np.float32).reshape(1, -1))
