@@ -114,7 +114,13 @@ class Config:
     """What every kind of run shares; not read from the environment."""
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    JWT_TOKEN_LOCATION = ["headers"]
+    # API clients send `Authorization: Bearer`; the web page's token lives in an HttpOnly cookie,
+    # with flask-jwt-extended's CSRF double submit (X-CSRF-TOKEN) on every write.
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    JWT_COOKIE_SAMESITE = "Lax"
+    JWT_COOKIE_SECURE = False
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_SESSION_COOKIE = False  # kept for the token's lifetime, like the token itself
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     # Off: kokoro_tts/openapi.py writes the X-RateLimit-* headers itself, with Retry-After only on a 429.
@@ -166,6 +172,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     REQUIRE_STRONG_SECRET = True
+    JWT_COOKIE_SECURE = True  # the session cookie only over HTTPS
 
 
 def check_secret_key(key: str | None) -> None:

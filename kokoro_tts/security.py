@@ -1,7 +1,9 @@
 """Who is calling, and the guards routes put on.
 
 Two kinds of credentials, both sent as `Authorization: Bearer`: a JWT access token (people and
-the account routes) and an API key (programs, speech routes). Bearer security is declared once
+the account routes) and an API key (programs, speech routes). The web page's JWT comes in an
+HttpOnly cookie instead (`POST /api/auth/session`), and every write with it must carry the CSRF
+double-submit header, or it is a 403 `csrf_failed`. Bearer security is declared once
 for the whole OpenAPI document; public routes say so with `rest.PUBLIC`.
 """
 
@@ -13,6 +15,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, g, request
 from flask_jwt_extended import current_user, jwt_required, verify_jwt_in_request
+from flask_jwt_extended.exceptions import CSRFError
 
 from .errors import error_response
 from .extensions import jwt
@@ -101,6 +104,12 @@ def register_jwt_callbacks(app: Flask) -> None:
     @jwt.invalid_token_loader
     def _invalid(reason: str):
         return error_response(401, "invalid_token", f"The access token is not valid: {reason}.")
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return error_response(
+            403, "csrf_failed", f"{error}: a write with the session cookie must send its X-CSRF-TOKEN header."
+        )
 
     @jwt.unauthorized_loader
     def _missing(reason: str):

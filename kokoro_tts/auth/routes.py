@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-from flask_jwt_extended import current_user, get_jwt
+from flask import Response, current_app, jsonify
+from flask_jwt_extended import (
+    current_user,
+    get_jwt,
+    get_jwt_request_location,
+    set_access_cookies,
+    unset_jwt_cookies,
+    verify_jwt_in_request,
+)
+from flask_jwt_extended.exceptions import CSRFError, JWTExtendedException
+from jwt.exceptions import PyJWTError
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, limiter
@@ -25,13 +34,28 @@ from .schemas import (
     PreferencesAnswerSchema,
     PreferencesSchema,
     RegisterSchema,
+    SessionSchema,
     TokenSchema,
     UserSchema,
 )
 
 
-def _token_response(user: User) -> dict[str, Any]:
-    return {"access_token": issue_token(user), "token_type": "bearer", "user": user}
+def _token_response(user: User) -> dict[str, Any] | Response:
+    """A new token in the body; for a caller that came with the session cookie, in a new cookie
+    instead (scripts of the page never see a token)."""
+    token = issue_token(user)
+    if get_jwt_request_location() == "cookies":
+        response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
+        set_access_cookies(response, token)
+        return response
+    return {"access_token": token, "token_type": "bearer", "user": user}
+
+
+def _commit_revocation() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same token logged out twice at once: it is revoked
+        db.session.rollback()
 
 
 def password_check_key() -> str:
@@ -95,11 +119,62 @@ def update_preferences(changes: dict[str, Any]):
 def logout():
     """End this token; others of the account stay valid."""
     revoke_token(get_jwt())
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same token logged out twice at once: it is revoked
-        db.session.rollback()
+    _commit_revocation()
     return {"message": "Logged out."}
+
+
+@bp.post("/session")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@bp.arguments(LoginSchema)
+@bp.response(200, SessionSchema)
+@bp.doc(**PUBLIC)
+@bp.doc(**errors(*BODY, 401, 403, 429, 503, notes={
+    401: "`invalid_credentials`: incorrect email or password.",
+    403: "`account_inactive`: this account is deactivated.",
+}))
+def open_session(data: dict[str, Any]):
+    """Log in for a browser: the access token is set as an `HttpOnly`, `SameSite=Lax` cookie
+    (`Secure` in production), never in the body, with a readable `csrf_access_token` cookie whose
+    value every write must send back as the `X-CSRF-TOKEN` header (403 `csrf_failed` without)."""
+    user = accounts.authenticate(data["email"], data["password"])
+    response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
+    set_access_cookies(response, issue_token(user))
+    return response
+
+
+@bp.post("/session/register")
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"])
+@bp.arguments(RegisterSchema)
+@bp.response(201, SessionSchema)
+@bp.doc(**PUBLIC)
+@bp.doc(**errors(*BODY, 409, 429, 503, notes={409: "`email_taken`: an account with this email exists."}))
+def register_session(data: dict[str, Any]):
+    """Create an account and open a browser session for it (the cookies of `POST /session`)."""
+    user = accounts.register(data["email"], data["password"], data["name"])
+    response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
+    response.status_code = 201
+    set_access_cookies(response, issue_token(user))
+    return response
+
+
+@bp.delete("/session")
+@bp.response(204)
+@bp.doc(**PUBLIC)
+@bp.doc(**errors(403, 503, notes={403: "`csrf_failed`: the session cookie came without its `X-CSRF-TOKEN`."}))
+def close_session():
+    """Log out of a browser: the session's token is revoked and its cookies cleared (an expired
+    or already revoked session only has its cookies cleared)."""
+    try:
+        if verify_jwt_in_request(optional=True, locations=["cookies"]):
+            revoke_token(get_jwt())
+            _commit_revocation()
+    except CSRFError:
+        raise
+    except (JWTExtendedException, PyJWTError):
+        pass  # nothing left to revoke
+    response = Response(status=204)
+    unset_jwt_cookies(response)
+    return response
 
 
 @bp.put("/password")

@@ -144,9 +144,18 @@ class PreferencesAnswerSchema(UserSchema):
     notices = VoiceNotices(fields.Nested(NoticeSchema), required=True, dump_only=True)
 
 
+class SessionSchema(Schema):
+    """A browser session: the token is in the HttpOnly cookie, not here."""
+
+    token_type = fields.String(required=True, metadata={"enum": ["cookie"]})
+    user = fields.Nested(UserSchema, required=True)
+
+
 class TokenSchema(Schema):
-    access_token = fields.String(required=True)
-    token_type = fields.String(required=True, metadata={"enum": ["bearer"]})
+    access_token = fields.String(
+        metadata={"description": "absent for a caller with the session cookie: the new token is set as the cookie"}
+    )
+    token_type = fields.String(required=True, metadata={"enum": ["bearer", "cookie"]})
     user = fields.Nested(UserSchema, required=True)
 
 
