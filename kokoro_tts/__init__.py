@@ -108,7 +108,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, health, openai_api, tts
+    from . import auth, health, openai_api, tts, web
     from .metrics import register_metrics
     from .rest import require_json_body
     from .services import ledger
@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(require_json_body)
     app.before_request(lambda: ledger.sweep_now_and_then(app))
     app.register_blueprint(health.bp)
+    app.register_blueprint(web.bp)
     register_metrics(app)
     api.register_blueprint(auth.bp)
     api.register_blueprint(tts.bp)

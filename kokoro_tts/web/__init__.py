@@ -1,0 +1,41 @@
+"""The web page: one HTML page served at `/`, its script and style from this package (nothing
+from another host), talking to the JSON API with the session cookie."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from .i18n import LOCALES, chosen_locale, strings
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
+
+#: No inline script or style, nothing from elsewhere; audio from this origin or a blob (MediaSource).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.get("/")
+def index() -> Response:
+    locale = chosen_locale()
+    page = render_template(
+        "index.html", locale=locale, strings=strings(locale),
+        locales={code: strings(code)["lang_name"] for code in LOCALES},
+    )
+    response = Response(page, mimetype="text/html")
+    if request.args.get("lang") in LOCALES:  # the switch on the page: remembered
+        response.set_cookie("lang", locale, max_age=365 * 24 * 3600, samesite="Lax")
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+@bp.after_request
+def security_headers(response: Response) -> Response:
+    """On the page and its files: the CSP, no sniffing, no referrer to other sites, no framing."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response

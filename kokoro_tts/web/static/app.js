@@ -1,0 +1,376 @@
+// The page: plain JavaScript talking to the JSON API with the session cookie (HttpOnly: this
+// script never sees the token). Every write sends the CSRF double-submit header.
+
+const S = JSON.parse(document.getElementById("strings").textContent);
+const $ = (id) => document.getElementById(id);
+const fmt = (text, values = {}) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
+const PAGE_LANG = document.documentElement.lang === "fr" ? "fr" : "en-us";
+
+const state = { user: null, voices: [], historyPage: 1, abort: null };
+
+// -- talking to the API --------------------------------------------------------------------
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrf_access_token=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+async function api(method, path, body, options = {}) {
+  const headers = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRF-TOKEN"] = csrfToken();
+  const response = await fetch(path, {
+    method, headers, credentials: "same-origin", signal: options.signal,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok && !options.raw) throw await apiError(response);
+  if (options.raw) return response;
+  return response.status === 204 ? null : response.json();
+}
+
+async function apiError(response) {
+  let error = { code: "http_" + response.status, message: response.statusText };
+  try { error = (await response.json()).error || error; } catch { /* not JSON */ }
+  error.status = response.status;
+  error.retryAfter = response.headers.get("Retry-After");
+  return error;
+}
+
+function explain(error) {
+  if (error.status === 402 && error.details) return fmt(S.error_402, error.details);
+  if (error.status === 429) return fmt(S.error_429, { seconds: error.retryAfter || "?" });
+  return fmt(S.error_generic, { message: error.message || error.code });
+}
+
+function say(text) { $("status").textContent = text; $("alert").textContent = ""; }
+function warn(error) { $("alert").textContent = typeof error === "string" ? error : explain(error); }
+
+// -- signing in and out --------------------------------------------------------------------
+
+let registering = false;
+
+function showAuth(register) {
+  // One form: "Create account" turns it into the registration form (with a name), and back.
+  registering = register;
+  $("auth").hidden = false;
+  $("name-field").hidden = !register;
+  $("auth-title").textContent = register ? S.create_account : S.log_in;
+  $("auth-submit").textContent = register ? S.create_account : S.log_in;
+  $("auth-switch").textContent = register ? S.have_account : S.create_account;
+  $("auth-password").autocomplete = register ? "new-password" : "current-password";
+  $("auth-email").focus();
+}
+
+async function signedIn(user) {
+  state.user = user;
+  $("auth").hidden = true;
+  for (const id of ["account-bar", "studio", "history"]) $(id).hidden = false;
+  $("who").textContent = user.name || user.email;
+  showCredits(user.credits);
+  $("speed").value = user.preferences?.default_speed ?? 1;
+  showSpeed();
+  await loadVoices();
+  await loadHistory(true);
+}
+
+function signedOut() {
+  state.user = null;
+  for (const id of ["account-bar", "studio", "history", "keys"]) $(id).hidden = true;
+  showAuth(false);
+}
+
+function showCredits(credits) {
+  $("credits").textContent = credits === null || credits === undefined || credits === "unlimited" ? S.unlimited : credits;
+}
+
+async function onAuth(event) {
+  event.preventDefault();
+  const body = { email: $("auth-email").value, password: $("auth-password").value };
+  if (registering && $("auth-name").value.trim()) body.name = $("auth-name").value.trim();
+  try {
+    const answer = await api("POST", registering ? "/api/auth/session/register" : "/api/auth/session", body);
+    $("auth-password").value = "";
+    say("");
+    await signedIn(answer.user);
+  } catch (error) { warn(error); }
+}
+
+async function onLogout() {
+  try { await api("DELETE", "/api/auth/session"); } catch (error) { warn(error); }
+  signedOut();
+}
+
+// -- voices, speed, count ------------------------------------------------------------------
+
+async function loadVoices() {
+  state.voices = (await api("GET", "/api/tts/voices")).voices;
+  const favourites = new Set(state.user.favorite_voices || []);
+  const groups = [
+    [S.favourites, state.voices.filter((v) => favourites.has(v.id) && v.available)],
+    [S.available, state.voices.filter((v) => !favourites.has(v.id) && v.available)],
+    [S.unavailable, state.voices.filter((v) => !v.available)],
+  ];
+  const select = $("voice");
+  select.replaceChildren();
+  for (const [label, voices] of groups) {
+    if (!voices.length) continue;
+    const group = document.createElement("optgroup");
+    group.label = label;
+    for (const v of voices) {
+      const option = new Option(`${v.name} (${v.id}, ${v.language || "?"}${v.gender ? ", " + v.gender : ""})`, v.id);
+      option.disabled = !v.available;
+      group.append(option);
+    }
+    select.append(group);
+  }
+  const wanted = state.user.preferences?.default_voice;
+  const usable = state.voices.find((v) => v.id === wanted && v.available) || state.voices.find((v) => v.available);
+  if (usable) select.value = usable.id;
+  showFavourite();
+}
+
+function showFavourite() {
+  const on = (state.user?.favorite_voices || []).includes($("voice").value);
+  $("favourite").setAttribute("aria-pressed", String(on));
+}
+
+async function onFavourite() {
+  const id = $("voice").value;
+  const on = $("favourite").getAttribute("aria-pressed") === "true";
+  try {
+    const answer = await api(on ? "DELETE" : "PUT", `/api/tts/voices/${encodeURIComponent(id)}/favorite`);
+    state.user.favorite_voices = answer.favorite_voices;
+    await loadVoices();
+    $("voice").value = id;
+    showFavourite();
+  } catch (error) { warn(error); }
+}
+
+function showSpeed() { $("speed-value").textContent = Number($("speed").value).toFixed(2) + "×"; }
+
+function showCount() {
+  const n = $("text").value.length;
+  $("count").textContent = `${fmt(S.characters, { n })}, ${fmt(S.cost, { n })}`;
+}
+
+async function onSaveDefault() {
+  try {
+    const answer = await api("PUT", "/api/auth/preferences", { default_voice: $("voice").value, default_speed: Number($("speed").value) });
+    state.user = answer.user || answer;
+    say(S.saved_default);
+  } catch (error) { warn(error); }
+}
+
+// -- speaking ------------------------------------------------------------------------------
+
+function order() {
+  return { text: $("text").value, voice: $("voice").value, speed: Number($("speed").value), lang: $("text-lang").value, format: $("format").value };
+}
+
+async function onGenerate(event) {
+  event.preventDefault();
+  const body = { ...order(), stream: true };
+  state.abort = new AbortController();
+  $("generate").disabled = true;
+  $("stop").disabled = false;
+  say(S.generating);
+  const player = $("player");
+  player.dataset.clickedAt = String(performance.now());
+  delete player.dataset.playingAt;
+  delete player.dataset.receivedAt;
+  delete player.dataset.doneAt;
+  try {
+    const response = await api("POST", "/api/tts/generate", body, { raw: true, signal: state.abort.signal });
+    if (!response.ok) throw await apiError(response);
+    showCredits(response.headers.get("X-Credits-Remaining"));
+    const type = response.headers.get("Content-Type").split(";")[0];
+    if (window.MediaSource && MediaSource.isTypeSupported(type) && type === "audio/mpeg") {
+      await streamInto(player, response.body, type);
+    } else {
+      player.src = URL.createObjectURL(await response.blob());
+      player.dataset.receivedAt = String(performance.now());
+      await player.play().catch(() => {});
+    }
+    player.dataset.doneAt = String(performance.now());
+    say("");
+    await loadHistory(true);
+  } catch (error) {
+    if (error.name !== "AbortError") warn(error);
+  } finally {
+    $("generate").disabled = false;
+    $("stop").disabled = true;
+    state.abort = null;
+  }
+}
+
+function once(target, name) { return new Promise((resolve) => target.addEventListener(name, resolve, { once: true })); }
+
+async function streamInto(player, body, type) {
+  // Playback starts with the first piece while the server is still synthesising the rest.
+  const source = new MediaSource();
+  player.src = URL.createObjectURL(source);
+  await once(source, "sourceopen");
+  const buffer = source.addSourceBuffer(type);
+  const reader = body.getReader();
+  let started = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      player.dataset.receivedAt = String(performance.now());  // the last byte: synthesis is over
+      break;
+    }
+    buffer.appendBuffer(value);
+    await once(buffer, "updateend");
+    if (!started) {
+      started = true;
+      player.play().catch(() => {});
+      say(S.playing);
+    }
+  }
+  if (source.readyState === "open") source.endOfStream();
+}
+
+function onStop() {
+  if (state.abort) state.abort.abort();
+  $("player").pause();
+}
+
+$("player")?.addEventListener("playing", () => {
+  if (!$("player").dataset.playingAt) $("player").dataset.playingAt = String(performance.now());
+});
+
+// -- history -------------------------------------------------------------------------------
+
+async function loadHistory(first) {
+  state.historyPage = first ? 1 : state.historyPage + 1;
+  const page = await api("GET", `/api/tts/history?page=${state.historyPage}&per_page=10`);
+  const list = $("history-list");
+  if (first) list.replaceChildren();
+  for (const item of page.items) list.append(historyItem(item));
+  $("history-empty").hidden = page.total > 0;
+  $("history-more").hidden = state.historyPage >= page.pages;
+}
+
+function button(label, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = label;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function historyItem(item) {
+  const li = document.createElement("li");
+  const text = document.createElement("p");
+  text.textContent = item.text.length > 160 ? item.text.slice(0, 160) + "…" : item.text;
+  const meta = document.createElement("p");
+  meta.className = "meta";
+  meta.textContent = `${new Date(item.created_at).toLocaleString()} · ${item.voice} · ${item.speed}× · ${item.format}` +
+    (item.duration ? ` · ${item.duration.toFixed(1)} s` : "");
+  const audio = `/api/tts/history/${item.id}/audio`;
+  const play = button(S.play, () => { $("player").src = audio; $("player").play().catch(() => {}); });
+  const download = document.createElement("a");
+  download.href = audio;
+  download.download = `kokoro-${item.id}.${item.format}`;
+  download.textContent = S.download;
+  const rerun = button(S.rerun, () => rerun_(item));
+  const remove = button(S.delete, async () => {
+    try { await api("DELETE", `/api/tts/history/${item.id}`); li.remove(); } catch (error) { warn(error); }
+  });
+  play.disabled = !item.has_audio;
+  const row = document.createElement("div");
+  row.className = "row";
+  row.append(play, item.has_audio ? download : "", rerun, remove);
+  li.append(text, meta, row);
+  return li;
+}
+
+function rerun_(item) {
+  $("text").value = item.text;
+  if ([...$("voice").options].some((o) => o.value === item.voice)) $("voice").value = item.voice;
+  $("speed").value = item.speed;
+  if (item.lang) $("text-lang").value = item.lang;
+  if ([...$("format").options].some((o) => o.value === item.format)) $("format").value = item.format;
+  showSpeed();
+  showCount();
+  $("text").focus();
+}
+
+// -- API keys ------------------------------------------------------------------------------
+
+async function toggleKeys() {
+  const open = $("keys").hidden;
+  $("keys").hidden = !open;
+  $("keys-toggle").setAttribute("aria-expanded", String(open));
+  if (open) { await loadKeys(); $("key-name").focus(); }
+}
+
+async function loadKeys() {
+  const keys = await api("GET", "/api/auth/api-keys");
+  const list = $("key-list");
+  list.replaceChildren();
+  for (const key of keys.items || keys) {
+    const li = document.createElement("li");
+    const used = key.last_used_at ? fmt(S.last_used, { when: new Date(key.last_used_at).toLocaleString() }) : S.never_used;
+    li.textContent = `${key.name} (${key.prefix}…) · ${used} `;
+    li.append(button(S.revoke, async () => {
+      try { await api("DELETE", `/api/auth/api-keys/${key.id}`); li.remove(); } catch (error) { warn(error); }
+    }));
+    list.append(li);
+  }
+}
+
+async function onCreateKey(event) {
+  event.preventDefault();
+  try {
+    const key = await api("POST", "/api/auth/api-keys", { name: $("key-name").value });
+    $("key-name").value = "";
+    $("new-key").hidden = false;
+    $("new-key-value").textContent = key.key;
+    $("sdk-snippet").textContent = [
+      "from openai import OpenAI",
+      "",
+      `client = OpenAI(base_url="${location.origin}/v1", api_key="${key.key}")`,
+      'with client.audio.speech.with_streaming_response.create(',
+      `    model="tts-1", voice="${$("voice").value}", input="Hello!", response_format="mp3"`,
+      ") as response:",
+      '    response.stream_to_file("hello.mp3")',
+    ].join("\n");
+    await loadKeys();
+  } catch (error) { warn(error); }
+}
+
+async function onCopyKey() {
+  try { await navigator.clipboard.writeText($("new-key-value").textContent); say(S.copied); } catch { /* no clipboard */ }
+}
+
+// -- start ---------------------------------------------------------------------------------
+
+function wire() {
+  $("auth-form").addEventListener("submit", onAuth);
+  $("auth-switch").addEventListener("click", () => showAuth(!registering));
+  $("logout").addEventListener("click", onLogout);
+  $("speak-form").addEventListener("submit", onGenerate);
+  $("stop").addEventListener("click", onStop);
+  $("save-default").addEventListener("click", onSaveDefault);
+  $("favourite").addEventListener("click", onFavourite);
+  $("voice").addEventListener("change", showFavourite);
+  $("speed").addEventListener("input", showSpeed);
+  $("text").addEventListener("input", showCount);
+  $("history-more").addEventListener("click", () => loadHistory(false).catch(warn));
+  $("keys-toggle").addEventListener("click", () => toggleKeys().catch(warn));
+  $("key-form").addEventListener("submit", onCreateKey);
+  $("copy-key").addEventListener("click", onCopyKey);
+  $("lang-switch").addEventListener("change", () => $("lang-form").submit());
+  $("text-lang").value = PAGE_LANG;
+  showCount();
+}
+
+async function start() {
+  wire();
+  const me = await fetch("/api/auth/me", { credentials: "same-origin" });
+  if (me.ok) await signedIn(await me.json());
+  else signedOut();
+}
+
+start().catch(warn);

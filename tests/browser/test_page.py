@@ -1,0 +1,211 @@
+"""The web page, as a person uses it: register, speak, hear it while it is made, find it in the
+history, save defaults, make an API key; in English and French; its security."""
+
+from __future__ import annotations
+
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.helpers import PASSWORD, set_credits
+
+EMAIL = "ada@example.com"
+TEXT = "Hello there. This page speaks while the rest of the text is still being made."
+
+
+def register(page: Page, site: str, email: str = EMAIL) -> None:
+    page.goto(site + "/")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("textbox", name="Name (optional)").fill("Ada")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def speak(page: Page, text: str = TEXT) -> None:
+    page.get_by_label("Text", exact=True).fill(text)
+    page.get_by_role("button", name="Generate").click()
+
+
+def test_register_speak_and_find_it_in_the_history(page: Page, site: str):
+    register(page, site)
+    expect(page.locator("#credits")).to_have_text("Unlimited")
+    page.get_by_label("Text", exact=True).fill(TEXT)
+    expect(page.locator("#count")).to_contain_text(f"{len(TEXT)} characters")
+    page.get_by_role("button", name="Generate").click()
+    history = page.get_by_role("region", name="History")
+    item = history.get_by_role("listitem").first
+    expect(item).to_contain_text("Hello there.", timeout=60_000)
+    expect(item.get_by_role("button", name="Play")).to_be_enabled()
+    download = item.get_by_role("link", name="Download")
+    expect(download).to_have_attribute("href", re.compile(r"/api/tts/history/\d+/audio"))
+    played = page.locator("#player")
+    expect(played).to_have_attribute("data-playing-at", re.compile(r"\d"), timeout=30_000)
+    expect(played).to_have_attribute("data-done-at", re.compile(r"\d"), timeout=60_000)
+    item.get_by_role("button", name="Delete").click()
+    expect(history.get_by_role("listitem")).to_have_count(0)
+
+
+def test_log_out_and_in_again(page: Page, site: str):
+    register(page, site)
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Generate")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_contain_text("incorrect email or password", ignore_case=True)
+
+
+def test_the_token_is_out_of_reach_of_scripts_and_writes_need_the_csrf_header(page: Page, site: str):
+    register(page, site)
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    token = cookies["access_token_cookie"]
+    assert token["httpOnly"] and token["sameSite"] == "Lax"
+    assert "access_token_cookie" not in page.evaluate("document.cookie")
+    assert page.evaluate("Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
+    status = page.evaluate(
+        """fetch('/api/auth/preferences', {method: 'PUT', headers: {'Content-Type': 'application/json'},
+                  body: JSON.stringify({default_speed: 2})}).then(r => r.status)"""
+    )
+    assert status == 403
+
+
+def test_defaults_saved_open_the_page_with_them(page: Page, site: str):
+    register(page, site)
+    page.get_by_label("Voice", exact=True).select_option("jm_kumo")
+    page.get_by_label("Speed").fill("1.5")
+    page.get_by_role("button", name="Save as default").click()
+    expect(page.locator("#status")).to_contain_text("Saved")
+    page.get_by_role("button", name="Favourite").click()
+    expect(page.get_by_role("button", name="Favourite")).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    expect(page.get_by_label("Voice", exact=True)).to_have_value("jm_kumo")
+    expect(page.get_by_label("Speed")).to_have_value("1.5")
+    expect(page.get_by_role("button", name="Favourite")).to_have_attribute("aria-pressed", "true")
+
+
+def test_too_few_credits_is_said_plainly(app, page: Page, site: str):
+    register(page, site)
+    set_credits(app, EMAIL, 5)
+    page.reload()
+    expect(page.locator("#credits")).to_have_text("5")
+    speak(page)
+    expect(page.get_by_role("alert")).to_contain_text(f"this text needs {len(TEXT)}, you have 5")
+
+
+def test_api_keys_create_use_and_revoke(page: Page, site: str):
+    register(page, site)
+    page.get_by_role("button", name="API keys").click()
+    page.get_by_label("Key name").fill("laptop")
+    page.get_by_role("button", name="Create key").click()
+    key = page.locator("#new-key-value")
+    expect(key).to_have_text(re.compile(r"\S{20,}"))
+    expect(page.locator("#sdk-snippet")).to_contain_text("OpenAI(base_url=")
+    secret = key.text_content()
+    answer = page.request.get(site + "/api/tts/history", headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status == 200
+    listed = page.get_by_role("listitem").filter(has_text="laptop")
+    listed.get_by_role("button", name="Revoke").click()
+    expect(listed).to_have_count(0)
+    answer = page.request.get(site + "/api/tts/history", headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status == 401
+
+
+def test_french_from_the_browser_and_the_switch(browser, site: str):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.goto(site + "/")
+    expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
+    page.get_by_role("button", name="Créer un compte").click()
+    page.get_by_label("Adresse e-mail").fill(EMAIL)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Créer un compte").click()
+    for name in ("Générer", "Se déconnecter"):
+        expect(page.get_by_role("button", name=name)).to_be_visible()
+    expect(page.get_by_label("Texte", exact=True)).to_be_visible()
+    expect(page.get_by_label("Voix", exact=True)).to_be_visible()
+    expect(page.get_by_label("Vitesse")).to_be_visible()
+    expect(page.get_by_role("heading", name="Historique")).to_be_visible()
+    page.get_by_label("Langue", exact=True).select_option("en")
+    expect(page.get_by_role("button", name="Generate")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("button", name="Generate")).to_be_visible()  # the switch is remembered
+    context.close()
+
+
+def test_security_headers_on_the_page(page: Page, site: str):
+    response = page.goto(site + "/")
+    headers = response.headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin" and headers["x-frame-options"] == "DENY"
+    assert page.locator("script:not([src]):not([type='application/json'])").count() == 0
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_no_serious_accessibility_violations_on_any_screen(page: Page, site: str):
+    page.goto(site + "/")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    found = {"log in": serious_violations(page)}
+    page.get_by_role("button", name="Create account").click()
+    found["create account"] = serious_violations(page)
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    speak(page, "Hello.")
+    expect(page.get_by_role("region", name="History").get_by_role("listitem")).to_have_count(1, timeout=60_000)
+    found["studio and history"] = serious_violations(page)
+    page.get_by_role("button", name="API keys").click()
+    page.get_by_label("Key name").fill("laptop")
+    page.get_by_role("button", name="Create key").click()
+    expect(page.locator("#new-key-value")).not_to_be_empty()
+    found["API keys"] = serious_violations(page)
+    assert found == {screen: [] for screen in found}
+
+
+def test_the_keyboard_alone_reaches_generate(page: Page, site: str):
+    register(page, site)
+    page.get_by_label("Text", exact=True).fill("Hello.")
+    page.get_by_label("Text", exact=True).focus()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "generate":
+            break
+    assert page.evaluate("document.activeElement.id") == "generate"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("region", name="History").get_by_role("listitem")).to_have_count(1, timeout=60_000)
+
+
+LONGER = (
+    "Playback starts with the first sentence. Meanwhile the server keeps reading the rest of "
+    "this text, chunk after chunk, and the page appends each piece to the player as it comes. "
+    "By the time this third sentence is spoken, the first one has long been heard, which is the "
+    "whole point of streaming the audio instead of waiting for the file."
+)
+
+
+def test_playback_starts_before_the_generation_ends(page: Page, site: str):
+    register(page, site)
+    page.get_by_label("Format").select_option("mp3")
+    speak(page, LONGER)
+    player = page.locator("#player")
+    expect(player).to_have_attribute("data-done-at", re.compile(r"\d"), timeout=90_000)
+    timings = player.evaluate("p => [p.dataset.clickedAt, p.dataset.playingAt, p.dataset.receivedAt].map(Number)")
+    clicked, playing, last_byte = timings
+    assert clicked < playing < last_byte, timings  # heard while the server was still synthesising
