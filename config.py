@@ -86,6 +86,17 @@ class Environment(BaseSettings):
     METRICS_TOKEN: str | None = None
     HISTORY_AUDIO_MAX_ITEMS: NonNegativeInt = 200
     HISTORY_AUDIO_MAX_DAYS: NonNegativeInt = 30
+    #: Email (Flask-Mail's settings). Without MAIL_SERVER, links are written to the log instead.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT: PositiveInt = 25
+    MAIL_USE_TLS: bool = False
+    MAIL_USE_SSL: bool = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER: str = "Kokoro TTS <no-reply@localhost>"
+    #: The address links in emails point at (else the request's own host).
+    PUBLIC_URL: str | None = None
+    FORGOT_PASSWORD_RATE_LIMIT: str = "5 per hour"
 
     @field_validator("APP_ENV", "TTS_BACKEND", mode="before")
     @classmethod

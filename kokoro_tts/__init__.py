@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 
-from .extensions import api, bcrypt, db, jwt, limiter, migrate
+from .extensions import api, bcrypt, db, jwt, limiter, mail, migrate
 
 # The parts are imported by the register_* steps that need them, so that importing a library
 # part (`kokoro_tts.engine`) does not load every route of the app.
@@ -102,6 +102,7 @@ def register_extensions(app: Flask) -> None:
     bcrypt.init_app(app)
     jwt.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     register_openapi(app)  # before api.init_app: the document's error responses
     api.init_app(app)
     register_jwt_callbacks(app)

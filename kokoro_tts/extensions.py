@@ -4,6 +4,7 @@ from flask_bcrypt import Bcrypt
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +30,4 @@ bcrypt = Bcrypt()
 jwt = JWTManager()
 api = Api()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+mail = Mail()

@@ -28,15 +28,18 @@ from ..services.tokens import issue_token, revoke_token
 from . import bp
 from .schemas import (
     ChangePasswordSchema,
+    ForgotPasswordSchema,
     LoginSchema,
     MessageSchema,
     PasswordSchema,
     PreferencesAnswerSchema,
     PreferencesSchema,
     RegisterSchema,
+    ResetPasswordSchema,
     SessionSchema,
     TokenSchema,
     UserSchema,
+    VerifyEmailSchema,
 )
 
 
@@ -199,3 +202,50 @@ def delete_account(data: dict[str, Any]):
     """Delete the account and everything it owns (history, audio, keys); the password confirms it."""
     accounts.delete(current_user, data["password"])
     return {"message": "Account deleted."}
+
+
+@bp.post("/password/forgot")
+@limiter.limit(lambda: current_app.config["FORGOT_PASSWORD_RATE_LIMIT"])
+@bp.arguments(ForgotPasswordSchema)
+@bp.response(202, MessageSchema)
+@bp.doc(**PUBLIC)
+@bp.doc(**errors(*BODY, 429, 503))
+def forgot_password(data: dict[str, Any]):
+    """Mail a single-use link (valid 1 hour) to choose a new password. The answer is the same
+    whether or not an account has this address."""
+    accounts.request_password_reset(data["email"])
+    return {"message": "If an account has this address, a link to reset its password is on its way."}
+
+
+@bp.post("/password/reset")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@bp.arguments(ResetPasswordSchema)
+@bp.response(200, MessageSchema)
+@bp.doc(**PUBLIC)
+@bp.doc(**errors(*BODY, 429, 503, notes={400: "`invalid_link` (forged or already used), `link_expired`."}))
+def reset_password(data: dict[str, Any]):
+    """Set a new password with the emailed link's token; every older session, token and API key
+    of the account stops working, like a password change."""
+    accounts.reset_password(data["token"], data["new_password"])
+    return {"message": "Password changed; log in with the new one."}
+
+
+@bp.post("/verify")
+@bp.arguments(VerifyEmailSchema)
+@bp.response(200, UserSchema)
+@bp.doc(**PUBLIC)
+@bp.doc(**errors(*BODY, 503, notes={400: "`invalid_link` (forged or already used), `link_expired`."}))
+def verify_email(data: dict[str, Any]):
+    """Mark the address verified with the emailed link's token (sent at registration)."""
+    return accounts.verify_email(data["token"])
+
+
+@bp.post("/verify/resend")
+@token_required
+@limiter.limit(lambda: current_app.config["FORGOT_PASSWORD_RATE_LIMIT"], key_func=password_check_key)
+@bp.response(202, MessageSchema)
+@bp.doc(**errors(401, 409, 429, 503, notes={409: "`already_verified`.", 503: "`email_unavailable` too."}))
+def resend_verification():
+    """Send the verification link again."""
+    accounts.resend_verification(current_user)
+    return {"message": "A verification link is on its way."}

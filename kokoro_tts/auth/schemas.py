@@ -64,6 +64,19 @@ class PasswordSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=check_password_bytes)
 
 
+class ForgotPasswordSchema(Schema):
+    email = EmailField(required=True, validate=validate.Length(max=255))
+
+
+class ResetPasswordSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    new_password = fields.String(required=True, load_only=True, validate=validate_password)
+
+
+class VerifyEmailSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
 class ChangePasswordSchema(Schema):
     current_password = fields.String(
         required=True, load_only=True, validate=check_password_bytes

@@ -1,4 +1,4 @@
-"""Accounts: registration, login, preferences, password change and deletion."""
+"""Accounts: registration, login, preferences, password change and reset, email verification, deletion."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ApiError
 from ..extensions import db
 from ..models import User, lock_user, utcnow
-from . import api_keys, audio_store
+from . import api_keys, audio_store, email_links
 from .passwords import check_password, hash_password
 
 
@@ -37,6 +37,7 @@ def register(email: str, password: str, name: str | None) -> User:
     except IntegrityError as exc:  # the same email registered concurrently
         db.session.rollback()
         raise _email_taken() from exc
+    email_links.send_verification(user)  # a failure is logged; the account stands (resend later)
     return user
 
 
@@ -82,6 +83,37 @@ def change_password(user: User, current: str, new: str) -> User:
     api_keys.revoke_all(user)
     db.session.commit()
     return user
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an active account has this address; nothing tells whether it has."""
+    user = find_by_email(email)
+    if user is not None and user.is_active is not False:
+        email_links.send_reset(user)
+
+
+def reset_password(token: str, new: str) -> User:
+    """Like a password change: every older token and API key stops working, and so does the link."""
+    user = lock_user(email_links.user_for(token, "reset").id)
+    email_links.user_for(token, "reset")  # again under the lock: a link used twice at once works once
+    user.hashed_password = hash_password(new)
+    api_keys.revoke_all(user)
+    db.session.commit()
+    return user
+
+
+def verify_email(token: str) -> User:
+    user = email_links.user_for(token, "verify")
+    user.is_verified = True
+    db.session.commit()
+    return user
+
+
+def resend_verification(user: User) -> None:
+    if user.is_verified:
+        raise ApiError(409, "already_verified", "This email address is already verified.")
+    if not email_links.send_verification(user):
+        raise ApiError(503, "email_unavailable", "The email could not be sent; try again later.")
 
 
 def delete(user: User, password: str) -> None:

@@ -3,7 +3,7 @@ from another host), talking to the JSON API with the session cookie."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from .i18n import LOCALES, chosen_locale, strings
 
@@ -23,6 +23,7 @@ def index() -> Response:
     page = render_template(
         "index.html", locale=locale, strings=strings(locale),
         locales={code: strings(code)["lang_name"] for code in LOCALES},
+        mail_configured=bool(current_app.config.get("MAIL_SERVER")),
     )
     response = Response(page, mimetype="text/html")
     if request.args.get("lang") in LOCALES:  # the switch on the page: remembered

@@ -4,11 +4,15 @@ history, save defaults, make an API key; in English and French; its security."""
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
 
-from tests.helpers import PASSWORD, set_credits
+from tests.helpers import PASSWORD, Inbox, make_app, set_credits
 
 EMAIL = "ada@example.com"
 TEXT = "Hello there. This page speaks while the rest of the text is still being made."
@@ -18,7 +22,7 @@ def register(page: Page, site: str, email: str = EMAIL) -> None:
     page.goto(site + "/")
     page.get_by_role("button", name="Create account").click()
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("textbox", name="Name (optional)").fill("Ada")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
@@ -52,12 +56,12 @@ def test_log_out_and_in_again(page: Page, site: str):
     register(page, site)
     page.get_by_role("button", name="Log out").click()
     page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Generate")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
     page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill("not the password")
+    page.get_by_label("Password", exact=True).fill("not the password")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_contain_text("incorrect email or password", ignore_case=True)
 
@@ -124,7 +128,7 @@ def test_french_from_the_browser_and_the_switch(browser, site: str):
     expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
     page.get_by_role("button", name="Créer un compte").click()
     page.get_by_label("Adresse e-mail").fill(EMAIL)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Créer un compte").click()
     for name in ("Générer", "Se déconnecter"):
         expect(page.get_by_role("button", name=name)).to_be_visible()
@@ -166,7 +170,7 @@ def test_no_serious_accessibility_violations_on_any_screen(page: Page, site: str
     page.get_by_role("button", name="Create account").click()
     found["create account"] = serious_violations(page)
     page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     speak(page, "Hello.")
     expect(page.get_by_role("region", name="History").get_by_role("listitem")).to_have_count(1, timeout=60_000)
@@ -209,3 +213,36 @@ def test_playback_starts_before_the_generation_ends(page: Page, site: str):
     timings = player.evaluate("p => [p.dataset.clickedAt, p.dataset.playingAt, p.dataset.receivedAt].map(Number)")
     clicked, playing, last_byte = timings
     assert clicked < playing < last_byte, timings  # heard while the server was still synthesising
+
+
+@pytest.fixture
+def mail_site(app, inbox: Inbox) -> Iterator[str]:
+    """A live server whose app mails through the test's SMTP server (links to itself)."""
+    mailing = make_app(
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], TTS_AUDIO_DIR=app.config["TTS_AUDIO_DIR"],
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_SUPPRESS_SEND=False,
+    )
+    server = make_server("127.0.0.1", 0, mailing, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_verify_the_address_and_reset_a_forgotten_password_by_email(page: Page, mail_site: str, inbox: Inbox):
+    register(page, mail_site)
+    page.goto(f"{mail_site}/?verify={inbox.token(EMAIL, 'verify', base=mail_site)}")
+    expect(page.locator("#status")).to_contain_text("verified")
+    page.get_by_role("button", name="Log out").click()
+
+    page.get_by_role("button", name="Forgot password?").click()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.locator("#status")).to_contain_text("on its way")
+    page.goto(f"{mail_site}/?reset={inbox.token(EMAIL, 'reset', base=mail_site)}")
+    page.get_by_label("New password").fill("a brand new passphrase")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.locator("#status")).to_contain_text("Password changed")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill("a brand new passphrase")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Generate")).to_be_visible()

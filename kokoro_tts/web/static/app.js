@@ -47,18 +47,33 @@ function warn(error) { $("alert").textContent = typeof error === "string" ? erro
 
 // -- signing in and out --------------------------------------------------------------------
 
-let registering = false;
+let mode = "login";  // or "register", "forgot"
 
-function showAuth(register) {
-  // One form: "Create account" turns it into the registration form (with a name), and back.
-  registering = register;
+function showAuth(next) {
+  // One form for the three: "Create account" adds a name, "Forgot password?" keeps the email only.
+  mode = next;
   $("auth").hidden = false;
-  $("name-field").hidden = !register;
-  $("auth-title").textContent = register ? S.create_account : S.log_in;
-  $("auth-submit").textContent = register ? S.create_account : S.log_in;
-  $("auth-switch").textContent = register ? S.have_account : S.create_account;
-  $("auth-password").autocomplete = register ? "new-password" : "current-password";
+  $("auth-form").hidden = false;
+  $("reset-form").hidden = true;
+  $("name-field").hidden = mode !== "register";
+  $("password-field").hidden = mode === "forgot";
+  $("auth-password").required = mode !== "forgot";
+  if ($("mail-off")) $("mail-off").hidden = mode !== "forgot";
+  const title = { login: S.log_in, register: S.create_account, forgot: S.forgot_password }[mode];
+  $("auth-title").textContent = title;
+  $("auth-submit").textContent = { login: S.log_in, register: S.create_account, forgot: S.send_reset }[mode];
+  $("auth-switch").textContent = mode === "login" ? S.create_account : S.back_to_login;
+  $("auth-forgot").hidden = mode !== "login";
+  $("auth-password").autocomplete = mode === "register" ? "new-password" : "current-password";
   $("auth-email").focus();
+}
+
+function showReset() {
+  $("auth").hidden = false;
+  $("auth-form").hidden = true;
+  $("reset-form").hidden = false;
+  $("auth-title").textContent = S.reset_title;
+  $("reset-password").focus();
 }
 
 async function signedIn(user) {
@@ -76,7 +91,7 @@ async function signedIn(user) {
 function signedOut() {
   state.user = null;
   for (const id of ["account-bar", "studio", "history", "keys"]) $(id).hidden = true;
-  showAuth(false);
+  showAuth("login");
 }
 
 function showCredits(credits) {
@@ -85,13 +100,31 @@ function showCredits(credits) {
 
 async function onAuth(event) {
   event.preventDefault();
+  if (mode === "forgot") return onForgot();
   const body = { email: $("auth-email").value, password: $("auth-password").value };
-  if (registering && $("auth-name").value.trim()) body.name = $("auth-name").value.trim();
+  if (mode === "register" && $("auth-name").value.trim()) body.name = $("auth-name").value.trim();
   try {
-    const answer = await api("POST", registering ? "/api/auth/session/register" : "/api/auth/session", body);
+    const answer = await api("POST", mode === "register" ? "/api/auth/session/register" : "/api/auth/session", body);
     $("auth-password").value = "";
     say("");
     await signedIn(answer.user);
+  } catch (error) { warn(error); }
+}
+
+async function onForgot() {
+  try {
+    await api("POST", "/api/auth/password/forgot", { email: $("auth-email").value });
+    say(S.reset_sent);
+  } catch (error) { warn(error); }
+}
+
+async function onReset(event) {
+  event.preventDefault();
+  try {
+    await api("POST", "/api/auth/password/reset", { token: state.resetToken, new_password: $("reset-password").value });
+    $("reset-password").value = "";
+    showAuth("login");
+    say(S.password_set);
   } catch (error) { warn(error); }
 }
 
@@ -348,7 +381,9 @@ async function onCopyKey() {
 
 function wire() {
   $("auth-form").addEventListener("submit", onAuth);
-  $("auth-switch").addEventListener("click", () => showAuth(!registering));
+  $("auth-switch").addEventListener("click", () => showAuth(mode === "login" ? "register" : "login"));
+  $("auth-forgot").addEventListener("click", () => showAuth("forgot"));
+  $("reset-form").addEventListener("submit", onReset);
   $("logout").addEventListener("click", onLogout);
   $("speak-form").addEventListener("submit", onGenerate);
   $("stop").addEventListener("click", onStop);
@@ -368,6 +403,15 @@ function wire() {
 
 async function start() {
   wire();
+  // Links from emails: /?reset=TOKEN opens the new-password form, /?verify=TOKEN verifies.
+  const params = new URLSearchParams(location.search);
+  state.resetToken = params.get("reset");
+  const verify = params.get("verify");
+  if (state.resetToken || verify) history.replaceState(null, "", "/");
+  if (verify) {
+    try { await api("POST", "/api/auth/verify", { token: verify }); say(S.verified); } catch (error) { warn(error); }
+  }
+  if (state.resetToken) return showReset();
   const me = await fetch("/api/auth/me", { credentials: "same-origin" });
   if (me.ok) await signedIn(await me.json());
   else signedOut();

@@ -1,0 +1,94 @@
+"""Links sent by email: verify an address, reset a password.
+
+Signed (itsdangerous, with the app's secret key), they expire (reset: 1 hour, verification: 7
+days) and work once, without a table: a reset link carries a fingerprint of the password hash
+(any new password ends it), a verification link one of the address and of its state (verified
+ends it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+
+from flask import current_app, request
+from flask_mail import Message
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..errors import ApiError
+from ..extensions import db, mail
+from ..models import User
+from .tokens import password_fingerprint
+
+log = logging.getLogger(__name__)
+MAX_AGE = {"reset": 3600, "verify": 7 * 24 * 3600}
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"kokoro-tts-{purpose}")
+
+
+def _fingerprint(user: User, purpose: str) -> str:
+    if purpose == "reset":
+        return password_fingerprint(user)
+    key = current_app.config["SECRET_KEY"].encode()
+    state = f"{user.email.lower()}:{bool(user.is_verified)}".encode()
+    return hmac.new(key, state, hashlib.sha256).hexdigest()[:16]
+
+
+def link(user: User, purpose: str) -> str:
+    """The page's address with a fresh token for `purpose` ("reset" or "verify")."""
+    token = _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user, purpose)})
+    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    return f"{base}/?{purpose}={token}"
+
+
+def user_for(token: str, purpose: str) -> User:
+    """The account a link names, if it is genuine, unexpired and unused; else a 400."""
+    try:
+        data = _serializer(purpose).loads(token, max_age=MAX_AGE[purpose])
+    except SignatureExpired:
+        raise ApiError(400, "link_expired", "This link has expired; ask for a new one.") from None
+    except BadSignature:
+        raise ApiError(400, "invalid_link", "This link is not valid.") from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+    if user is None or data.get("f") != _fingerprint(user, purpose):
+        raise ApiError(400, "invalid_link", "This link was already used or is no longer valid.")
+    return user
+
+
+def send(to: str, subject: str, body: str) -> bool:
+    """Send a message through SMTP (Flask-Mail); without MAIL_SERVER, write it to the log.
+
+    False if the SMTP server refused it or could not be reached (logged).
+    """
+    if not current_app.config.get("MAIL_SERVER"):
+        log.warning("email is not configured (MAIL_SERVER); the message to %s:\n%s\n%s", to, subject, body)
+        return True
+    try:
+        mail.send(Message(subject, recipients=[to], body=body))
+    except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors
+        log.error("could not send email to %s: %s", to, exc)
+        return False
+    return True
+
+
+def send_verification(user: User) -> bool:
+    url = link(user, "verify")
+    body = (
+        f"Confirm your email address for Kokoro TTS by opening this link (valid 7 days):\n{url}\n\n"
+        f"Confirmez votre adresse e-mail pour Kokoro TTS en ouvrant ce lien (valable 7 jours) :\n{url}\n"
+    )
+    return send(user.email, "Kokoro TTS: confirm your email address", body)
+
+
+def send_reset(user: User) -> bool:
+    url = link(user, "reset")
+    body = (
+        f"To choose a new Kokoro TTS password, open this link (valid 1 hour, once):\n{url}\n"
+        "If you did not ask for it, ignore this message: your password stays as it is.\n\n"
+        f"Pour choisir un nouveau mot de passe Kokoro TTS, ouvrez ce lien (valable 1 heure, une fois) :\n{url}\n"
+        "Si vous ne l'avez pas demandé, ignorez ce message : votre mot de passe reste inchangé.\n"
+    )
+    return send(user.email, "Kokoro TTS: reset your password", body)

@@ -1,0 +1,89 @@
+"""Email verification and password reset, through a real SMTP server (aiosmtpd) in the test."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from flask import Flask
+
+from tests.helpers import PASSWORD, AuthActions, Inbox, bearer, make_app
+
+EMAIL = "ada@example.com"
+NEW_PASSWORD = "a brand new passphrase"
+
+
+@pytest.fixture
+def mail_app(app: Flask, inbox: Inbox) -> Flask:
+    """The test database (emptied after the test by `app`), with mail through the test's SMTP server."""
+    return make_app(
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        TTS_AUDIO_DIR=app.config["TTS_AUDIO_DIR"],
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_SUPPRESS_SEND=False,
+        PUBLIC_URL="https://tts.example.org",
+    )
+
+
+@pytest.fixture
+def client(mail_app: Flask):
+    return mail_app.test_client()
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+def test_registration_mails_a_link_that_verifies_the_address_once(auth, client, inbox: Inbox):
+    token = auth.token(EMAIL)
+    assert client.get("/api/auth/me", headers=bearer(token)).json["is_verified"] is False
+    link = inbox.token(EMAIL, "verify")
+    verified = client.post("/api/auth/verify", json={"token": link})
+    assert verified.status_code == 200 and verified.json["is_verified"] is True
+    again = client.post("/api/auth/verify", json={"token": link})
+    assert again.status_code == 400 and again.json["error"]["code"] == "invalid_link"
+    resend = client.post("/api/auth/verify/resend", headers=bearer(token))
+    assert resend.status_code == 409 and resend.json["error"]["code"] == "already_verified"
+
+
+def test_a_forged_verification_link_is_refused(auth, client, inbox: Inbox):
+    auth.register(EMAIL)
+    link = inbox.token(EMAIL, "verify")
+    for forged in (link[:-2] + "xx", "not-a-token"):
+        answer = client.post("/api/auth/verify", json={"token": forged})
+        assert answer.status_code == 400 and answer.json["error"]["code"] == "invalid_link"
+
+
+def test_forgot_password_answers_alike_and_the_link_resets_once(auth, client, inbox: Inbox):
+    old_token = auth.token(EMAIL)
+    key = client.post("/api/auth/api-keys", json={"name": "laptop"}, headers=bearer(old_token)).json["key"]
+    known = client.post("/api/auth/password/forgot", json={"email": EMAIL})
+    unknown = client.post("/api/auth/password/forgot", json={"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 202 and known.json == unknown.json
+    assert inbox.to("nobody@example.com") == []
+    link = inbox.token(EMAIL, "reset")
+
+    reset = client.post("/api/auth/password/reset", json={"token": link, "new_password": NEW_PASSWORD})
+    assert reset.status_code == 200
+    assert auth.login(EMAIL, NEW_PASSWORD).status_code == 200
+    assert auth.login(EMAIL, PASSWORD).status_code == 401
+    # Like a password change: older tokens and API keys end, and so does the link.
+    assert client.get("/api/auth/me", headers=bearer(old_token)).json["error"]["code"] == "token_revoked"
+    assert client.get("/api/tts/history", headers=bearer(key)).status_code == 401
+    again = client.post("/api/auth/password/reset", json={"token": link, "new_password": "yet another one!"})
+    assert again.status_code == 400 and again.json["error"]["code"] == "invalid_link"
+
+
+def test_forgot_password_is_rate_limited(auth, client, mail_app: Flask):
+    auth.register(EMAIL)
+    limit = int(mail_app.config["FORGOT_PASSWORD_RATE_LIMIT"].split()[0])
+    answers = [client.post("/api/auth/password/forgot", json={"email": EMAIL}).status_code for _ in range(limit + 1)]
+    assert answers == [202] * limit + [429]
+
+
+def test_without_mail_server_the_links_go_to_the_log(app: Flask, caplog: pytest.LogCaptureFixture):
+    logless = make_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], MAIL_SERVER=None)
+    client = logless.test_client()
+    with caplog.at_level(logging.WARNING, logger="kokoro_tts.services.email_links"):
+        AuthActions(client).register(EMAIL)
+    assert "email is not configured" in caplog.text and "?verify=" in caplog.text
