@@ -123,27 +123,28 @@ def test_under_load_calls_take_one_core_each_side_by_side():
     inside: list[str] = []
     peak: list[int] = []
     narrow_calls: list[bool] = []
-    lock = threading.Lock()
-    ready = threading.Barrier(3)
+    changed = threading.Condition()
+    ready, finished = threading.Barrier(3), threading.Barrier(3)
 
     def generation(owner: str) -> None:
         with scheduler.admitted(owner):
-            ready.wait(5)  # three generations in progress: the model is shared from the start
+            ready.wait(5)  # three generations in progress all along: the model is shared
             for _ in range(6):
                 with scheduler.turn(owner) as narrow:
-                    with lock:
+                    with changed:
                         inside.append(owner)
-                        peak.append(len(inside))
                         narrow_calls.append(narrow)
-                    time.sleep(0.01)
-                    with lock:
+                        changed.notify_all()
+                        changed.wait_for(lambda: len(inside) >= 2, timeout=0.5)  # a partner, if one may come
+                        peak.append(len(inside))
                         inside.remove(owner)
+            finished.wait(30)
 
     threads = [threading.Thread(target=generation, args=(o,)) for o in "abc"]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(10)
+        t.join(30)
     assert len(narrow_calls) == 18 and all(narrow_calls)
     assert max(peak) == 2  # both cores busy, and never a third call on them
 
