@@ -180,6 +180,8 @@ def test_no_serious_accessibility_violations_on_any_screen(page: Page, site: str
     page.get_by_role("button", name="Create key").click()
     expect(page.locator("#new-key-value")).not_to_be_empty()
     found["API keys"] = serious_violations(page)
+    page.get_by_role("button", name="Account").click()
+    found["account"] = serious_violations(page)
     assert found == {screen: [] for screen in found}
 
 
@@ -239,10 +241,30 @@ def test_verify_the_address_and_reset_a_forgotten_password_by_email(page: Page, 
     page.get_by_role("button", name="Send reset link").click()
     expect(page.locator("#status")).to_contain_text("on its way")
     page.goto(f"{mail_site}/?reset={inbox.token(EMAIL, 'reset', base=mail_site)}")
-    page.get_by_label("New password").fill("a brand new passphrase")
+    page.get_by_role("region", name="Reset your password").get_by_label("New password").fill("a brand new passphrase")
     page.get_by_role("button", name="Set password").click()
     expect(page.locator("#status")).to_contain_text("Password changed")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password", exact=True).fill("a brand new passphrase")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Generate")).to_be_visible()
+
+
+def test_change_the_password_then_delete_the_account(page: Page, site: str):
+    register(page, site)
+    page.get_by_role("button", name="Account").click()
+    account = page.get_by_role("region", name="Account")
+    account.get_by_label("Current password").fill(PASSWORD)
+    account.get_by_label("New password").fill("a brand new passphrase")
+    account.get_by_role("button", name="Change password").click()
+    expect(page.locator("#status")).to_contain_text("Password changed")
+    expect(page.get_by_role("button", name="Generate")).to_be_visible()  # this session goes on
+    assert page.request.get(site + "/api/auth/me").status == 200
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    account.get_by_label("Confirm with your password").fill("a brand new passphrase")
+    account.get_by_role("button", name="Delete account").click()
+    expect(page.locator("#status")).to_contain_text("Account deleted")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    login = page.request.post(site + "/api/auth/session", data={"email": EMAIL, "password": "a brand new passphrase"})
+    assert login.status == 401

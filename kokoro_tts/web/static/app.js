@@ -90,7 +90,7 @@ async function signedIn(user) {
 
 function signedOut() {
   state.user = null;
-  for (const id of ["account-bar", "studio", "history", "keys"]) $(id).hidden = true;
+  for (const id of ["account-bar", "studio", "history", "keys", "account"]) $(id).hidden = true;
   showAuth("login");
 }
 
@@ -377,6 +377,42 @@ async function onCopyKey() {
   try { await navigator.clipboard.writeText($("new-key-value").textContent); say(S.copied); } catch { /* no clipboard */ }
 }
 
+// -- the account ---------------------------------------------------------------------------
+
+function toggleAccount() {
+  const open = $("account").hidden;
+  $("account").hidden = !open;
+  $("account-toggle").setAttribute("aria-expanded", String(open));
+  $("verify-pending").hidden = Boolean(state.user?.is_verified);
+  if (open) $("current-password").focus();
+}
+
+async function onChangePassword(event) {
+  event.preventDefault();
+  try {
+    // The answer renews the session cookie: this page stays logged in, every other session ends.
+    await api("PUT", "/api/auth/password", { current_password: $("current-password").value, new_password: $("changed-password").value });
+    $("current-password").value = $("changed-password").value = "";
+    say(S.password_changed);
+  } catch (error) { warn(error); }
+}
+
+async function onDeleteAccount(event) {
+  event.preventDefault();
+  if (!window.confirm(S.delete_confirm)) return;
+  try {
+    await api("DELETE", "/api/auth/me", { password: $("delete-password").value });
+    $("delete-password").value = "";
+    await api("DELETE", "/api/auth/session").catch(() => {});
+    signedOut();
+    say(S.account_deleted);
+  } catch (error) { warn(error); }
+}
+
+async function onResend() {
+  try { const answer = await api("POST", "/api/auth/verify/resend"); say(answer.message); } catch (error) { warn(error); }
+}
+
 // -- start ---------------------------------------------------------------------------------
 
 function wire() {
@@ -396,6 +432,10 @@ function wire() {
   $("keys-toggle").addEventListener("click", () => toggleKeys().catch(warn));
   $("key-form").addEventListener("submit", onCreateKey);
   $("copy-key").addEventListener("click", onCopyKey);
+  $("account-toggle").addEventListener("click", toggleAccount);
+  $("password-form").addEventListener("submit", onChangePassword);
+  $("delete-form").addEventListener("submit", onDeleteAccount);
+  $("resend").addEventListener("click", onResend);
   $("lang-switch").addEventListener("change", () => $("lang-form").submit());
   $("text-lang").value = PAGE_LANG;
   showCount();
