@@ -28,7 +28,11 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def _migrated_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    app = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=str(tmp_path_factory.mktemp("audio")))
+    app = make_app(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        TTS_AUDIO_DIR=str(tmp_path_factory.mktemp("audio")),
+        TTS_CACHE_DIR=str(tmp_path_factory.mktemp("cache")),  # the model assembled, voice previews
+    )
     with app.app_context():
         upgrade()
     return app

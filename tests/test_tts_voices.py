@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import threading
 import urllib.request
+from pathlib import Path
 
-from tests.helpers import bearer
+import numpy as np
+import pytest
+
+from tests.helpers import bearer, decode
 
 EMBEDDED = {"jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"}
 
@@ -78,3 +82,23 @@ def test_preferences_check_default_voice_against_catalogue(auth, client):
     assert "default_voice" in bad.json["error"]["details"]["fields"]
     blend = client.put("/api/auth/preferences", json={"default_voice": "jf_alpha(2)+jm_kumo(1)"}, headers=headers)
     assert blend.status_code == 200
+
+
+def test_a_voice_preview_is_made_once_then_served_from_its_file(app, client):
+    first = client.get("/api/tts/voices/jm_kumo/preview")
+    assert first.status_code == 200 and first.mimetype == "audio/mpeg"
+    audio, rate = decode(first.data)
+    assert rate == 24000 and 1.0 < len(audio) / rate < 10 and float(np.sqrt(np.mean(audio**2))) > 0.01
+    made = Path(app.config["TTS_CACHE_DIR"]) / "previews" / "jm_kumo.mp3"
+    stamp = made.stat().st_mtime_ns
+    again = client.get("/api/tts/voices/jm_kumo/preview")
+    assert again.data == first.data and made.stat().st_mtime_ns == stamp
+    assert not list(made.parent.glob("*.part"))
+
+
+@pytest.mark.parametrize(
+    ("voice", "status", "code"), [("af_heart", 400, "voice_unavailable"), ("zz_nobody", 404, "voice_not_found")]
+)
+def test_a_preview_of_a_voice_not_here_is_refused(client, voice, status, code):
+    answer = client.get(f"/api/tts/voices/{voice}/preview")
+    assert answer.status_code == status and answer.json["error"]["code"] == code

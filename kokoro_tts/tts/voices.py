@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, send_file
+
 from ..openapi import errors
-from ..rest import OPTIONAL_AUTH
+from ..rest import OPTIONAL_AUTH, PUBLIC
 from ..security import auth_required, caller, current_caller
-from ..services import voices
+from ..services import previews, voices
 from . import bp
 from .schemas import FavoritesSchema, VoiceListSchema, VoiceQuerySchema
 
@@ -39,3 +41,16 @@ def add_favorite(voice_id: str):
 def remove_favorite(voice_id: str):
     """Remove a voice from the favourites (idempotent)."""
     return {"favorite_voices": voices.set_favorite(current_caller(), voice_id, False)}
+
+
+@bp.get("/voices/<voice_id>/preview")
+@bp.response(200, content_type="audio/mpeg", description="a short MP3 sample of the voice")
+@bp.doc(**PUBLIC)
+@bp.doc(**errors(400, 404, 503, notes={
+    400: "`voice_unavailable`: the voice is not installed on this server.",
+    404: "`voice_not_found`: no such voice in the catalogue.",
+}))
+def voice_preview(voice_id: str) -> Response:
+    """A short sample of an available voice (free; made once per server, then served from a file)."""
+    response = send_file(previews.preview(voice_id), mimetype="audio/mpeg", max_age=24 * 3600)
+    return response

@@ -268,3 +268,20 @@ def test_change_the_password_then_delete_the_account(page: Page, site: str):
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
     login = page.request.post(site + "/api/auth/session", data={"email": EMAIL, "password": "a brand new passphrase"})
     assert login.status == 401
+
+
+def test_pick_a_voice_by_filters_hear_its_preview_and_speak_a_blend(page: Page, site: str):
+    register(page, site)
+    page.get_by_label("Voice gender").select_option("male")
+    voice = page.get_by_label("Voice", exact=True)
+    expect(voice).to_have_value("jm_kumo")  # the one male voice this server speaks
+    assert "af_heart" not in voice.locator("option:not([disabled])").all_inner_texts()
+    with page.expect_response(lambda r: r.url.endswith("/api/tts/voices/jm_kumo/preview")) as preview:
+        page.get_by_role("button", name="Preview").click()
+    assert preview.value.status in (200, 206) and preview.value.headers["content-type"] == "audio/mpeg"  # ranges
+    page.get_by_label("Blend").fill("jf_alpha(2)+jm_kumo(1)")
+    with page.expect_response(lambda r: r.url.endswith("/api/tts/generate")) as spoken:
+        speak(page, "Two voices in one.")
+    assert spoken.value.status == 200
+    item = page.get_by_role("region", name="History").get_by_role("listitem").first
+    expect(item).to_contain_text("jf_alpha(2)+jm_kumo(1)", timeout=60_000)

@@ -137,13 +137,30 @@ async function onLogout() {
 
 async function loadVoices() {
   state.voices = (await api("GET", "/api/tts/voices")).voices;
+  const languages = [...new Set(state.voices.map((v) => v.language).filter(Boolean))].sort();
+  const filter = $("filter-lang");
+  const chosen = filter.value;
+  filter.replaceChildren(filter.options[0]);
+  for (const code of languages) filter.append(new Option(code, code));
+  filter.value = chosen;
+  const wanted = state.user.preferences?.default_voice;
+  if (wanted && !state.voices.some((v) => v.id === wanted)) $("blend").value = wanted;  // a blend
+  showVoices(wanted);
+}
+
+function showVoices(wanted) {
+  // Favourites first, then what this server can speak; the rest shown, disabled, with why.
+  const language = $("filter-lang").value;
+  const gender = $("filter-gender").value;
+  const shown = state.voices.filter((v) => (!language || v.language === language) && (!gender || v.gender === gender));
   const favourites = new Set(state.user.favorite_voices || []);
   const groups = [
-    [S.favourites, state.voices.filter((v) => favourites.has(v.id) && v.available)],
-    [S.available, state.voices.filter((v) => !favourites.has(v.id) && v.available)],
-    [S.unavailable, state.voices.filter((v) => !v.available)],
+    [S.favourites, shown.filter((v) => favourites.has(v.id) && v.available)],
+    [S.available, shown.filter((v) => !favourites.has(v.id) && v.available)],
+    [S.unavailable, shown.filter((v) => !v.available)],
   ];
   const select = $("voice");
+  const current = wanted || select.value;
   select.replaceChildren();
   for (const [label, voices] of groups) {
     if (!voices.length) continue;
@@ -156,10 +173,15 @@ async function loadVoices() {
     }
     select.append(group);
   }
-  const wanted = state.user.preferences?.default_voice;
-  const usable = state.voices.find((v) => v.id === wanted && v.available) || state.voices.find((v) => v.available);
+  const usable = shown.find((v) => v.id === current && v.available) || shown.find((v) => v.available);
   if (usable) select.value = usable.id;
   showFavourite();
+}
+
+function onPreview() {
+  const player = $("player");
+  player.src = `/api/tts/voices/${encodeURIComponent($("voice").value)}/preview`;
+  player.play().catch(() => {});
 }
 
 function showFavourite() {
@@ -173,9 +195,7 @@ async function onFavourite() {
   try {
     const answer = await api(on ? "DELETE" : "PUT", `/api/tts/voices/${encodeURIComponent(id)}/favorite`);
     state.user.favorite_voices = answer.favorite_voices;
-    await loadVoices();
-    $("voice").value = id;
-    showFavourite();
+    showVoices(id);
   } catch (error) { warn(error); }
 }
 
@@ -188,7 +208,7 @@ function showCount() {
 
 async function onSaveDefault() {
   try {
-    const answer = await api("PUT", "/api/auth/preferences", { default_voice: $("voice").value, default_speed: Number($("speed").value) });
+    const answer = await api("PUT", "/api/auth/preferences", { default_voice: order().voice, default_speed: Number($("speed").value) });
     state.user = answer.user || answer;
     say(S.saved_default);
   } catch (error) { warn(error); }
@@ -197,7 +217,8 @@ async function onSaveDefault() {
 // -- speaking ------------------------------------------------------------------------------
 
 function order() {
-  return { text: $("text").value, voice: $("voice").value, speed: Number($("speed").value), lang: $("text-lang").value, format: $("format").value };
+  const blend = $("blend").value.trim();
+  return { text: $("text").value, voice: blend || $("voice").value, speed: Number($("speed").value), lang: $("text-lang").value, format: $("format").value };
 }
 
 async function onGenerate(event) {
@@ -320,7 +341,9 @@ function historyItem(item) {
 
 function rerun_(item) {
   $("text").value = item.text;
-  if ([...$("voice").options].some((o) => o.value === item.voice)) $("voice").value = item.voice;
+  const single = [...$("voice").options].some((o) => o.value === item.voice && !o.disabled);
+  if (single) $("voice").value = item.voice;
+  $("blend").value = single ? "" : item.voice;
   $("speed").value = item.speed;
   if (item.lang) $("text-lang").value = item.lang;
   if ([...$("format").options].some((o) => o.value === item.format)) $("format").value = item.format;
@@ -426,6 +449,9 @@ function wire() {
   $("save-default").addEventListener("click", onSaveDefault);
   $("favourite").addEventListener("click", onFavourite);
   $("voice").addEventListener("change", showFavourite);
+  $("filter-lang").addEventListener("change", () => showVoices());
+  $("filter-gender").addEventListener("change", () => showVoices());
+  $("preview").addEventListener("click", onPreview);
   $("speed").addEventListener("input", showSpeed);
   $("text").addEventListener("input", showCount);
   $("history-more").addEventListener("click", () => loadHistory(false).catch(warn));
