@@ -285,3 +285,16 @@ def test_pick_a_voice_by_filters_hear_its_preview_and_speak_a_blend(page: Page, 
     assert spoken.value.status == 200
     item = page.get_by_role("region", name="History").get_by_role("listitem").first
     expect(item).to_contain_text("jf_alpha(2)+jm_kumo(1)", timeout=60_000)
+
+
+def test_too_many_requests_says_when_to_retry(app, page: Page, site: str):
+    register(page, site)
+    limit = app.config["GENERATE_RATE_LIMIT"]
+    app.config["GENERATE_RATE_LIMIT"] = "1 per minute"
+    try:
+        speak(page, "Once.")
+        expect(page.get_by_role("region", name="History").get_by_role("listitem")).to_have_count(1, timeout=60_000)
+        speak(page, "Twice.")
+        expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Too many requests: try again in \d+ s"))
+    finally:
+        app.config["GENERATE_RATE_LIMIT"] = limit
