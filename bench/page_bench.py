@@ -1,0 +1,81 @@
+"""Time from clicking Generate to first sound on the web page, for a 732-character text.
+
+    .venv/bin/python bench/page_bench.py [--runs 3]
+
+The app (development config, a throw-away SQLite database, the embedded model, 2 inference
+threads) behind a threaded HTTP server; Debian's Chromium through Playwright clicks Generate
+(MP3, streamed into the player through MediaSource) and the page records, with
+performance.now(), the click, the player's first "playing" event and the stream's last byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+from screenshots import serve  # noqa: E402
+
+TEXT = (
+    "The old lighthouse stood at the edge of the cliff, its white paint peeling after decades of "
+    "salt and wind. Every evening the keeper climbed the narrow stairs, one hundred and twelve of "
+    "them, to light the lamp that warned ships away from the rocks below. Nobody remembered when "
+    "the last wreck had happened, and some people in the village said the light was no longer "
+    "needed at all. The keeper did not argue with them. He simply kept climbing, night after night, "
+    "because a promise made to his father mattered more to him than any opinion in the harbour. "
+    "When the storm finally came that winter, it was his light that brought the fishing boats home. "
+    "The captains never forgot it, and neither did the children who watched from the quay."
+)
+
+
+def measure(site: str, runs: int) -> list[dict[str, float]]:
+    out = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--autoplay-policy=no-user-gesture-required", "--mute-audio"]
+        )
+        page = browser.new_page()
+        page.goto(site + "/")
+        page.get_by_role("button", name="Create account").click()
+        page.get_by_label("Email").fill("bench@example.com")
+        page.get_by_label("Password", exact=True).fill("correct horse battery")
+        page.get_by_role("button", name="Create account").click()
+        page.get_by_label("Text", exact=True).fill(TEXT)
+        page.get_by_label("Format").select_option("mp3")
+        for _ in range(runs + 1):  # the first run warms the model up
+            page.get_by_role("button", name="Generate").click()
+            done = re.compile(r"\d")
+            expect(page.locator("#player")).to_have_attribute("data-done-at", done, timeout=300_000)
+            t = page.evaluate(
+                "(() => { const d = document.getElementById('player').dataset;"
+                " return [d.clickedAt, d.playingAt, d.receivedAt].map(Number); })()"
+            )
+            out.append({"first_sound": (t[1] - t[0]) / 1000, "last_byte": (t[2] - t[0]) / 1000})
+        browser.close()
+    return out[1:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        rows = measure(serve(Path(folder)), args.runs)
+    print(f"{len(TEXT)} characters, MP3 streamed; seconds after the click:")
+    print("| run | first sound | last byte of the stream |\n|---:|---:|---:|")
+    for i, row in enumerate(rows, 1):
+        print(f"| {i} | {row['first_sound']:.2f} | {row['last_byte']:.2f} |")
+    print(f"| median | {statistics.median(r['first_sound'] for r in rows):.2f} | "
+          f"{statistics.median(r['last_byte'] for r in rows):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
