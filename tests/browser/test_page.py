@@ -167,6 +167,9 @@ def test_no_serious_accessibility_violations_on_any_screen(page: Page, site: str
     page.goto(site + "/")
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
     found = {"log in": serious_violations(page)}
+    page.get_by_role("button", name="Forgot password?").click()
+    found["forgot password"] = serious_violations(page)
+    page.get_by_role("button", name="Back to log in").click()
     page.get_by_role("button", name="Create account").click()
     found["create account"] = serious_violations(page)
     page.get_by_label("Email").fill(EMAIL)
@@ -298,3 +301,35 @@ def test_too_many_requests_says_when_to_retry(app, page: Page, site: str):
         expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Too many requests: try again in \d+ s"))
     finally:
         app.config["GENERATE_RATE_LIMIT"] = limit
+
+
+def test_the_same_in_french_register_speak_history_keys(browser, site: str):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.goto(site + "/")
+    page.get_by_role("button", name="Créer un compte").click()
+    page.get_by_label("Adresse e-mail").fill(EMAIL)
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Créer un compte").click()
+    expect(page.locator("#credits")).to_have_text("Illimités")
+    page.get_by_label("Texte", exact=True).fill("Bonjour tout le monde.")
+    expect(page.locator("#count")).to_contain_text("22 caractères, coûte 22 crédits")
+    page.get_by_role("button", name="Générer").click()
+    item = page.get_by_role("region", name="Historique").get_by_role("listitem").first
+    expect(item).to_contain_text("Bonjour tout le monde.", timeout=60_000)
+    expect(item.get_by_role("button", name="Écouter")).to_be_enabled()
+    expect(item.get_by_role("link", name="Télécharger")).to_be_visible()
+    page.get_by_role("button", name="Enregistrer par défaut").click()
+    expect(page.locator("#status")).to_contain_text("Enregistré")
+    page.get_by_role("button", name="Clés d'API").click()
+    page.get_by_label("Nom de la clé").fill("portable")
+    page.get_by_role("button", name="Créer la clé").click()
+    key = page.get_by_role("listitem").filter(has_text="portable")
+    expect(key.get_by_role("button", name="Révoquer")).to_be_visible()
+    item.get_by_role("button", name="Supprimer").click()
+    expect(page.get_by_role("region", name="Historique").get_by_role("listitem")).to_have_count(0)
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
+    page.get_by_role("button", name="Mot de passe oublié ?").click()
+    expect(page.get_by_role("button", name="Envoyer le lien")).to_be_visible()
+    context.close()
