@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from tests.helpers import PASSWORD, Inbox, make_app, set_credits
+from tests.helpers import PASSWORD, Inbox, credits_of, make_app, set_credits
 
 EMAIL = "ada@example.com"
 TEXT = "Hello there. This page speaks while the rest of the text is still being made."
@@ -333,3 +334,41 @@ def test_the_same_in_french_register_speak_history_keys(browser, site: str):
     page.get_by_role("button", name="Mot de passe oublié ?").click()
     expect(page.get_by_role("button", name="Envoyer le lien")).to_be_visible()
     context.close()
+
+
+def test_history_pages_and_re_run_fills_the_form(page: Page, site: str):
+    register(page, site)
+    csrf = {c["name"]: c["value"] for c in page.context.cookies()}["csrf_access_token"]
+    for i in range(11):
+        body = {"text": f"Item {i}.", "voice": "jm_kumo", "speed": 1.25, "lang": "en-us", "format": "wav"}
+        answer = page.request.post(site + "/api/tts/generate", data=body, headers={"X-CSRF-TOKEN": csrf})
+        assert answer.status == 200
+    page.reload()
+    history = page.get_by_role("region", name="History")
+    expect(history.get_by_role("listitem")).to_have_count(10)
+    expect(history.get_by_role("listitem").first).to_contain_text("Item 10.")  # newest first
+    page.get_by_role("button", name="More").click()
+    expect(history.get_by_role("listitem")).to_have_count(11)
+    expect(page.get_by_role("button", name="More")).to_be_hidden()
+    history.get_by_role("listitem").last.get_by_role("button", name="Re-run").click()
+    expect(page.get_by_label("Text", exact=True)).to_have_value("Item 0.")
+    expect(page.get_by_label("Voice", exact=True)).to_have_value("jm_kumo")
+    expect(page.get_by_label("Speed")).to_have_value("1.25")
+    expect(page.get_by_label("Format")).to_have_value("wav")
+
+
+def test_stop_ends_playback_and_the_unspoken_part_is_refunded(app, page: Page, site: str):
+    register(page, site)
+    set_credits(app, EMAIL, 10_000)
+    page.reload()
+    page.get_by_label("Format").select_option("mp3")
+    speak(page, LONGER * 3)
+    expect(page.locator("#player")).to_have_attribute("data-playing-at", re.compile(r"\d"), timeout=60_000)
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_role("button", name="Generate")).to_be_enabled()
+    expect(page.get_by_role("button", name="Stop")).to_be_disabled()
+    assert page.evaluate("document.getElementById('player').paused")
+    deadline = time.monotonic() + 30
+    while credits_of(app, EMAIL) == 10_000 - len(LONGER * 3) and time.monotonic() < deadline:
+        time.sleep(0.2)  # the server notices the closed stream after the chunk in progress
+    assert 10_000 - len(LONGER * 3) < credits_of(app, EMAIL) < 10_000
