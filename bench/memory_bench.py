@@ -43,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -414,24 +415,9 @@ def generate(token: str, body: dict) -> dict:
 
 
 def parallel(tokens: list[str], bodies: list[dict]) -> list[dict]:
-    """`bodies[i]` sent by the account of `tokens[i]`, all at once."""
-    results: list[dict | Exception] = [RuntimeError("not run")] * len(bodies)
-
-    def run(i: int) -> None:
-        try:
-            results[i] = generate(tokens[i], bodies[i])
-        except Exception as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(bodies))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for r in results:
-        if isinstance(r, Exception):
-            raise r
-    return results  # type: ignore[return-value]
+    """`bodies[i]` sent by the account of `tokens[i]`, all at once (the first failure is raised)."""
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        return list(pool.map(generate, tokens, bodies))
 
 
 def server_env(url: str, tmp: str, config: str) -> dict[str, str]:

@@ -44,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -386,25 +387,11 @@ def probe(token: str) -> dict:
 
 
 def together(jobs: list[tuple[str, dict]]) -> list[dict]:
-    """Post every (token, body) at once (connections opened first, then a barrier)."""
+    """Post every (token, body) at once (connections opened first, then a barrier); the first
+    failure is raised."""
     barrier = threading.Barrier(len(jobs))
-    results: list[dict | BaseException] = [RuntimeError("not run")] * len(jobs)
-
-    def run(i: int) -> None:
-        try:
-            results[i] = generate(*jobs[i], barrier=barrier)
-        except BaseException as e:
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for r in results:
-        if isinstance(r, BaseException):
-            raise r
-    return results  # type: ignore[return-value]
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return list(pool.map(lambda job: generate(*job, barrier=barrier), jobs))
 
 
 def stall(reads: list, first: float) -> float:

@@ -42,16 +42,28 @@ from .schemas import (
     VerifyEmailSchema,
 )
 
+#: What login-like and register-like routes document (the bearer and the browser-session ones).
+LOGIN_ERRORS = errors(*BODY, 401, 403, 429, 503, notes={
+    401: "`invalid_credentials`: incorrect email or password.",
+    403: "`account_inactive`: this account is deactivated.",
+})
+REGISTER_ERRORS = errors(*BODY, 409, 429, 503, notes={409: "`email_taken`: an account with this email exists."})
+
+
+def _session_response(user: User, status: int = 200) -> Response:
+    """The browser's answer: the user in the body, a new token only in the HttpOnly cookie."""
+    response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
+    response.status_code = status
+    set_access_cookies(response, issue_token(user))
+    return response
+
 
 def _token_response(user: User) -> dict[str, Any] | Response:
     """A new token in the body; for a caller that came with the session cookie, in a new cookie
     instead (scripts of the page never see a token)."""
-    token = issue_token(user)
     if get_jwt_request_location() == "cookies":
-        response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
-        set_access_cookies(response, token)
-        return response
-    return {"access_token": token, "token_type": "bearer", "user": user}
+        return _session_response(user)
+    return {"access_token": issue_token(user), "token_type": "bearer", "user": user}
 
 
 def _commit_revocation() -> None:
@@ -71,7 +83,7 @@ def password_check_key() -> str:
 @bp.arguments(RegisterSchema)
 @bp.response(201, TokenSchema)
 @bp.doc(**PUBLIC)
-@bp.doc(**errors(*BODY, 409, 429, 503, notes={409: "`email_taken`: an account with this email exists."}))
+@bp.doc(**REGISTER_ERRORS)
 def register(data: dict[str, Any]):
     """Create an account and return an access token for it."""
     return _token_response(accounts.register(data["email"], data["password"], data["name"]))
@@ -82,10 +94,7 @@ def register(data: dict[str, Any]):
 @bp.arguments(LoginSchema)
 @bp.response(200, TokenSchema)
 @bp.doc(**PUBLIC)
-@bp.doc(**errors(*BODY, 401, 403, 429, 503, notes={
-    401: "`invalid_credentials`: incorrect email or password.",
-    403: "`account_inactive`: this account is deactivated.",
-}))
+@bp.doc(**LOGIN_ERRORS)
 def login(data: dict[str, Any]):
     """Exchange email and password for an access token."""
     return _token_response(accounts.authenticate(data["email"], data["password"]))
@@ -131,18 +140,12 @@ def logout():
 @bp.arguments(LoginSchema)
 @bp.response(200, SessionSchema)
 @bp.doc(**PUBLIC)
-@bp.doc(**errors(*BODY, 401, 403, 429, 503, notes={
-    401: "`invalid_credentials`: incorrect email or password.",
-    403: "`account_inactive`: this account is deactivated.",
-}))
+@bp.doc(**LOGIN_ERRORS)
 def open_session(data: dict[str, Any]):
     """Log in for a browser: the access token is set as an `HttpOnly`, `SameSite=Lax` cookie
     (`Secure` in production), never in the body, with a readable `csrf_access_token` cookie whose
     value every write must send back as the `X-CSRF-TOKEN` header (403 `csrf_failed` without)."""
-    user = accounts.authenticate(data["email"], data["password"])
-    response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
-    set_access_cookies(response, issue_token(user))
-    return response
+    return _session_response(accounts.authenticate(data["email"], data["password"]))
 
 
 @bp.post("/session/register")
@@ -150,14 +153,10 @@ def open_session(data: dict[str, Any]):
 @bp.arguments(RegisterSchema)
 @bp.response(201, SessionSchema)
 @bp.doc(**PUBLIC)
-@bp.doc(**errors(*BODY, 409, 429, 503, notes={409: "`email_taken`: an account with this email exists."}))
+@bp.doc(**REGISTER_ERRORS)
 def register_session(data: dict[str, Any]):
     """Create an account and open a browser session for it (the cookies of `POST /session`)."""
-    user = accounts.register(data["email"], data["password"], data["name"])
-    response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
-    response.status_code = 201
-    set_access_cookies(response, issue_token(user))
-    return response
+    return _session_response(accounts.register(data["email"], data["password"], data["name"]), 201)
 
 
 @bp.delete("/session")

@@ -15,10 +15,12 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 from collections.abc import Callable
+from functools import cache
 
 M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
 
 
+@cache
 def _libc() -> ctypes.CDLL | None:
     try:
         return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")

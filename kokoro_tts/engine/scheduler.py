@@ -97,7 +97,7 @@ class Scheduler:
     def admitted(self, owner: Hashable) -> Iterator[None]:
         """Hold one of the process' generation slots for `owner`, or refuse at once."""
         with self._cond:
-            total = sum(self._active.values())
+            total = self._generations()
             if total >= self.max_active:
                 raise Busy(f"the server is busy ({total} generations in progress); try again shortly",
                            self._retry_after(total))
@@ -117,12 +117,16 @@ class Scheduler:
 
     def active(self) -> int:
         with self._cond:
-            return sum(self._active.values())
+            return self._generations()
+
+    def _generations(self) -> int:
+        """Generations in progress (the caller holds the lock)."""
+        return sum(self._active.values())
 
     def contended(self) -> bool:
         """Whether the model is shared now: calls wait or run, or other generations are in progress."""
         with self._cond:
-            return bool(self._waiting) or self._calls > 0 or sum(self._active.values()) > 1
+            return bool(self._waiting) or self._calls > 0 or self._generations() > 1
 
     # -- the model's turns ----------------------------------------------------------------------
 
@@ -156,7 +160,7 @@ class Scheduler:
         """
         if self._next() is not ticket:
             return None
-        alone = self._calls == 0 and len(self._waiting) == 1 and sum(self._active.values()) <= 1
+        alone = self._calls == 0 and len(self._waiting) == 1 and self._generations() <= 1
         need = self.cores if alone else 1
         if self.cores - self._used >= need:
             return need

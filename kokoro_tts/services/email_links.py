@@ -8,8 +8,6 @@ ends it).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 
 from flask import current_app, request
@@ -19,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..errors import ApiError
 from ..extensions import db, mail
 from ..models import User
-from .tokens import password_fingerprint
+from .tokens import fingerprint, password_fingerprint
 
 log = logging.getLogger(__name__)
 MAX_AGE = {"reset": 3600, "verify": 7 * 24 * 3600}
@@ -32,9 +30,7 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 def _fingerprint(user: User, purpose: str) -> str:
     if purpose == "reset":
         return password_fingerprint(user)
-    key = current_app.config["SECRET_KEY"].encode()
-    state = f"{user.email.lower()}:{bool(user.is_verified)}".encode()
-    return hmac.new(key, state, hashlib.sha256).hexdigest()[:16]
+    return fingerprint(f"{user.email.lower()}:{bool(user.is_verified)}")
 
 
 def link(user: User, purpose: str) -> str:

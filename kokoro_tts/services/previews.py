@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from pathlib import Path
 
 from ..engine import Engine
@@ -29,8 +28,8 @@ SAMPLES = {
     "zh": "你好！我是{name}，Kokoro的声音之一。",
 }
 FORMAT = "mp3"
-_lock = threading.Lock()
-_made: dict[int, OnceMap[str, Path]] = {}
+#: One builder per (folder, voice): a sample asked for twice at once is made once.
+_made: OnceMap[tuple[Path, str], Path] = OnceMap(lambda key: _make(get_engine(), key[1]))
 
 
 def _folder(engine: Engine) -> Path:
@@ -62,6 +61,4 @@ def preview(voice_id: str) -> Path:
         raise ApiError(404, "voice_not_found", f"No voice {voice_id!r} in the catalogue.")
     if not voices[voice_id].available:
         raise ApiError(400, "voice_unavailable", f"The voice {voice_id!r} is not installed on this server.")
-    with _lock:  # one builder per voice: a sample asked for twice at once is made once
-        made = _made.setdefault(id(engine), OnceMap(lambda v: _make(engine, v)))
-    return made.get(voice_id)
+    return _made.get((_folder(engine), voice_id))

@@ -21,9 +21,14 @@ from ..models import RevokedToken, User, utcnow
 FINGERPRINT_CLAIM = "pwd"
 
 
-def password_fingerprint(user: User) -> str:
+def fingerprint(value: str) -> str:
+    """A short keyed digest of `value`: tells whether it changed, reveals nothing of it."""
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, user.hashed_password.encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def password_fingerprint(user: User) -> str:
+    return fingerprint(user.hashed_password)
 
 
 def issue_token(user: User) -> str:

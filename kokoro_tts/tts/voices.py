@@ -52,5 +52,4 @@ def remove_favorite(voice_id: str):
 }))
 def voice_preview(voice_id: str) -> Response:
     """A short sample of an available voice (free; made once per server, then served from a file)."""
-    response = send_file(previews.preview(voice_id), mimetype="audio/mpeg", max_age=24 * 3600)
-    return response
+    return send_file(previews.preview(voice_id), mimetype="audio/mpeg", max_age=24 * 3600)

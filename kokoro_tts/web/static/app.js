@@ -354,11 +354,16 @@ function rerun_(item) {
 
 // -- API keys ------------------------------------------------------------------------------
 
+function toggle(section) {
+  // A header button shows or hides its section (aria-expanded follows); true if now shown.
+  const open = $(section).hidden;
+  $(section).hidden = !open;
+  $(section + "-toggle").setAttribute("aria-expanded", String(open));
+  return open;
+}
+
 async function toggleKeys() {
-  const open = $("keys").hidden;
-  $("keys").hidden = !open;
-  $("keys-toggle").setAttribute("aria-expanded", String(open));
-  if (open) { await loadKeys(); $("key-name").focus(); }
+  if (toggle("keys")) { await loadKeys(); $("key-name").focus(); }
 }
 
 async function loadKeys() {
@@ -403,11 +408,8 @@ async function onCopyKey() {
 // -- the account ---------------------------------------------------------------------------
 
 function toggleAccount() {
-  const open = $("account").hidden;
-  $("account").hidden = !open;
-  $("account-toggle").setAttribute("aria-expanded", String(open));
   $("verify-pending").hidden = Boolean(state.user?.is_verified);
-  if (open) $("current-password").focus();
+  if (toggle("account")) $("current-password").focus();
 }
 
 async function onChangePassword(event) {
@@ -439,30 +441,33 @@ async function onResend() {
 // -- start ---------------------------------------------------------------------------------
 
 function wire() {
-  $("auth-form").addEventListener("submit", onAuth);
-  $("auth-switch").addEventListener("click", () => showAuth(mode === "login" ? "register" : "login"));
-  $("auth-forgot").addEventListener("click", () => showAuth("forgot"));
-  $("reset-form").addEventListener("submit", onReset);
-  $("logout").addEventListener("click", onLogout);
-  $("speak-form").addEventListener("submit", onGenerate);
-  $("stop").addEventListener("click", onStop);
-  $("save-default").addEventListener("click", onSaveDefault);
-  $("favourite").addEventListener("click", onFavourite);
-  $("voice").addEventListener("change", showFavourite);
-  $("filter-lang").addEventListener("change", () => showVoices());
-  $("filter-gender").addEventListener("change", () => showVoices());
-  $("preview").addEventListener("click", onPreview);
-  $("speed").addEventListener("input", showSpeed);
-  $("text").addEventListener("input", showCount);
-  $("history-more").addEventListener("click", () => loadHistory(false).catch(warn));
-  $("keys-toggle").addEventListener("click", () => toggleKeys().catch(warn));
-  $("key-form").addEventListener("submit", onCreateKey);
-  $("copy-key").addEventListener("click", onCopyKey);
-  $("account-toggle").addEventListener("click", toggleAccount);
-  $("password-form").addEventListener("submit", onChangePassword);
-  $("delete-form").addEventListener("submit", onDeleteAccount);
-  $("resend").addEventListener("click", onResend);
-  $("lang-switch").addEventListener("change", () => $("lang-form").submit());
+  const handlers = [
+    ["auth-form", "submit", onAuth],
+    ["auth-switch", "click", () => showAuth(mode === "login" ? "register" : "login")],
+    ["auth-forgot", "click", () => showAuth("forgot")],
+    ["reset-form", "submit", onReset],
+    ["logout", "click", onLogout],
+    ["speak-form", "submit", onGenerate],
+    ["stop", "click", onStop],
+    ["save-default", "click", onSaveDefault],
+    ["favourite", "click", onFavourite],
+    ["voice", "change", showFavourite],
+    ["filter-lang", "change", () => showVoices()],
+    ["filter-gender", "change", () => showVoices()],
+    ["preview", "click", onPreview],
+    ["speed", "input", showSpeed],
+    ["text", "input", showCount],
+    ["history-more", "click", () => loadHistory(false).catch(warn)],
+    ["keys-toggle", "click", () => toggleKeys().catch(warn)],
+    ["key-form", "submit", onCreateKey],
+    ["copy-key", "click", onCopyKey],
+    ["account-toggle", "click", toggleAccount],
+    ["password-form", "submit", onChangePassword],
+    ["delete-form", "submit", onDeleteAccount],
+    ["resend", "click", onResend],
+    ["lang-switch", "change", () => $("lang-form").submit()],
+  ];
+  for (const [id, event, handler] of handlers) $(id).addEventListener(event, handler);
   $("text-lang").value = PAGE_LANG;
   showCount();
 }
