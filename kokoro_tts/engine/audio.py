@@ -61,13 +61,20 @@ def content_type(fmt: str) -> str:
     return FORMATS[check_format(fmt)]
 
 
-def trim_silence(audio: np.ndarray, threshold: float = 0.01, pad: float = 0.02) -> np.ndarray:
-    """Cut leading and trailing near-silence, keeping ``pad`` seconds so onsets are not clipped."""
+def trim_bounds(audio: np.ndarray, threshold: float = 0.01, pad: float = 0.02) -> tuple[int, int]:
+    """Where the sound of ``audio`` starts and ends, ``pad`` seconds kept around it so onsets are
+    not clipped; (0, 0) if it is all near-silence."""
     loud = np.flatnonzero(np.abs(audio) > threshold)
     if loud.size == 0:
-        return audio[:0]
+        return 0, 0
     margin = int(pad * SAMPLE_RATE)
-    return audio[max(0, loud[0] - margin) : loud[-1] + 1 + margin]
+    return max(0, int(loud[0]) - margin), min(len(audio), int(loud[-1]) + 1 + margin)
+
+
+def trim_silence(audio: np.ndarray, threshold: float = 0.01, pad: float = 0.02) -> np.ndarray:
+    """Cut leading and trailing near-silence (see ``trim_bounds``)."""
+    lo, hi = trim_bounds(audio, threshold, pad)
+    return audio[lo:hi]
 
 
 def silence(seconds: float) -> np.ndarray:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from .wordalign import Phonemized, WordPhonemes, align
+
 MAX_TOKENS = 510
 FIRST_CHUNK_TOKENS = 64
 GROWTH = 2.0
@@ -67,6 +69,16 @@ def tokenize(phonemes: str, table: dict[str, int] | None = None) -> list[int]:
 
 
 @dataclass(frozen=True)
+class ChunkWord:
+    """A word of the text, ``text[start:end]``, spoken by ``tokens[tok_start:tok_end]`` of its chunk."""
+
+    start: int
+    end: int
+    tok_start: int
+    tok_end: int
+
+
+@dataclass(frozen=True)
 class Chunk:
     """One model call's worth of input, and the span of source text it speaks."""
 
@@ -77,6 +89,7 @@ class Chunk:
     phonemes: str
     tokens: tuple[int, ...]
     pause: float
+    words: tuple[ChunkWord, ...] = ()
 
     @property
     def chars(self) -> int:
@@ -132,9 +145,12 @@ def sentences(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+Phonemize = Callable[[str], "str | Phonemized"]
+
+
 def chunk_text(
     text: str,
-    phonemize: Callable[[str], str],
+    phonemize: Phonemize,
     max_tokens: int = MAX_TOKENS,
     first_tokens: int = FIRST_CHUNK_TOKENS,
     growth: float = GROWTH,
@@ -153,11 +169,13 @@ def chunk_text(
 
 
 class _Packed(NamedTuple):
-    """A unit placed in the chunk being built, with its phonemes and token count."""
+    """A unit placed in the chunk being built, with its phonemes and token count; its words'
+    offsets are in the whole text (None: the unit is one word)."""
 
     unit: _Unit
     phonemes: str
     tokens: int
+    words: tuple[WordPhonemes, ...] | None = None
 
 
 @dataclass
@@ -179,7 +197,7 @@ class _ChunkBuilder:
     def __init__(
         self,
         text: str,
-        phonemize: Callable[[str], str],
+        phonemize: Phonemize,
         max_tokens: int,
         first_tokens: int,
         growth: float,
@@ -204,7 +222,7 @@ class _ChunkBuilder:
             unit = self.queue.popleft()
             while self.splits and self.splits[-1].end <= unit.start:
                 self.splits.pop()
-            phon = self.phonemize(self.text[unit.start : unit.end].strip())
+            phon, words = self.phonemized(unit)
             n = len(tokenize(phon, self.table))
             if self.cur and self.size() + 1 + n > self.cap():
                 yield self.emit()
@@ -213,11 +231,21 @@ class _ChunkBuilder:
             if n > self.max_tokens:
                 yield from self.cut_word(unit, phon)
                 continue
-            self.add(unit, phon, n)
+            self.add(unit, phon, n, words)
             if self.ends_chunk(unit):
                 yield self.emit()
         if self.cur:
             yield self.emit()
+
+    def phonemized(self, unit: _Unit) -> tuple[str, tuple[WordPhonemes, ...]]:
+        """The unit's phonemes, and its words' phonemes with offsets in the whole text."""
+        raw = self.text[unit.start : unit.end]
+        stripped = raw.strip()
+        out = self.phonemize(stripped)
+        if not isinstance(out, Phonemized):
+            out = Phonemized(out, align(stripped, out))
+        lead = unit.start + len(raw) - len(raw.lstrip())
+        return out.phonemes, out.shifted(lead, 0)
 
     def limit(self) -> int:
         """The size a chunk may reach now: small at first, growing chunk by chunk up to the model's."""
@@ -242,12 +270,37 @@ class _ChunkBuilder:
 
     def emit(self) -> Chunk:
         start, end = self.cur[0].unit.start, self.cur[-1].unit.end
-        phon = " ".join(p.phonemes for p in self.cur if p.phonemes)
+        phon, words = self.joined()
         tokens = tuple(tokenize(phon, self.table))
-        chunk = Chunk(self.index, start, end, self.text[start:end], phon, tokens, PAUSES[self.cur[-1].unit.after])
+        chunk = Chunk(self.index, start, end, self.text[start:end], phon, tokens, PAUSES[self.cur[-1].unit.after],
+                      self.chunk_words(phon, words))
         self.index += 1
         self.cur = []
         return chunk
+
+    def joined(self) -> tuple[str, list[WordPhonemes]]:
+        """The chunk's phonemes (its units' joined by spaces) and its words' spans in them."""
+        parts: list[str] = []
+        words: list[WordPhonemes] = []
+        offset = 0
+        for p in self.cur:
+            if not p.phonemes:
+                continue
+            if p.words is None:
+                words.append(WordPhonemes(p.unit.start, p.unit.end, offset, offset + len(p.phonemes)))
+            else:
+                words += [WordPhonemes(w.start, w.end, w.ph_start + offset, w.ph_end + offset) for w in p.words]
+            parts.append(p.phonemes)
+            offset += len(p.phonemes) + 1
+        return " ".join(parts), words
+
+    def chunk_words(self, phon: str, words: list[WordPhonemes]) -> tuple[ChunkWord, ...]:
+        """Words with the range of the chunk's tokens that speak them (none: left out)."""
+        counts = [0]
+        for c in phon:
+            counts.append(counts[-1] + (c in self.table))
+        out = (ChunkWord(w.start, w.end, counts[w.ph_start], counts[w.ph_end]) for w in words)
+        return tuple(w for w in out if w.tok_end > w.tok_start)
 
     def split(self, unit: _Unit, n: int) -> bool:
         """Queue the parts of a unit well over the limit (clauses, else words); False if kept whole.
@@ -280,14 +333,14 @@ class _ChunkBuilder:
             piece, rest = _cut(rest, self.max_tokens, self.table)
             start = unit.start if first else unit.end
             after = unit.after if not rest else "word"
-            self.cur = [_Packed(_Unit(start, unit.end, 2, after), piece, len(tokenize(piece, self.table)))]
+            self.cur = [_Packed(_Unit(start, unit.end, 2, after), piece, len(tokenize(piece, self.table)), None)]
             yield self.emit()
             first = False
 
-    def add(self, unit: _Unit, phon: str, n: int) -> None:
+    def add(self, unit: _Unit, phon: str, n: int, words: tuple[WordPhonemes, ...]) -> None:
         if not self.cur:
             self.frozen_cap = self.cap()
-        self.cur.append(_Packed(unit, phon, n))
+        self.cur.append(_Packed(unit, phon, n, words))
         for split in self.splits:
             split.packed += n + 1
 

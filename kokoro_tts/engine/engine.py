@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -17,14 +17,18 @@ from pathlib import Path
 import numpy as np
 
 from . import audio as audio_mod
+from . import script, timing
 from .backends import Backend, make_backend
 from .catalogue import VoiceInfo, catalogue, info_for
 from .chunking import MAX_TOKENS, Chunk, chunk_text, speakable
 from .errors import EmptyText, InvalidSpeed, NothingToSay, TextTooLong
 from .g2p import get_g2p, require_language
 from .hub import default_voices_dir
+from .normalize import Options
+from .pronounce import MarkedPhonemizer, PronunciationRule
 from .scheduler import Scheduler
 from .settings import EngineSettings
+from .timing import Timed, Timeline
 from .voices import EMBEDDED, Voice, VoiceStore
 
 SAMPLE_RATE = audio_mod.SAMPLE_RATE
@@ -39,7 +43,7 @@ FIRST_BUSY_SECONDS = 2.0
 #: and paragraphs); a NUL or other control byte is never spoken, stored or charged.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
-FALLBACK_LANGUAGE = "en-us"
+FALLBACK_LANGUAGE = script.FALLBACK_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Request:
     speed: float
     lang: str
     fmt: str | None = None
+    segments: tuple[script.Segment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,8 @@ class Piece:
     """The audio for one chunk (with the pause before it) and the source text it covers.
 
     ``chars`` is how many input characters this piece accounts for; summed over a finished stream it
-    is ``len(text)``, so a stream stopped early tells how much was spoken.
+    is ``len(text)``, so a stream stopped early tells how much was spoken. ``words`` are its words'
+    timings, in seconds from the start of this piece's audio.
     """
 
     audio: np.ndarray
@@ -69,6 +75,7 @@ class Piece:
     start: int
     end: int
     text: str
+    words: tuple[Timed, ...] = ()
 
     @property
     def chars(self) -> int:
@@ -89,6 +96,7 @@ class Result:
     audio: np.ndarray
     sample_rate: int = SAMPLE_RATE
     chunks: list[Piece] = field(default_factory=list)
+    words: list[timing.Word] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
@@ -125,6 +133,10 @@ class _Pauses:
             samples = np.concatenate([audio_mod.silence(self.pending / self.speed), samples])
         self.spoken, self.pending = True, pause_after
         return samples
+
+    def explicit(self) -> None:
+        """A pause tag replaces the pause the text would have made there."""
+        self.pending = 0.0
 
 
 def default_packs(cache_dir: Path) -> tuple[str, ...]:
@@ -194,11 +206,14 @@ class Engine:
         speed: float = 1.0,
         lang: str | None = None,
         fmt: str | None = None,
+        rules: Sequence[PronunciationRule] = (),
+        normalize: Options | None = None,
     ) -> Request:
         """Check everything about a request before any synthesis; raises an EngineError subclass.
 
         Control characters are removed from the text first; the request's text is what is spoken
-        (and what a service charges for).
+        (and what a service charges for). Its markup (pauses, voice tags, inline phonemes), the
+        pronunciation `rules` and normalisation are resolved here, so bad ones fail now.
         """
         text = _CONTROL.sub("", str(text or ""))
         if not text.strip():
@@ -207,15 +222,13 @@ class Engine:
             raise TextTooLong(f"text is {len(text)} characters; the limit is {self.settings.max_chars}")
         fmt = audio_mod.check_format(fmt) if fmt is not None else None
         speed = check_speed(speed)
-        if lang is not None and str(lang).strip():
-            code = require_language(lang)
-            resolved = self.resolve_voice(voice)
-        else:
-            resolved = self.resolve_voice(voice)
-            code = require_language(resolved.language or FALLBACK_LANGUAGE)
-        if not any(speakable(chunk.tokens) for chunk in self.chunks(text, code, speed)):
+        given = require_language(lang) if lang is not None and str(lang).strip() else None
+        settings = script.Settings(self.resolve_voice(voice), given, tuple(rules), normalize or Options())
+        segments = tuple(script.build(text, settings, self.resolve_voice))
+        speech = [seg for seg in segments if seg.kind == "speech"]
+        if not any(speakable(c.tokens) for seg in speech for c in self._segment_chunks(seg, speed)):
             raise NothingToSay("the text has nothing to say: no word the model can speak")
-        return Request(text=text, voice=resolved, speed=speed, lang=code, fmt=fmt)
+        return Request(text, settings.voice, speed, given or speech[0].lang, fmt, segments)
 
     # -- synthesis ------------------------------------------------------------------------------
 
@@ -225,50 +238,53 @@ class Engine:
         fitting = int((seconds or self.settings.max_chunk_seconds) * speed / SECONDS_PER_TOKEN)
         return max(MIN_CHUNK_TOKENS, min(MAX_TOKENS, fitting))
 
-    def chunks(self, text: str, lang: str, speed: float = 1.0) -> Generator[Chunk, None, None]:
-        """The phoneme chunks a text is spoken in (lazily phonemized); shorter while the model is shared."""
+    def chunks(
+        self, text: str, lang: str, speed: float = 1.0, marks: dict[str, str] | None = None
+    ) -> Generator[Chunk, None, None]:
+        """The phoneme chunks a text is spoken in (lazily phonemized); shorter while the model is
+        shared. `marks`: the phonemes of marked words (see `pronounce`)."""
         busy = self.max_chunk_tokens(speed, self.settings.busy_chunk_seconds)
         first = self.max_chunk_tokens(speed, FIRST_BUSY_SECONDS)
 
         def squeeze(index: int) -> int | None:
             return (first if index == 0 else busy) if self.scheduler.contended() else None
 
-        return chunk_text(text, get_g2p(lang), max_tokens=self.max_chunk_tokens(speed), squeeze=squeeze)
+        phonemize = MarkedPhonemizer(get_g2p(lang), marks or {})
+        return chunk_text(text, phonemize, max_tokens=self.max_chunk_tokens(speed), squeeze=squeeze)
+
+    def _segment_chunks(self, seg: script.Segment, speed: float) -> Generator[Chunk, None, None]:
+        """The chunks of a spoken segment: its rewritten text, marked words given their phonemes."""
+        assert seg.spoken is not None
+        return self.chunks(seg.spoken.text, seg.lang, speed, seg.spoken.phonemes)
 
     def stream(
         self, req: Request, on_piece: Callable[[Piece], None] | None = None, owner: Hashable | None = None
     ) -> Iterator[Piece]:
-        """Yield one Piece per chunk of a checked request (see ``validate``) as soon as it is computed.
+        """Yield one Piece per chunk (or tag) of a checked request (see ``validate``) as soon as it
+        is computed.
 
         Model calls take turns with every other stream (`scheduler`); `owner` (an account, say) is
         whose turn it is, for fairness. Closing the generator stops synthesis after the chunk in
-        progress. Pauses go before a piece, so the audio has no leading or trailing silence.
+        progress. Pauses go before a piece, so the audio has no leading or trailing silence, but
+        for pause tags, which are kept wherever they are.
         """
-        backend = self.backend
-        pauses = _Pauses(req.speed)
-        turn_owner = owner if owner is not None else object()  # each anonymous stream on its own
-        chunks = self.chunks(req.text, req.lang, req.speed)
-        try:
-            for chunk in chunks:
-                samples = np.zeros(0, dtype=np.float32)
-                if chunk.tokens:
-                    style = req.voice.style_for(len(chunk.tokens))
-                    call = partial(backend.infer, chunk.tokens, style, req.speed)  # + narrow, by the scheduler
-                    raw = self.scheduler.run(turn_owner, chunk.index == 0, call)
-                    samples = audio_mod.trim_silence(raw)
-                piece = Piece(pauses.before(samples, chunk.pause), chunk.index, chunk.start, chunk.end, chunk.text)
+        run = _Run(self, req, owner if owner is not None else object())  # anonymous streams: each on its own
+        for seg in req.segments:
+            pieces = run.tag(seg) if seg.kind != "speech" else run.speak(seg)
+            for piece in pieces:
                 if on_piece is not None:
                     on_piece(piece)
                 yield piece
-        finally:
-            chunks.close()
 
     def synthesize(self, req: Request, owner: Hashable | None = None) -> Result:
         """The whole text of a checked request as one array (the stream's pieces joined)."""
         pieces = list(self.stream(req, owner=owner))
         joined = [p.audio for p in pieces if p.audio.size]
         audio = np.concatenate(joined) if joined else np.zeros(0, dtype=np.float32)
-        return Result(audio=audio, chunks=pieces)
+        timeline = Timeline()
+        for piece in pieces:
+            timeline.add(piece.duration, piece.words)
+        return Result(audio=audio, chunks=pieces, words=timeline.words(req.text))
 
     # -- encoding -------------------------------------------------------------------------------
 
@@ -279,3 +295,61 @@ class Engine:
     @staticmethod
     def encode_stream(pieces: Iterable[object], fmt: str) -> Generator[bytes, None, None]:
         return audio_mod.encode_stream(pieces, fmt)
+
+
+class _Run:
+    """One stream's state: its pauses, whose turn it is, and how many pieces it has made."""
+
+    def __init__(self, engine: Engine, req: Request, owner: Hashable) -> None:
+        self.engine = engine
+        self.req = req
+        self.owner = owner
+        self.pauses = _Pauses(req.speed)
+        self.index = 0
+        self.calls = 0
+
+    def _piece(self, audio: np.ndarray, start: int, end: int, words: tuple[Timed, ...] = ()) -> Piece:
+        piece = Piece(audio, self.index, start, end, self.req.text[start:end], words)
+        self.index += 1
+        return piece
+
+    def tag(self, seg: script.Segment) -> Iterator[Piece]:
+        """A pause tag is its silence, exactly; a voice tag makes no sound."""
+        audio = np.zeros(0, dtype=np.float32)
+        if seg.kind == "pause":
+            self.pauses.explicit()
+            audio = audio_mod.silence(seg.seconds)
+        yield self._piece(audio, seg.start, seg.end)
+
+    def speak(self, seg: script.Segment) -> Iterator[Piece]:
+        chunks = self.engine._segment_chunks(seg, self.req.speed)
+        try:
+            for chunk in chunks:
+                yield self._spoken(seg, chunk)
+        finally:
+            chunks.close()
+
+    def _infer(self, seg: script.Segment, chunk: Chunk) -> tuple[np.ndarray, list[tuple[float, float]]]:
+        """The chunk's audio, trimmed, and its words' (start, end) seconds in it."""
+        if not chunk.tokens:
+            return np.zeros(0, dtype=np.float32), []
+        style = seg.voice.style_for(len(chunk.tokens))
+        call = partial(self.engine.backend.infer, chunk.tokens, style, self.req.speed)  # + narrow, by the scheduler
+        out = self.engine.scheduler.run(self.owner, self.calls == 0, call)
+        self.calls += 1
+        lo, hi = audio_mod.trim_bounds(out.audio)
+        edges = timing.token_edges(len(chunk.tokens), out.durations, len(out.audio), SAMPLE_RATE)
+        return out.audio[lo:hi], timing.chunk_timings(chunk.words, edges, -lo / SAMPLE_RATE, (hi - lo) / SAMPLE_RATE)
+
+    def _spoken(self, seg: script.Segment, chunk: Chunk) -> Piece:
+        spoken = seg.spoken
+        assert spoken is not None
+        samples, times = self._infer(seg, chunk)
+        audio = self.pauses.before(samples, chunk.pause)
+        shift = (len(audio) - len(samples)) / SAMPLE_RATE
+        words = tuple(
+            Timed(*spoken.source(w.start, w.end), begin + shift, finish + shift)
+            for w, (begin, finish) in zip(chunk.words, times, strict=True)
+        )
+        start = seg.start if chunk.start == 0 else spoken.at(chunk.start)
+        return self._piece(audio, start, spoken.at(chunk.end), words)

@@ -59,3 +59,15 @@ class ModelUnavailable(EngineError):
     """The model files are missing or corrupt: a server problem, not the caller's."""
 
     code = "model_unavailable"
+
+
+class InvalidMarkup(EngineError):
+    """A ``[pause:…]`` or ``[voice:…]`` tag, or inline pronunciation, that cannot be honoured."""
+
+    code = "invalid_markup"
+
+
+class InvalidPhonemes(EngineError):
+    """Phonemes (inline or in a pronunciation rule) outside the model's vocabulary."""
+
+    code = "invalid_phonemes"

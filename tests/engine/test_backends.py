@@ -122,7 +122,8 @@ def test_torch_backend_from_local_files(tmp_path, request):
     assert engine.backend.name == "torch"
     result = engine.synthesize(engine.validate("Hello.", lang="en-us"))
     assert result.audio.dtype == np.float32 and result.audio.ndim == 1
-    raw = engine.backend.infer([50, 83, 54], engine.resolve_voice("jf_alpha").style_for(3), 1.0)
+    raw, durations = engine.backend.infer([50, 83, 54], engine.resolve_voice("jf_alpha").style_for(3), 1.0)
     assert raw.dtype == np.float32 and raw.ndim == 1 and len(raw) > 0
     assert len(raw) % 600 == 0  # 600 samples (25 ms) per predicted frame
+    assert durations is not None and len(durations) == 5 and int(durations.sum()) * 600 == len(raw)
     assert not (tmp_path / "cache").exists()  # the torch path never touches the onnx cache

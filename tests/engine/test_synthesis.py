@@ -133,6 +133,6 @@ def test_narrow_and_wide_calls_make_the_same_audio(engine: Engine):
     tokens = engine.validate("Hello there.", VOICE, lang="en-us")
     chunk = next(iter(engine.chunks(tokens.text, tokens.lang)))
     style = tokens.voice.style_for(len(chunk.tokens))
-    wide = engine.backend.infer(chunk.tokens, style, 1.0, narrow=False)
-    narrow = engine.backend.infer(chunk.tokens, style, 1.0, narrow=True)
+    wide = engine.backend.infer(chunk.tokens, style, 1.0, narrow=False).audio
+    narrow = engine.backend.infer(chunk.tokens, style, 1.0, narrow=True).audio
     assert engine.backend.lanes == 2 and len(wide) == len(narrow) and np.abs(wide - narrow).max() < 0.05

@@ -6,11 +6,18 @@ Modules are imported on demand so the ONNX default never imports torch.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
 from ..settings import EngineSettings
+
+
+class Inference(NamedTuple):
+    """One call's audio, and the frames each token of the padded input lasts (None: not known)."""
+
+    audio: np.ndarray
+    durations: np.ndarray | None = None
 
 
 class Backend(Protocol):
@@ -24,8 +31,9 @@ class Backend(Protocol):
     def load(self) -> None:
         """Load the model now (idempotent, thread-safe); otherwise the first ``infer`` does."""
 
-    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float, narrow: bool = False) -> np.ndarray:
-        """24 kHz mono float32 audio for one chunk; `narrow`: on one core, as others run beside it."""
+    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float, narrow: bool = False) -> Inference:
+        """24 kHz mono float32 audio for one chunk, with its token durations; `narrow`: on one
+        core, as others run beside it."""
 
 
 def make_backend(settings: EngineSettings) -> Backend:

@@ -18,6 +18,8 @@ import numpy as np
 from ..errors import ModelUnavailable
 from ..lazy import Once
 from ..model_files import embedded_model_path
+from . import Inference
+from .durations import OUTPUT, with_durations
 
 _DTYPES = {
     "tensor(float)": np.float32,
@@ -33,7 +35,7 @@ class _Model:
 
     session: Any
     inputs: dict[str, tuple[str, type]]
-    output: str
+    outputs: list[str]
 
 
 class OnnxBackend:
@@ -66,8 +68,10 @@ class OnnxBackend:
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        session = ort.InferenceSession(str(self._path()), sess_options=opts, providers=["CPUExecutionProvider"])
-        return _Model(session, self._roles(session), session.get_outputs()[0].name)
+        path, _ = with_durations(self._path(), self.cache_dir.expanduser())
+        session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        names = [o.name for o in session.get_outputs()]
+        return _Model(session, self._roles(session), names[:1] + [n for n in names if n == OUTPUT])
 
     def load(self) -> None:
         self._model.get()
@@ -92,7 +96,7 @@ class OnnxBackend:
             raise ModelUnavailable(f"ONNX model has inputs {names}; cannot find {sorted(missing)}")
         return roles
 
-    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float, narrow: bool = False) -> np.ndarray:
+    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float, narrow: bool = False) -> Inference:
         model = (self._narrow if narrow else self._model).get()
         (tok_name, tok_type), (sty_name, sty_type), (spd_name, spd_type) = (
             model.inputs["tokens"],
@@ -104,5 +108,6 @@ class OnnxBackend:
             sty_name: np.asarray(style, dtype=sty_type).reshape(1, -1),
             spd_name: np.array([speed], dtype=spd_type),
         }
-        audio = model.session.run([model.output], feed)[0]
-        return np.asarray(audio, dtype=np.float32).reshape(-1)
+        out = model.session.run(model.outputs, feed)
+        durations = np.asarray(out[1]).reshape(-1) if len(out) > 1 else None
+        return Inference(np.asarray(out[0], dtype=np.float32).reshape(-1), durations)

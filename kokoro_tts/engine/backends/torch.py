@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ModelUnavailable
 from ..lazy import Once
+from . import Inference
 
 
 class _Model(NamedTuple):
@@ -48,10 +49,13 @@ class TorchBackend:
     def load(self) -> None:
         self._model.get()
 
-    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float, narrow: bool = False) -> np.ndarray:
+    def infer(self, tokens: Sequence[int], style: np.ndarray, speed: float, narrow: bool = False) -> Inference:
         torch, kmodel = self._model.get()
         ids = torch.tensor([[0, *tokens, 0]], dtype=torch.long)
         ref = torch.from_numpy(np.ascontiguousarray(style, dtype=np.float32).reshape(1, -1))
         with torch.inference_mode():
-            audio, _ = kmodel.forward_with_tokens(ids, ref, float(speed))
-        return audio.detach().cpu().numpy().astype(np.float32).reshape(-1)
+            audio, durations = kmodel.forward_with_tokens(ids, ref, float(speed))
+        return Inference(
+            audio.detach().cpu().numpy().astype(np.float32).reshape(-1),
+            durations.detach().cpu().numpy().reshape(-1),
+        )

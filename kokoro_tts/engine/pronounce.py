@@ -1,0 +1,121 @@
+"""Pronunciation chosen by the caller: inline ``[word](/phonemes/)`` and per-account rules.
+
+A rule says a whole word (or phrase) is spoken as other words (``alias``) or as given phonemes;
+phonemes stand in the text as one private-use character each (``Spoken.mark``) that
+``MarkedPhonemizer`` turns back into them, so the chunker treats them as ordinary words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from .chunking import SILENT_SYMBOLS, vocab
+from .errors import InvalidPhonemes
+from .markup import INLINE
+from .spoken import MARK_BASE, Edit, Spoken
+from .wordalign import Phonemized, WordPhonemes, phonemize_words
+
+_MARK = re.compile(f"[{chr(MARK_BASE)}-{chr(MARK_BASE + 0xFFFD)}]")
+_RUN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class PronunciationRule:
+    """Say ``text`` (whole words) as ``alias`` or as ``phonemes``."""
+
+    text: str
+    alias: str | None = None
+    phonemes: str | None = None
+    case_sensitive: bool = True
+
+
+def check_phonemes(phonemes: str, where: str) -> str:
+    """``phonemes`` if the model knows every symbol; InvalidPhonemes naming the others."""
+    text = " ".join(str(phonemes).split())
+    table = vocab()
+    unknown = sorted({c for c in text if c not in table and c != " "})
+    if not text or unknown:
+        what = f"symbols {' '.join(unknown)} are" if unknown else "nothing is"
+        raise InvalidPhonemes(f"{where}: {what} not in the model's phoneme set")
+    return text
+
+
+def _inline_edits(spoken: Spoken) -> list[Edit]:
+    edits = []
+    for m in INLINE.finditer(spoken.text):
+        phonemes = check_phonemes(m.group(2), m.group(0))
+        edits.append(Edit(m.start(), m.end(), spoken.mark(phonemes)))
+    return edits
+
+
+def _rule_pattern(rule: PronunciationRule) -> re.Pattern[str]:
+    flags = 0 if rule.case_sensitive else re.IGNORECASE
+    return re.compile(rf"(?<![\w]){re.escape(rule.text)}(?![\w])", flags)
+
+
+def _rule_edits(spoken: Spoken, rules: Sequence[PronunciationRule]) -> list[Edit]:
+    """Longer rules first, so that "New York City" wins over "New York"."""
+    edits: list[Edit] = []
+    for rule in sorted(rules, key=lambda r: -len(r.text)):
+        for m in _rule_pattern(rule).finditer(spoken.text):
+            if any(m.start() < e.end and e.start < m.end() for e in edits):
+                continue
+            said = rule.alias if rule.alias is not None else spoken.mark(rule.phonemes or "")
+            edits.append(Edit(m.start(), m.end(), said))
+    return edits
+
+
+def apply(spoken: Spoken, rules: Sequence[PronunciationRule]) -> None:
+    """Inline pronunciations first (the text's own word wins), then the account's rules."""
+    spoken.apply(_inline_edits(spoken))
+    if rules:
+        spoken.apply(_rule_edits(spoken, rules))
+
+
+class MarkedPhonemizer:
+    """A G2P for text holding marks: marked words get their phonemes (and any punctuation that
+    follows them), the runs between are phonemized whole, as usual."""
+
+    def __init__(self, g2p: Callable[[str], str], marks: dict[str, str]) -> None:
+        self.g2p = g2p
+        self.marks = marks
+
+    def __call__(self, text: str) -> Phonemized:
+        if not self.marks or not _MARK.search(text):
+            return phonemize_words(self.g2p, text)
+        parts: list[Phonemized] = []
+        starts: list[int] = []
+        run_start = 0
+        for m in _RUN.finditer(text):
+            if not _MARK.search(m.group(0)):
+                continue
+            if text[run_start : m.start()].strip():
+                parts.append(phonemize_words(self.g2p, text[run_start : m.start()]))
+                starts.append(run_start)
+            parts.append(self._marked(m.group(0)))
+            starts.append(m.start())
+            run_start = m.end()
+        if text[run_start:].strip():
+            parts.append(phonemize_words(self.g2p, text[run_start:]))
+            starts.append(run_start)
+        return _join(parts, starts)
+
+    def _marked(self, word: str) -> Phonemized:
+        said = " ".join(self.marks.get(c, c) for c in _MARK.findall(word))
+        said += "".join(c for c in _MARK.sub("", word) if c in SILENT_SYMBOLS and c in vocab())
+        return Phonemized(said, (WordPhonemes(0, len(word), 0, len(said)),))
+
+
+def _join(parts: Iterable[Phonemized], starts: Iterable[int]) -> Phonemized:
+    phonemes: list[str] = []
+    words: list[WordPhonemes] = []
+    offset = 0
+    for part, start in zip(parts, starts, strict=True):
+        if not part.phonemes:
+            continue
+        words += part.shifted(start, offset)
+        phonemes.append(part.phonemes)
+        offset += len(part.phonemes) + 1
+    return Phonemized(" ".join(phonemes), tuple(words))

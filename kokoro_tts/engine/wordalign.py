@@ -1,0 +1,117 @@
+"""Which phonemes belong to which word, for word timings.
+
+A phonemizer reads a whole sentence (so that espeak-ng reduces "the" and links words as speech
+does) and returns words of phonemes separated by spaces, but not always one per input word: it
+joins "in the" into "ɪnðə" and may drop a lone dash. Words and phoneme groups are matched by a
+small dynamic programme on their relative lengths, where one group may cover several words (its
+phonemes are then shared out by length) and one word several groups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_RUN = re.compile(r"\S+")
+_SOUND = re.compile(r"\w")
+#: How far (in groups) the alignment may stray from the diagonal.
+BAND = 12
+#: Extra cost of joining or dropping, so that equal lengths prefer one to one.
+PENALTY = 0.02
+
+
+@dataclass(frozen=True)
+class WordPhonemes:
+    """Word ``text[start:end]`` is spoken by ``phonemes[ph_start:ph_end]``."""
+
+    start: int
+    end: int
+    ph_start: int
+    ph_end: int
+
+
+@dataclass(frozen=True)
+class Phonemized:
+    phonemes: str
+    words: tuple[WordPhonemes, ...] = ()
+
+    def shifted(self, chars: int, phonemes: int) -> tuple[WordPhonemes, ...]:
+        return tuple(WordPhonemes(w.start + chars, w.end + chars, w.ph_start + phonemes, w.ph_end + phonemes)
+                     for w in self.words)
+
+
+def _weights(spans: list[tuple[int, int]], text: str) -> list[float]:
+    sizes = [max(1, len(_SOUND.findall(text[s:e]))) for s, e in spans]
+    total = sum(sizes)
+    return [s / total for s in sizes]
+
+
+#: (words, groups) a step of the alignment consumes.
+_STEPS = ((1, 1), (2, 1), (3, 1), (1, 2), (1, 3), (1, 0), (0, 1))
+
+
+def _path(a: list[float], b: list[float]) -> list[tuple[int, int]]:
+    """The cheapest monotone matching of word weights ``a`` to group weights ``b``, as steps."""
+    n, m = len(a), len(b)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int]]] = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        centre = i * m / max(1, n)
+        for j in range(max(0, int(centre) - BAND), min(m, int(centre) + BAND) + 1):
+            if cost[i][j] == inf:
+                continue
+            for di, dj in _STEPS:
+                if i + di > n or j + dj > m:
+                    continue
+                c = cost[i][j] + abs(sum(a[i:i + di]) - sum(b[j:j + dj])) + PENALTY * (di + dj - 1 + (di == 0 or dj == 0))
+                if c < cost[i + di][j + dj]:
+                    cost[i + di][j + dj], back[i + di][j + dj] = c, (di, dj)
+    steps, i, j = [], n, m
+    while (i, j) != (0, 0):
+        di, dj = back[i][j]
+        if (di, dj) == (0, 0):
+            return []  # out of the band: no alignment
+        steps.append((di, dj))
+        i, j = i - di, j - dj
+    return steps[::-1]
+
+
+def _share(words: list[tuple[int, int]], text: str, lo: int, hi: int) -> list[WordPhonemes]:
+    """Words that one group of phonemes ``[lo, hi)`` speaks, each given a part by its length."""
+    weights = _weights(words, text)
+    out, cur = [], float(lo)
+    for (s, e), w in zip(words, weights, strict=True):
+        nxt = cur + w * (hi - lo)
+        out.append(WordPhonemes(s, e, round(cur), round(nxt)))
+        cur = nxt
+    return out
+
+
+def align(text: str, phonemes: str) -> tuple[WordPhonemes, ...]:
+    """Each word of ``text`` (a run of non-space) with the span of ``phonemes`` that speaks it;
+    words that get no phonemes are left out."""
+    words = [(m.start(), m.end()) for m in _RUN.finditer(text)]
+    groups = [(m.start(), m.end()) for m in _RUN.finditer(phonemes)]
+    if not words or not groups:
+        return ()
+    if len(words) == len(groups):
+        return tuple(WordPhonemes(ws, we, gs, ge) for (ws, we), (gs, ge) in zip(words, groups, strict=True))
+    steps = _path(_weights(words, text), _weights(groups, phonemes))
+    if not steps:
+        return tuple(_share(words, text, groups[0][0], groups[-1][1]))
+    out: list[WordPhonemes] = []
+    i = j = 0
+    for di, dj in steps:
+        if di and dj:
+            out += _share(words[i:i + di], text, groups[j][0], groups[j + dj - 1][1])
+        i, j = i + di, j + dj
+    return tuple(out)
+
+
+def phonemize_words(phonemize: Callable[[str], str], text: str) -> Phonemized:
+    """Phonemize ``text`` whole, and align its words to the result."""
+    phonemes = phonemize(text)
+    return Phonemized(phonemes, align(text, phonemes))
