@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -115,7 +115,24 @@ class Generation(Model):
     audio_path: Mapped[str | None] = mapped_column(String(512))
     # Fields of a moved `users.history` entry that have no column of their own.
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Word timings, [[word, start, end], ...] in seconds (NULL: none were made).
+    words: Mapped[list[Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class PronunciationRule(Model):
+    """Say `text` (whole words) as `alias` or as `phonemes`, in every generation of one account."""
+
+    __tablename__ = "pronunciation_rules"
+    __table_args__ = (UniqueConstraint("user_id", "text", name="uq_pronunciation_rules_user_text"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(100))
+    alias: Mapped[str | None] = mapped_column(String(500))
+    phonemes: Mapped[str | None] = mapped_column(String(500))
+    case_sensitive: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class ApiKey(Model):

@@ -50,7 +50,7 @@ def test_errors_in_openai_shape(app, sdk, live_url):
     assert info.value.body["type"] == "invalid_request_error"
 
     with pytest.raises(openai.BadRequestError) as info:
-        sdk.audio.speech.create(model="tts-1", voice="alloy", input="Hi.", response_format="aac")
+        sdk.audio.speech.create(model="tts-1", voice="alloy", input="Hi.", response_format="wma")
     assert info.value.body["code"] == "unknown_format"
 
     with pytest.raises(openai.BadRequestError) as info:

@@ -1,6 +1,7 @@
 """Audio helpers: silence trimming and pauses, and encoding to wav, mp3, opus, flac and raw pcm.
 
-Everything goes through soundfile/libsndfile (>= 1.1 writes MP3 and Opus), so no ffmpeg is needed.
+Everything but AAC goes through soundfile/libsndfile (>= 1.1 writes MP3 and Opus), so no ffmpeg
+program is needed; AAC goes through PyAV (``aac``), whose wheel carries FFmpeg's libraries.
 Streams yield bytes a player can start on before the end: wav gets a header of maximal length then
 PCM, pcm is bare s16le, and mp3/opus/flac are encoded incrementally by libsndfile into a
 file-like sink that hands out what has been written after each piece. Their headers cannot give
@@ -23,6 +24,7 @@ from typing import BinaryIO
 import numpy as np
 import soundfile as sf
 
+from . import aac
 from .errors import UnknownFormat
 
 SAMPLE_RATE = 24000
@@ -34,6 +36,7 @@ FORMATS: dict[str, str] = {
     "opus": "audio/ogg; codecs=opus",
     "flac": "audio/flac",
     "pcm": "audio/pcm",
+    "aac": "audio/aac",
 }
 #: MP3 is constant bitrate (64 kb/s at 24 kHz): a stream has no info frame, and a decoder can only
 #: tell the length of a VBR stream from it.
@@ -45,13 +48,13 @@ _SNDFILE = {
     "opus": ("OGG", "OPUS"),
     "flac": ("FLAC", "PCM_16"),
 }
-EXTENSIONS = {"wav": ".wav", "mp3": ".mp3", "opus": ".opus", "flac": ".flac", "pcm": ".pcm"}
+EXTENSIONS = {"wav": ".wav", "mp3": ".mp3", "opus": ".opus", "flac": ".flac", "pcm": ".pcm", "aac": ".aac"}
 
 
 def check_format(fmt: str) -> str:
     """Normalise a format name, or raise UnknownFormat naming the supported ones."""
     key = str(fmt or "").strip().lower().lstrip(".")
-    key = {"ogg": "opus", "mpeg": "mp3", "raw": "pcm", "wave": "wav"}.get(key, key)
+    key = {"ogg": "opus", "mpeg": "mp3", "raw": "pcm", "wave": "wav", "m4a": "aac", "adts": "aac"}.get(key, key)
     if key not in FORMATS:
         raise UnknownFormat(f"unknown format {fmt!r}; supported: {', '.join(FORMATS)}")
     return key
@@ -109,6 +112,8 @@ def encode(audio: np.ndarray, fmt: str) -> bytes:
         return to_pcm16(audio)
     if fmt == "wav":
         return wav_header(len(audio)) + to_pcm16(audio)
+    if fmt == "aac":
+        return aac.encode(audio)
     buf = io.BytesIO()
     with _open(buf, fmt) as f:
         f.write(audio)
@@ -230,6 +235,8 @@ def encode_stream(pieces: Iterable[object], fmt: str) -> Generator[bytes, None, 
     try:
         if fmt in ("wav", "pcm"):
             yield from _pcm_stream(source, with_header=fmt == "wav")
+        elif fmt == "aac":
+            yield from _aac_stream(source)
         else:
             yield from _sndfile_stream(source, fmt)
     finally:
@@ -243,6 +250,15 @@ def _pcm_stream(source: Iterator[object], with_header: bool) -> Iterator[bytes]:
         data = to_pcm16(_samples(piece))
         if data:
             yield data
+
+
+def _aac_stream(source: Iterator[object]) -> Iterator[bytes]:
+    encoder = aac.AacEncoder()
+    for piece in source:
+        data = encoder.feed(_samples(piece))
+        if data:
+            yield data
+    yield encoder.finish()
 
 
 def _sndfile_stream(source: Iterator[object], fmt: str) -> Iterator[bytes]:
@@ -302,11 +318,14 @@ def _write_path(source: Iterator[object], fmt: str, path: Path) -> int:
 
 def _write_into(source: Iterator[object], fmt: str, f: BinaryIO) -> int:
     written = 0
-    if fmt == "pcm":
+    if fmt in ("pcm", "aac"):
+        encoder = aac.AacEncoder() if fmt == "aac" else None
         for piece in source:
             samples = _samples(piece)
-            f.write(to_pcm16(samples))
+            f.write(encoder.feed(samples) if encoder else to_pcm16(samples))
             written += samples.size
+        if encoder:
+            f.write(encoder.finish())
         return written
     with _open(f, fmt) as snd:
         for piece in source:

@@ -10,6 +10,7 @@ from ..errors import ApiError
 from ..extensions import limiter
 from ..openapi import GENERATION_HEADERS, audio, generation_errors
 from ..rest import PUBLIC, audio_response
+from .sse import SSE_DOC, sse_response
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services import voices as voice_service
 from ..services.generation import Order, generate
@@ -26,12 +27,16 @@ CREATED = 1735689600  # a fixed timestamp: the models do not change at run time
 @bp.arguments(SpeechSchema)
 @bp.response(200, content_type="audio/mpeg", description="The audio in `response_format`, streamed as it is made.")
 @bp.doc(**audio(GENERATION_HEADERS))
+@bp.doc(**SSE_DOC)
 @bp.doc(**generation_errors(openai=True, notes={
     400: "The request is not valid (`param`: the first field at fault), `model_not_found`, or the engine cannot "
          "speak it as given (`unknown_voice`, `unsupported_language`, `empty_text`, `nothing_to_say` ...).",
 }))
 def speech(data: dict[str, Any]):
-    """OpenAI's `audio.speech.create`: charged and recorded like any generation."""
+    """OpenAI's `audio.speech.create`: charged and recorded like any generation.
+
+    `stream_format: "sse"` answers server-sent events; `instructions` is accepted and changes nothing.
+    """
     if data["model"] not in MODELS:
         raise ApiError(400, "model_not_found", f"Unknown model {data['model']!r}; use one of {', '.join(MODELS)}.")
     voice, lang = resolve(voice_service.available_ids(), data["voice"])
@@ -39,7 +44,10 @@ def speech(data: dict[str, Any]):
         text=data["input"], voice=voice, speed=data["speed"], lang=lang,
         format=data["response_format"], stream=True, source="openai",
     )
-    return audio_response(generate(current_caller(), order))
+    audio = generate(current_caller(), order)
+    if data["stream_format"] == "sse":
+        return sse_response(audio)
+    return audio_response(audio)
 
 
 @bp.get("/models")

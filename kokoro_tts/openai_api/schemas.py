@@ -13,15 +13,27 @@ MODELS = ("kokoro", "tts-1", "tts-1-hd", "gpt-4o-mini-tts")
 
 class SpeechSchema(Schema):
     class Meta:
-        unknown = EXCLUDE  # newer SDK fields (instructions, stream_format ...) are ignored
+        unknown = EXCLUDE  # fields of newer SDKs are ignored
 
     model = fields.String(required=True, metadata={"enum": list(MODELS)})
     input = fields.String(required=True, metadata={"example": "Hello."})
     voice = fields.String(
         required=True, metadata={"description": "an OpenAI voice name or a Kokoro voice", "example": "alloy"}
     )
-    response_format = fields.String(load_default="mp3", metadata={"enum": ["mp3", "opus", "flac", "wav", "pcm"]})
+    response_format = fields.String(
+        load_default="mp3", metadata={"enum": ["mp3", "opus", "aac", "flac", "wav", "pcm"]}
+    )
     speed = StrictFloat(load_default=1.0, validate=validate.Range(min=MIN_SPEED, max=MAX_SPEED))
+    stream_format = fields.String(
+        load_default="audio", validate=validate.OneOf(["audio", "sse"]),
+        metadata={"description": "`audio`: the file's bytes as they are made; `sse`: server-sent events "
+                                 "`speech.audio.delta` (base64 audio) then `speech.audio.done` (usage)"},
+    )
+    instructions = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=4096),
+        metadata={"description": "accepted for compatibility; Kokoro's voices do not take instructions, "
+                                 "so it changes nothing"},
+    )
 
 
 class ModelSchema(Schema):

@@ -14,17 +14,19 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from ..engine import EngineError, NothingToSay, Piece, Request, content_type
 from ..engine.audio import EXTENSIONS
+from ..engine.normalize import Options
+from ..engine.timing import Timeline, Word
 from ..errors import ApiError, database_unavailable, engine_status, is_database_outage
 from ..extensions import db
 from ..metrics import CHARACTERS, CREDITS, FIRST_AUDIO, IN_PROGRESS, REALTIME
 from ..models import Generation, User
-from . import audio_store, credits, ledger
+from . import audio_store, credits, ledger, pronunciations
 from .speech import get_engine
 
 log = logging.getLogger(__name__)
@@ -41,15 +43,22 @@ class Order:
     format: str = "wav"
     stream: bool = False
     source: str = "api"
+    normalize: bool = True
+    normalization: dict[str, bool] | None = None
 
 
 @dataclass
 class Audio:
-    """A generation's answer: whole bytes, or (`stream`) bytes as they are made."""
+    """A generation's answer: whole bytes, or (`stream`) bytes as they are made; whole audio
+    comes with its word timings."""
 
     body: bytes | Iterator[bytes]
     content_type: str
     headers: dict[str, str] = field(default_factory=dict)
+    words: list[Word] = field(default_factory=list)
+    duration: float = 0.0
+    #: seconds of audio made so far (a stream's grows as it is sent)
+    seconds: Callable[[], float] = field(default=lambda: 0.0)
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,14 @@ def check(user: User, order: Order) -> Request:
     preferences = user.preferences if isinstance(user.preferences, dict) else {}
     voice = order.voice or preferences.get("default_voice")
     speed = order.speed if order.speed is not None else preferences.get("default_speed", 1.0)
-    return get_engine().validate(order.text, voice, speed, order.lang, order.format)
+    options = Options.from_request(order.normalize, order.normalization)
+    rules = pronunciations.for_engine(user)
+    return get_engine().validate(order.text, voice, speed, order.lang, order.format, rules, options)
+
+
+def stored_words(words: list[Word]) -> list[list[object]]:
+    """Word timings as kept in the history: ``[[word, start, end], ...]``."""
+    return [[w.word, round(w.start, 3), round(w.end, 3)] for w in words]
 
 
 def _load_model() -> None:
@@ -165,12 +181,13 @@ def _whole(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:
     except Exception as exc:
         raise _fail(charge, exc) from exc
     try:
-        _settle(charge, ledger.Outcome(charge.characters, result.duration, path))
+        _settle(charge, ledger.Outcome(charge.characters, result.duration, path, stored_words(result.words)))
     except Exception as exc:
         raise (database_unavailable() if is_database_outage(exc) else exc) from exc
     _retain(charge.user_id)
     headers["X-Audio-Duration"] = f"{result.duration:.3f}"
-    return Audio(audio, content_type(charge.format), headers)
+    return Audio(audio, content_type(charge.format), headers, result.words, result.duration,
+                 lambda: result.duration)
 
 
 def _streamed(charge: _Charge, req: Request, headers: dict[str, str], slot: ExitStack) -> Audio:
@@ -180,7 +197,7 @@ def _streamed(charge: _Charge, req: Request, headers: dict[str, str], slot: Exit
     except Exception as exc:
         slot.close()
         raise _fail(charge, exc) from exc
-    return Audio(stream.body(), content_type(charge.format), headers)
+    return Audio(stream.body(), content_type(charge.format), headers, seconds=lambda: stream.seconds)
 
 
 class _Stream:
@@ -194,6 +211,8 @@ class _Stream:
         self.first: list[Piece] = []
         self.spoken = 0
         self.seconds = 0.0
+        self.text = req.text
+        self.timeline = Timeline()
 
     def prime(self) -> None:
         """Synthesise up to the first piece with sound; NothingToSay if there is none."""
@@ -209,6 +228,7 @@ class _Stream:
         for piece in itertools.chain(self.first, self.pieces):
             self.spoken += piece.chars
             self.seconds += piece.duration
+            self.timeline.add(piece.duration, piece.words)
             yield piece
 
     def body(self) -> Iterator[bytes]:
@@ -235,7 +255,8 @@ class _Stream:
             if audio is not None:
                 path = audio_store.save(charge.user_id, charge.generation_id, charge.format, audio)
             kept = charge.characters if audio is not None else self.spoken
-            _settle(charge, ledger.Outcome(kept, self.seconds, path))
+            words = stored_words(self.timeline.words(self.text))
+            _settle(charge, ledger.Outcome(kept, self.seconds, path, words))
         except Exception:
             db.session.rollback()
             return  # logged; the sweep settles it

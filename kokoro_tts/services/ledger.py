@@ -45,11 +45,13 @@ def open_charge(generation: Generation) -> int | None:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a generation ended: characters kept (spoken), seconds of audio, stored audio."""
+    """How a generation ended: characters kept (spoken), seconds of audio, stored audio, and
+    its word timings (``[[word, start, end], ...]``)."""
 
     kept: int
     duration: float
     audio_path: str | None = None
+    words: list[Any] | None = None
 
 
 def _rows(result: Any) -> int:
@@ -73,7 +75,7 @@ def settle(generation_id: int, user_id: int, charged: int, outcome: Outcome) -> 
             update(Generation)
             .where(Generation.id == generation_id, Generation.status == PENDING)
             .values(status=DONE, characters=kept, duration=round(outcome.duration, 3),
-                    audio_path=outcome.audio_path)
+                    audio_path=outcome.audio_path, words=outcome.words)
             .execution_options(synchronize_session=False)
         ))
     if done:

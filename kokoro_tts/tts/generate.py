@@ -28,6 +28,7 @@ def generate(data: dict[str, Any]):
     """Turn text into speech; costs one credit per character."""
     order = Order(
         text=data["text"], voice=data["voice"], speed=data["speed"], lang=data["lang"],
-        format=data["format"], stream=data["stream"],
+        format=data["format"], stream=data["stream"], normalize=data["normalize"],
+        normalization=data["normalization"],
     )
     return audio_response(run(current_caller(), order))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from ..engine import FORMATS, LANGUAGES, MAX_SPEED, MIN_SPEED
-from ..rest import StrictFloat
+from ..engine.normalize import KINDS
+from ..rest import StrictFloat, UTCDateTime
 from ..schemas import GenerationSchema
+from ..services.pronunciations import MAX_RULES
 
 
 class VoiceQuerySchema(Schema):
@@ -32,6 +34,11 @@ class FavoritesSchema(Schema):
     favorite_voices = fields.List(fields.String(), required=True)
 
 
+#: One switch per kind of normalisation, all on unless given.
+NormalizationSchema = Schema.from_dict({kind: fields.Boolean(load_default=True) for kind in KINDS},
+                                       name="NormalizationSchema")
+
+
 class GenerateSchema(Schema):
     text = fields.String(
         required=True, metadata={"description": "at most TTS_MAX_CHARS characters", "example": "Hello."}
@@ -52,6 +59,67 @@ class GenerateSchema(Schema):
     )
     format = fields.String(load_default="wav", metadata={"enum": list(FORMATS)})
     stream = fields.Boolean(load_default=False, metadata={"description": "send the audio as it is made"})
+    normalize = fields.Boolean(
+        load_default=True,
+        metadata={"description": "read numbers, money, dates, times, units, abbreviations, URLs, email "
+                                 "addresses and phone numbers as words (English and French)"},
+    )
+    normalization = fields.Nested(
+        NormalizationSchema, load_default=None, allow_none=True, unknown=RAISE,
+        metadata={"description": "switch kinds of normalisation off one by one (all on by default)"},
+    )
+
+
+class CaptionedSchema(GenerateSchema):
+    class Meta:
+        exclude = ("stream",)
+
+
+class WordSchema(Schema):
+    word = fields.String(required=True, metadata={"description": "as written, punctuation attached"})
+    start = fields.Float(required=True, metadata={"description": "seconds"})
+    end = fields.Float(required=True, metadata={"description": "seconds"})
+
+
+class CaptionedResponseSchema(Schema):
+    audio = fields.String(required=True, metadata={"description": "the audio file, base64", "format": "byte"})
+    format = fields.String(required=True)
+    duration = fields.Float(required=True, metadata={"description": "seconds"})
+    generation_id = fields.Integer(required=True)
+    words = fields.List(fields.Nested(WordSchema), required=True)
+
+
+class CaptionsQuerySchema(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "vtt", "srt"]))
+
+
+class CaptionsSchema(Schema):
+    generation_id = fields.Integer(required=True)
+    words = fields.List(fields.Nested(WordSchema), required=True)
+
+
+class RuleInSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                         metadata={"description": "whole words to replace", "example": "Kokoro"})
+    alias = fields.String(validate=validate.Length(min=1, max=500),
+                          metadata={"description": "say these words instead (or give phonemes)"})
+    phonemes = fields.String(validate=validate.Length(min=1, max=500),
+                             metadata={"description": "say these phonemes (Kokoro's set)", "example": "kˈOkəɹO"})
+    case_sensitive = fields.Boolean(load_default=True)
+
+
+class RuleSchema(Schema):
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    alias = fields.String(required=True, allow_none=True)
+    phonemes = fields.String(required=True, allow_none=True)
+    case_sensitive = fields.Boolean(required=True)
+    created_at = UTCDateTime(required=True)
+
+
+class RuleListSchema(Schema):
+    rules = fields.List(fields.Nested(RuleSchema), required=True)
+    limit = fields.Integer(required=True, metadata={"description": f"rules an account may have ({MAX_RULES})"})
 
 
 class HistoryQuerySchema(Schema):

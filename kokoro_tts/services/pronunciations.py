@@ -1,0 +1,74 @@
+"""Pronunciation rules of an account: list, add (checked), delete, and the engine's form of them.
+
+A rule's phonemes are checked against the model's vocabulary when it is added, so a rule never
+makes a generation fail later. Rules apply to their account's generations only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..engine import EngineError
+from ..engine.pronounce import PronunciationRule as EngineRule
+from ..engine.pronounce import check_phonemes
+from ..errors import ApiError
+from ..extensions import db
+from ..models import MAX_ID, PronunciationRule, User
+
+MAX_RULES = 500
+
+
+def list_rules(user: User) -> list[PronunciationRule]:
+    query = select(PronunciationRule).where(PronunciationRule.user_id == user.id).order_by(PronunciationRule.id)
+    return list(db.session.scalars(query))
+
+
+def _checked(data: dict[str, object]) -> tuple[str, str | None, str | None]:
+    text = " ".join(str(data["text"]).split())
+    alias, phonemes = data.get("alias"), data.get("phonemes")
+    if not text:
+        raise ApiError(400, "invalid_rule", "A rule needs the text it replaces.", {"fields": {"text": ["empty"]}})
+    if (alias is None) == (phonemes is None):
+        raise ApiError(400, "invalid_rule", "A rule has either an alias or phonemes, not both nor neither.")
+    if alias is not None and not str(alias).strip():
+        raise ApiError(400, "invalid_rule", "The alias is empty.", {"fields": {"alias": ["empty"]}})
+    if phonemes is not None:
+        try:
+            phonemes = check_phonemes(str(phonemes), f"phonemes {phonemes!r}")
+        except EngineError as exc:
+            raise ApiError(400, exc.code, exc.message, {"fields": {"phonemes": [exc.message]}}) from exc
+    return text, (str(alias).strip() if alias is not None else None), phonemes
+
+
+def create(user: User, data: dict[str, object]) -> PronunciationRule:
+    """Add a rule; 400 if it is malformed, 409 if its text has one, 409 past MAX_RULES."""
+    text, alias, phonemes = _checked(data)
+    count = db.session.scalar(select(func.count()).where(PronunciationRule.user_id == user.id)) or 0
+    if count >= MAX_RULES:
+        raise ApiError(409, "too_many_rules", f"An account has at most {MAX_RULES} pronunciation rules.")
+    rule = PronunciationRule(user_id=user.id, text=text, alias=alias, phonemes=phonemes,
+                             case_sensitive=bool(data.get("case_sensitive", True)))
+    db.session.add(rule)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiError(409, "duplicate_rule", f"You already have a rule for {text!r}.") from None
+    return rule
+
+
+def delete(user: User, rule_id: int) -> None:
+    rule = db.session.get(PronunciationRule, rule_id) if rule_id <= MAX_ID else None
+    if rule is None or rule.user_id != user.id:
+        raise ApiError(404, "rule_not_found", "No such pronunciation rule.")
+    db.session.delete(rule)
+    db.session.commit()
+
+
+def for_engine(user: User) -> tuple[EngineRule, ...]:
+    """The account's rules as the engine applies them."""
+    return tuple(
+        EngineRule(r.text, alias=r.alias, phonemes=r.phonemes, case_sensitive=r.case_sensitive)
+        for r in list_rules(user)
+    )
