@@ -60,5 +60,5 @@ def decode(data: bytes) -> np.ndarray:
     import av
 
     with av.open(io.BytesIO(data), format="aac") as container:
-        frames = [f.to_ndarray().reshape(-1) for f in container.decode(audio=0)]
+        frames = [f.to_ndarray().reshape(-1) for f in container.decode(audio=0)]  # type: ignore[union-attr]
     return np.concatenate(frames).astype(np.float32) if frames else np.zeros(0, dtype=np.float32)

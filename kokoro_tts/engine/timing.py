@@ -70,7 +70,9 @@ def token_edges(n_tokens: int, durations: np.ndarray | None, samples: int, rate:
     return np.linspace(0.0, samples / rate, n_tokens + 3)[1 : n_tokens + 2]
 
 
-def chunk_timings(words: Sequence[ChunkWord], edges: np.ndarray, shift: float, length: float) -> list[tuple[float, float]]:
+def chunk_timings(
+    words: Sequence[ChunkWord], edges: np.ndarray, shift: float, length: float
+) -> list[tuple[float, float]]:
     """(start, end) of each word, moved by ``shift`` seconds and kept within ``[0, length]``."""
     out = []
     for w in words:
@@ -84,11 +86,13 @@ def _display(token: str) -> str:
 
 
 def _merged(timed: Iterable[Timed]) -> list[Timed]:
-    """Consecutive spoken words from one rewrite ("$5" said "five dollars") as one."""
+    """Consecutive spoken words from one rewrite ("$5" said "five dollars"), whose original spans
+    overlap, as one."""
     out: list[Timed] = []
     for t in timed:
-        if out and (out[-1].start, out[-1].end) == (t.start, t.end):
-            out[-1] = Timed(t.start, t.end, out[-1].begin, max(out[-1].finish, t.finish))
+        if out and t.start < out[-1].end and out[-1].start < t.end:
+            last = out[-1]
+            out[-1] = Timed(min(last.start, t.start), max(last.end, t.end), last.begin, max(last.finish, t.finish))
         else:
             out.append(t)
     return out

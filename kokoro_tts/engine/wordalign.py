@@ -2,16 +2,18 @@
 
 A phonemizer reads a whole sentence (so that espeak-ng reduces "the" and links words as speech
 does) and returns words of phonemes separated by spaces, but not always one per input word: it
-joins "in the" into "ɪnðə" and may drop a lone dash. Words and phoneme groups are matched by a
-small dynamic programme on their relative lengths, where one group may cover several words (its
-phonemes are then shared out by length) and one word several groups.
+joins "in the" into "ɪnðə" and may drop a lone dash. Then words and phoneme groups are matched
+by a small dynamic programme, where one group may cover several words (its phonemes are then
+shared out by length) and one word several groups. The cost of a match compares the group with
+the words phonemized one by one (when the phonemizer is at hand), else their relative lengths.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 _RUN = re.compile(r"\S+")
 _SOUND = re.compile(r"\w")
@@ -49,11 +51,30 @@ def _weights(spans: list[tuple[int, int]], text: str) -> list[float]:
 
 #: (words, groups) a step of the alignment consumes.
 _STEPS = ((1, 1), (2, 1), (3, 1), (1, 2), (1, 3), (1, 0), (0, 1))
+StepCost = Callable[[int, int, int, int], float]
 
 
-def _path(a: list[float], b: list[float]) -> list[tuple[int, int]]:
-    """The cheapest monotone matching of word weights ``a`` to group weights ``b``, as steps."""
-    n, m = len(a), len(b)
+def _by_length(a: list[float], b: list[float]) -> StepCost:
+    def cost(i: int, di: int, j: int, dj: int) -> float:
+        return abs(sum(a[i : i + di]) - sum(b[j : j + dj]))
+
+    return cost
+
+
+def _by_sound(expected: Sequence[str], groups: Sequence[str]) -> StepCost:
+    """Mismatched symbols between words said alone and the groups, per average word."""
+    scale = max(1.0, sum(len(g) for g in groups) / max(1, len(groups)))
+
+    def cost(i: int, di: int, j: int, dj: int) -> float:
+        said, got = "".join(expected[i : i + di]), "".join(groups[j : j + dj])
+        longest = max(len(said), len(got))
+        return (1 - SequenceMatcher(None, said, got, autojunk=False).ratio()) * longest / scale if longest else 0.0
+
+    return cost
+
+
+def _path(n: int, m: int, step_cost: StepCost) -> list[tuple[int, int]]:
+    """The cheapest monotone matching of ``n`` words to ``m`` groups, as steps."""
     inf = float("inf")
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int]]] = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
@@ -66,7 +87,8 @@ def _path(a: list[float], b: list[float]) -> list[tuple[int, int]]:
             for di, dj in _STEPS:
                 if i + di > n or j + dj > m:
                     continue
-                c = cost[i][j] + abs(sum(a[i:i + di]) - sum(b[j:j + dj])) + PENALTY * (di + dj - 1 + (di == 0 or dj == 0))
+                joined = di + dj - 1 + (di == 0 or dj == 0)
+                c = cost[i][j] + step_cost(i, di, j, dj) + PENALTY * joined
                 if c < cost[i + di][j + dj]:
                     cost[i + di][j + dj], back[i + di][j + dj] = c, (di, dj)
     steps, i, j = [], n, m
@@ -90,16 +112,25 @@ def _share(words: list[tuple[int, int]], text: str, lo: int, hi: int) -> list[Wo
     return out
 
 
-def align(text: str, phonemes: str) -> tuple[WordPhonemes, ...]:
+def _letters(text: str) -> str:
+    return "".join(_SOUND.findall(text))
+
+
+def align(text: str, phonemes: str, phonemize: Callable[[str], str] | None = None) -> tuple[WordPhonemes, ...]:
     """Each word of ``text`` (a run of non-space) with the span of ``phonemes`` that speaks it;
-    words that get no phonemes are left out."""
+    words that get no phonemes are left out. ``phonemize`` reads single words, for a better match."""
     words = [(m.start(), m.end()) for m in _RUN.finditer(text)]
     groups = [(m.start(), m.end()) for m in _RUN.finditer(phonemes)]
     if not words or not groups:
         return ()
     if len(words) == len(groups):
         return tuple(WordPhonemes(ws, we, gs, ge) for (ws, we), (gs, ge) in zip(words, groups, strict=True))
-    steps = _path(_weights(words, text), _weights(groups, phonemes))
+    if phonemize is not None:
+        expected = [_letters(phonemize(text[s:e])) for s, e in words]
+        step_cost = _by_sound(expected, [_letters(phonemes[s:e]) for s, e in groups])
+    else:
+        step_cost = _by_length(_weights(words, text), _weights(groups, phonemes))
+    steps = _path(len(words), len(groups), step_cost)
     if not steps:
         return tuple(_share(words, text, groups[0][0], groups[-1][1]))
     out: list[WordPhonemes] = []
@@ -114,4 +145,4 @@ def align(text: str, phonemes: str) -> tuple[WordPhonemes, ...]:
 def phonemize_words(phonemize: Callable[[str], str], text: str) -> Phonemized:
     """Phonemize ``text`` whole, and align its words to the result."""
     phonemes = phonemize(text)
-    return Phonemized(phonemes, align(text, phonemes))
+    return Phonemized(phonemes, align(text, phonemes, phonemize))

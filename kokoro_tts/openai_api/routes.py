@@ -10,12 +10,12 @@ from ..errors import ApiError
 from ..extensions import limiter
 from ..openapi import GENERATION_HEADERS, audio, generation_errors
 from ..rest import PUBLIC, audio_response
-from .sse import SSE_DOC, sse_response
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services import voices as voice_service
 from ..services.generation import Order, generate
 from . import bp
 from .schemas import MODELS, ModelListSchema, OpenAIVoicesSchema, SpeechSchema
+from .sse import SSE_DOC, sse_response
 from .voices import OPENAI_VOICES, resolve
 
 CREATED = 1735689600  # a fixed timestamp: the models do not change at run time

@@ -16,6 +16,7 @@ from ..services.generation import Order, generate
 from . import bp
 from .schemas import CaptionedResponseSchema, CaptionedSchema, CaptionsQuerySchema, CaptionsSchema
 
+_TEXT = {"schema": {"type": "string"}}
 _CAPTION_TYPES = {"vtt": "text/vtt; charset=utf-8", "srt": "application/x-subrip; charset=utf-8"}
 
 
@@ -46,7 +47,7 @@ def captioned(data: dict[str, Any]):
 @auth_required
 @bp.arguments(CaptionsQuerySchema, location="query")
 @bp.response(200, CaptionsSchema, description="JSON, or WebVTT (`text/vtt`) or SRT (`application/x-subrip`).")
-@bp.doc(responses={200: {"content": {t.split(";")[0]: {"schema": {"type": "string"}} for t in _CAPTION_TYPES.values()}}})
+@bp.doc(responses={200: {"content": {t.split(";")[0]: _TEXT for t in _CAPTION_TYPES.values()}}})
 @bp.doc(**errors(400, 401, 404, 503, notes={404: "`generation_not_found`: no such item in your history."}))
 def captions(query: dict[str, Any], generation_id: int):
     """The words of a history item with their times, as JSON, WebVTT or SRT cues of a few words."""

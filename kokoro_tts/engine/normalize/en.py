@@ -127,7 +127,8 @@ def _url(m: re.Match[str]) -> str:
 def _integer(m: re.Match[str]) -> str:
     text = m.group(0)
     plain = text.replace(",", "")
-    if "," not in text and "." not in text and len(plain) == 4 and (1100 <= int(plain) <= 1999 or 2010 <= int(plain) <= 2099):
+    year = plain.isdigit() and len(plain) == 4 and (1100 <= int(plain) <= 1999 or 2010 <= int(plain) <= 2099)
+    if year and "," not in text and "." not in text:
         return _year(int(plain))
     return number(text)
 
@@ -151,6 +152,7 @@ RULES: tuple[Rule, ...] = (
     Rule("units", re.compile(rf"(?<![\w.])(?P<amount>{_NUM})\s?(?P<unit>{_UNIT_NAMES})(?![\w/])", re.I), _unit),
     Rule("units", re.compile(rf"(?<![\w.])(?P<amount>{_NUM})(?P<unit>{_TIGHT_NAMES})\b", re.I), _unit),
     Rule("abbreviations", re.compile(rf"(?<![\w.])(?:{_ABBR})(?!\w)"), lambda m: ABBREVIATIONS[m.group(0)]),
-    Rule("numbers", re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.I), lambda m: str(num2words(int(m.group(1)), to="ordinal"))),
+    Rule("numbers", re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.I),
+         lambda m: str(num2words(int(m.group(1)), to="ordinal"))),
     Rule("numbers", re.compile(rf"(?<![\w.])-?(?:{_NUM})(?![\w])"), _integer),
 )

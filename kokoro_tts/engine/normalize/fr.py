@@ -38,7 +38,8 @@ def number(text: str) -> str:
     whole, _, frac = text.lstrip("-−").partition(",")
     said = words(int(whole or 0))
     if frac:
-        said += " virgule " + (words(int(frac)) if not frac.startswith("0") else " ".join(_DIGITS[int(d)] for d in frac))
+        digits = " ".join(_DIGITS[int(d)] for d in frac)
+        said += " virgule " + (digits if frac.startswith("0") else words(int(frac)))
     return sign + said
 
 
