@@ -117,7 +117,8 @@ def test_rules_crud_and_refusals(app, auth, client):
         "duplicate_rule"
     )
     bad = client.post(url, json={"text": "snow", "phonemes": "sn☃w"}, headers=headers)
-    assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_phonemes" and "☃" in bad.json["error"]["message"]
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_phonemes"
+    assert "☃" in bad.json["error"]["message"]
     both = client.post(url, json={"text": "x", "alias": "y", "phonemes": "k"}, headers=headers)
     assert both.status_code == 400 and both.json["error"]["code"] == "invalid_rule"
     assert client.post(url, json={"text": "x"}, headers=headers).status_code == 400

@@ -12,7 +12,9 @@ from kokoro_tts.engine.audio import SAMPLE_RATE
 from kokoro_tts.engine.markup import parse
 from kokoro_tts.engine.normalize import Options
 from kokoro_tts.engine.pronounce import PronunciationRule
-from kokoro_tts.engine.timing import Word, srt as to_srt, webvtt as to_vtt
+from kokoro_tts.engine.timing import Word
+from kokoro_tts.engine.timing import srt as to_srt
+from kokoro_tts.engine.timing import webvtt as to_vtt
 from kokoro_tts.engine.wordalign import align
 
 EN = "en-us"
@@ -128,7 +130,10 @@ def test_inline_phonemes_are_spoken(engine: Engine):
 
 
 def test_rules_apply_whole_words_and_case_as_chosen(engine: Engine):
-    rules = [PronunciationRule("SQL", alias="sequel"), PronunciationRule("kokoro", phonemes="kˈOkəɹO", case_sensitive=False)]
+    rules = [
+        PronunciationRule("SQL", alias="sequel"),
+        PronunciationRule("kokoro", phonemes="kˈOkəɹO", case_sensitive=False),
+    ]
     req = engine.validate("SQL and SQLite by Kokoro.", "jf_alpha", lang=EN, rules=rules)
     assert req.segments[0].spoken is not None
     text = req.segments[0].spoken.text
