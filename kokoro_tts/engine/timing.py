@@ -17,6 +17,7 @@ from .chunking import ChunkWord
 from .markup import INLINE
 
 FRAME_SECONDS = 600 / 24000
+LEAD = 3 * FRAME_SECONDS
 #: The words of the original text, a ``[word](/phonemes/)`` counting as one.
 _WORD = re.compile(r"\[[^\[\]\n]+\]\(/[^/\n]+/\)\S*|\S+")
 
@@ -73,11 +74,19 @@ def token_edges(n_tokens: int, durations: np.ndarray | None, samples: int, rate:
 def chunk_timings(
     words: Sequence[ChunkWord], edges: np.ndarray, shift: float, length: float
 ) -> list[tuple[float, float]]:
-    """(start, end) of each word, moved by ``shift`` seconds and kept within ``[0, length]``."""
+    """(start, end) of each word, moved by ``shift`` seconds and kept within ``[0, length]``.
+
+    The space between two words is shared between them, and the sound of a frame comes about
+    ``LEAD`` before the frame itself (as Kokoro's own pipeline reckons: three frames).
+    """
+    times = [[float(edges[w.tok_start]), float(edges[w.tok_end])] for w in words]
+    for (a, b), left, right in zip(zip(words, words[1:], strict=False), times, times[1:], strict=False):
+        if a.tok_end <= b.tok_start:
+            left[1] = right[0] = (left[1] + right[0]) / 2
     out = []
-    for w in words:
-        begin = float(np.clip(edges[w.tok_start] + shift, 0.0, length))
-        out.append((begin, float(np.clip(edges[w.tok_end] + shift, begin, length))))
+    for begin, finish in times:
+        begin = min(max(begin + shift - LEAD, 0.0), length)
+        out.append((begin, min(max(finish + shift - LEAD, begin), length)))
     return out
 
 

@@ -1,0 +1,153 @@
+"""Speech quality: what an offline recogniser hears, and how well the word timings fit the audio.
+
+- Word error rate (PocketSphinx's US English model, in its wheel) of English spoken by the engine,
+  with and without text normalisation, on a text of numbers, money, times, dates and units, and on
+  plain prose (normalisation must not make prose worse). The reference is what a person would
+  read aloud (the numbers text's written-out form is given by hand, not by the normaliser).
+- Word timing error: PocketSphinx's forced alignment of the same audio to the words, against the
+  engine's word starts (median and 90th percentile of the absolute difference).
+
+    .venv/bin/python bench/speech_bench.py                # about a minute on 2 cores
+    .venv/bin/python bench/speech_bench.py --voice jm_kumo --json /tmp/speech.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+from pathlib import Path
+
+import av
+import jiwer
+import numpy as np
+from pocketsphinx import Decoder
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kokoro_tts.engine import Engine, EngineSettings
+from kokoro_tts.engine.normalize import Options
+
+LANG = "en-us"
+
+NUMBERS = (
+    "The invoice came to $1,249.99 and was paid on March 14, 2023 at 4:45 pm. "
+    "The parcel weighed 12 kg and travelled 350 km in 6 hours, about 58 km/h. "
+    "Sales grew 7.5% to $3 million, and 42 of the 250 stores opened before 9:00. "
+    "Dr. Lee called 555-867-5309 and met Mr. Grant at 10:30 am on the 3rd floor."
+)
+#: NUMBERS as a person reads it aloud, written by hand.
+NUMBERS_SAID = (
+    "the invoice came to one thousand two hundred forty nine dollars and ninety nine cents and was paid "
+    "on march fourteenth twenty twenty three at four forty five p m "
+    "the parcel weighed twelve kilograms and travelled three hundred fifty kilometers in six hours about "
+    "fifty eight kilometers per hour "
+    "sales grew seven point five percent to three million dollars and forty two of the two hundred fifty "
+    "stores opened before nine o'clock "
+    "doctor lee called five five five eight six seven five three zero nine and met mister grant at ten "
+    "thirty a m on the third floor"
+)
+PROSE = (
+    "The old lighthouse stood at the edge of the cliff, watching over the restless sea. "
+    "Every evening the keeper climbed the narrow stairs to light the lamp, and every morning "
+    "he walked down to the village to buy bread and hear the news. One winter a storm broke the "
+    "windows, and the children of the village came to help him mend them."
+)
+
+#: More prose for the timings (their words read as written, so the aligner gets the same words).
+STORY = (
+    "When the train finally arrived, the platform was crowded with travellers carrying heavy bags. "
+    "A young woman in a green coat helped an old man with his suitcase, and together they found two "
+    "seats by the window. Outside, the fields were covered in frost, and the sun rose slowly over the hills."
+)
+
+
+def to_16k(audio: np.ndarray) -> bytes:
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+    frame = av.AudioFrame.from_ndarray(audio.reshape(1, -1).astype(np.float32), format="flt", layout="mono")
+    frame.sample_rate = 24000
+    out = [f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]]
+    return np.concatenate(out).astype(np.int16).tobytes()
+
+
+def words_of(text: str) -> list[str]:
+    """Lower case words, hyphens split, punctuation dropped: how recognisers write them."""
+    return re.findall(r"[a-z']+", text.lower().replace("-", " "))
+
+
+def recognise(pcm: bytes) -> str:
+    decoder = Decoder(samprate=16000, loglevel="FATAL")
+    decoder.start_utt()
+    decoder.process_raw(pcm, full_utt=True)
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    return hyp.hypstr if hyp is not None else ""
+
+
+def align(pcm: bytes, words: list[str]) -> list[tuple[str, float]]:
+    """PocketSphinx's forced alignment: (word, start seconds) for each word."""
+    decoder = Decoder(samprate=16000, loglevel="FATAL")
+    decoder.set_align_text(" ".join(words))
+    decoder.start_utt()
+    decoder.process_raw(pcm, full_utt=True)
+    decoder.end_utt()
+    return [(re.sub(r"\(\d+\)$", "", s.word), s.start_frame / 100) for s in decoder.seg()
+            if s.word not in ("<s>", "</s>", "<sil>")]
+
+
+def wer(engine: Engine, voice: str, text: str, said: str, normalize: bool) -> dict[str, object]:
+    req = engine.validate(text, voice, lang=LANG, normalize=Options(enabled=normalize))
+    result = engine.synthesize(req)
+    heard = recognise(to_16k(result.audio))
+    score = jiwer.wer(" ".join(words_of(said)), " ".join(words_of(heard)) or "-")
+    return {"wer": round(score, 3), "heard": heard, "seconds": round(result.duration, 2)}
+
+
+def timing_error(engine: Engine, voice: str, text: str) -> dict[str, object]:
+    """Engine word starts against the forced alignment, for texts whose words read as written."""
+    result = engine.synthesize(engine.validate(text, voice, lang=LANG))
+    words = [w for w in result.words if words_of(w.word)]
+    aligned = align(to_16k(result.audio), [" ".join(words_of(w.word)) for w in words])
+    pairs = [(w.start, start) for w, (_, start) in zip(words, aligned, strict=False)]
+    errors = sorted(abs(a - b) for a, b in pairs)
+    return {
+        "words": len(words), "aligned": len(aligned),
+        "median_ms": round(1000 * statistics.median(errors)),
+        "p90_ms": round(1000 * errors[int(0.9 * (len(errors) - 1))]),
+        "max_ms": round(1000 * errors[-1]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--voice", default="jm_kumo")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    engine = Engine(EngineSettings())
+    engine.load()
+    results = {
+        "voice": args.voice,
+        "wer": {
+            "numbers, normalised": wer(engine, args.voice, NUMBERS, NUMBERS_SAID, True),
+            "numbers, not normalised": wer(engine, args.voice, NUMBERS, NUMBERS_SAID, False),
+            "prose, normalised": wer(engine, args.voice, PROSE, PROSE, True),
+            "prose, not normalised": wer(engine, args.voice, PROSE, PROSE, False),
+        },
+        "timing": {"prose": timing_error(engine, args.voice, PROSE), "story": timing_error(engine, args.voice, STORY)},
+    }
+    print("| text | WER | audio s |\n| --- | --- | --- |")
+    for name, row in results["wer"].items():  # type: ignore[union-attr]
+        print(f"| {name} | {row['wer']:.1%} | {row['seconds']} |")
+    print("\n| text | words | aligned | median ms | p90 ms | max ms |\n| --- | --- | --- | --- | --- | --- |")
+    for name, row in results["timing"].items():  # type: ignore[union-attr]
+        cells = [row[k] for k in ("words", "aligned", "median_ms", "p90_ms", "max_ms")]
+        print(f"| {name} | " + " | ".join(str(c) for c in cells) + " |")
+    print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
