@@ -81,6 +81,11 @@ class _Locked:
             out = out[0]
         return str(out or "").strip()
 
+    @functools.lru_cache(maxsize=20_000)  # noqa: B019 (one object per language, for the process' life)
+    def word(self, text: str) -> str:
+        """One word alone (for word timings): the same few thousand words come back again and again."""
+        return self(text)
+
 
 @functools.cache
 def _warn_english_fallback() -> None:

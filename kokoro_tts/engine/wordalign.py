@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+
+from rapidfuzz.distance import Indel
 
 _RUN = re.compile(r"\S+")
 _SOUND = re.compile(r"\w")
-#: How far (in groups) the alignment may stray from the diagonal.
-BAND = 12
+#: How far (in groups) the alignment may stray from the diagonal, beyond the difference in counts.
+BAND = 3
 #: Extra cost of joining or dropping, so that equal lengths prefer one to one.
 PENALTY = 0.02
 
@@ -68,7 +69,7 @@ def _by_sound(expected: Sequence[str], groups: Sequence[str]) -> StepCost:
     def cost(i: int, di: int, j: int, dj: int) -> float:
         said, got = "".join(expected[i : i + di]), "".join(groups[j : j + dj])
         longest = max(len(said), len(got))
-        return (1 - SequenceMatcher(None, said, got, autojunk=False).ratio()) * longest / scale if longest else 0.0
+        return Indel.normalized_distance(said, got) * longest / scale
 
     return cost
 
@@ -79,9 +80,10 @@ def _path(n: int, m: int, step_cost: StepCost) -> list[tuple[int, int]]:
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int]]] = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
     cost[0][0] = 0.0
+    band = abs(n - m) + BAND
     for i in range(n + 1):
         centre = i * m / max(1, n)
-        for j in range(max(0, int(centre) - BAND), min(m, int(centre) + BAND) + 1):
+        for j in range(max(0, int(centre) - band), min(m, int(centre) + band) + 1):
             if cost[i][j] == inf:
                 continue
             for di, dj in _STEPS:
@@ -143,6 +145,7 @@ def align(text: str, phonemes: str, phonemize: Callable[[str], str] | None = Non
 
 
 def phonemize_words(phonemize: Callable[[str], str], text: str) -> Phonemized:
-    """Phonemize ``text`` whole, and align its words to the result."""
+    """Phonemize ``text`` whole, and align its words to the result (words said alone through the
+    phonemizer's cached ``word`` where it has one)."""
     phonemes = phonemize(text)
-    return Phonemized(phonemes, align(text, phonemes, phonemize))
+    return Phonemized(phonemes, align(text, phonemes, getattr(phonemize, "word", phonemize)))
