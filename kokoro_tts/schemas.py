@@ -28,6 +28,10 @@ class GenerationSchema(Schema):
         lambda g: g.audio_path is not None, required=True,
         metadata={"type": "boolean", "description": "whether GET .../audio can replay it"},
     )
+    has_captions = fields.Function(
+        lambda g: bool(g.words), required=True,
+        metadata={"type": "boolean", "description": "whether GET .../captions has word timings for it"},
+    )
     extra = fields.Function(
         lambda g: (g.extra or {}).get("legacy_entry"), required=True, allow_none=True,
         metadata={"description": "an entry moved from users.history, as it was (any JSON value, "

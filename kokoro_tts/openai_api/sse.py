@@ -45,11 +45,17 @@ def sse_response(audio: Audio) -> Response:
     return Response(stream_with_context(events(audio)), mimetype="text/event-stream", headers=headers)
 
 
+#: One event as an SSE parser reads it: its `data` is the JSON of the event.
 SSE_DOC: dict[str, Any] = {
     "responses": {200: {"content": {"text/event-stream": {"schema": {
-        "type": "string",
-        "description": "`data: {\"type\": \"speech.audio.delta\", \"audio\": base64}` events, then "
-                       "`data: {\"type\": \"speech.audio.done\", \"usage\": {\"input_tokens\", \"output_tokens\", "
-                       "\"total_tokens\"}}`",
+        "type": "object",
+        "description": "Each event's `data` is JSON: `{\"type\": \"speech.audio.delta\", \"audio\": base64}` "
+                       "as the audio is made, then `{\"type\": \"speech.audio.done\", \"usage\": "
+                       "{\"input_tokens\", \"output_tokens\", \"total_tokens\"}}`.",
+        "properties": {
+            "event": {"type": "string"},
+            "data": {"type": "string", "contentMediaType": "application/json"},
+        },
+        "required": ["data"],
     }}}}},
 }

@@ -49,6 +49,11 @@ def test_register_speak_and_find_it_in_the_history(page: Page, site: str):
     played = page.locator("#player")
     expect(played).to_have_attribute("data-playing-at", re.compile(r"\d"), timeout=30_000)
     expect(played).to_have_attribute("data-done-at", re.compile(r"\d"), timeout=60_000)
+    page.reload()  # the history as it is now that the generation is settled, with its word timings
+    captions = item.get_by_role("link", name="Captions")
+    expect(captions).to_have_attribute("href", re.compile(r"/api/tts/history/\d+/captions\?format=vtt"))
+    vtt = page.request.get(site + captions.get_attribute("href")).text()  # the page's session cookie
+    assert vtt.startswith("WEBVTT") and "Hello there." in vtt
     item.get_by_role("button", name="Delete").click()
     expect(history.get_by_role("listitem")).to_have_count(0)
 

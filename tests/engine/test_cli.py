@@ -123,8 +123,9 @@ def test_say_failure_midway_leaves_no_file(runner, tmp_path, engine, monkeypatch
     "args,message",
     [
         (["   "], "text is empty"),
-        (["Hi.", "--format", "aac"], "unknown format"),
-        (["Hi.", "-o", "out.aac"], "unknown format"),
+        (["Hi.", "--format", "wma"], "unknown format"),
+        (["Hi.", "-o", "out.wma"], "unknown format"),
+        (["Hi. [pause:30s]", "--lang", "en-us"], "[pause:30s]: a pause lasts from 0.1 to 10 seconds"),
         (["Hi.", "--speed", "9"], "speed must be"),
         (["Hi.", "--voice", "af_heart"], "not in the voice packs"),
         (["Hi.", "--voice", "nobody"], "unknown voice"),

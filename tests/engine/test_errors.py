@@ -28,7 +28,7 @@ from .conftest import VOICE
         ({"text": ""}, EmptyText, "empty_text"),
         ({"text": "  \n\t "}, EmptyText, "empty_text"),
         ({"text": "x" * 5001}, TextTooLong, "text_too_long"),
-        ({"fmt": "aac"}, UnknownFormat, "unknown_format"),
+        ({"fmt": "wma"}, UnknownFormat, "unknown_format"),
         ({"speed": 0.2}, InvalidSpeed, "invalid_speed"),
         ({"speed": 4.5}, InvalidSpeed, "invalid_speed"),
         ({"speed": "fast"}, InvalidSpeed, "invalid_speed"),

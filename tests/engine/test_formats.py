@@ -7,6 +7,7 @@ import pytest
 import soundfile as sf
 
 from kokoro_tts.engine import FORMATS, Engine, content_type, write_file
+from kokoro_tts.engine.aac import decode as decode_aac
 from kokoro_tts.engine.audio import wav_header
 from tests.helpers import decode
 
@@ -14,12 +15,16 @@ from .conftest import VOICE
 
 # An MP3 stream has no info frame to say how much encoder padding to drop: up to two frames more.
 MP3_FRAME = 1152
+# Nor has ADTS: AAC's encoder delay (one frame) and the last frame's padding stay.
+AAC_FRAME = 1024
 
 
 def decoded_length(data: bytes, fmt: str) -> int:
     if fmt == "pcm":
         assert len(data) % 2 == 0
         return len(data) // 2
+    if fmt == "aac":
+        return len(decode_aac(data))
     audio, rate = decode(data)
     assert rate == 24000
     return len(audio)
@@ -28,7 +33,10 @@ def decoded_length(data: bytes, fmt: str) -> int:
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_whole_file_decodes_to_same_length(engine: Engine, hello, fmt):
     data = engine.encode(hello.audio, fmt)
-    assert decoded_length(data, fmt) == len(hello.audio)
+    if fmt == "aac":
+        assert len(hello.audio) + AAC_FRAME <= decoded_length(data, fmt) <= len(hello.audio) + 3 * AAC_FRAME
+    else:
+        assert decoded_length(data, fmt) == len(hello.audio)
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -38,6 +46,8 @@ def test_stream_decodes_to_same_length(engine: Engine, hello, fmt):
     n = decoded_length(b"".join(chunks), fmt)
     if fmt == "mp3":
         assert len(hello.audio) <= n <= len(hello.audio) + 2 * MP3_FRAME
+    elif fmt == "aac":
+        assert len(hello.audio) + AAC_FRAME <= n <= len(hello.audio) + 3 * AAC_FRAME
     else:
         assert n == len(hello.audio)
 
@@ -73,7 +83,8 @@ def test_content_types():
     assert content_type("opus").startswith("audio/ogg")
     assert content_type("flac") == "audio/flac"
     assert content_type("pcm") == "audio/pcm"
-    assert set(FORMATS) == {"wav", "mp3", "opus", "flac", "pcm"}
+    assert content_type("aac") == "audio/aac"
+    assert set(FORMATS) == {"wav", "mp3", "opus", "flac", "pcm", "aac"}
 
 
 def test_synthesized_stream_encodes_end_to_end(engine: Engine):
@@ -87,7 +98,7 @@ def test_write_file_gives_a_whole_file(tmp_path, fmt):
     tone = (0.3 * np.sin(np.arange(12000) / 7)).astype(np.float32)
     path = tmp_path / f"tone.{fmt}"
     assert write_file([tone, tone[:0], tone], fmt, path) == 24000
-    assert decoded_length(path.read_bytes(), fmt) == 24000
+    assert 24000 <= decoded_length(path.read_bytes(), fmt) <= 24000 + (3 * AAC_FRAME if fmt == "aac" else 0)
     if fmt in ("wav", "flac"):
         assert sf.info(str(path)).frames == 24000
 

@@ -327,6 +327,10 @@ function historyItem(item) {
   download.href = audio;
   download.download = `kokoro-${item.id}.${item.format}`;
   download.textContent = S.download;
+  const captions = document.createElement("a");
+  captions.href = `/api/tts/history/${item.id}/captions?format=vtt`;
+  captions.download = `kokoro-${item.id}.vtt`;
+  captions.textContent = S.captions;
   const rerun = button(S.rerun, () => rerun_(item));
   const remove = button(S.delete, async () => {
     try { await api("DELETE", `/api/tts/history/${item.id}`); li.remove(); } catch (error) { warn(error); }
@@ -334,7 +338,7 @@ function historyItem(item) {
   play.disabled = !item.has_audio;
   const row = document.createElement("div");
   row.className = "row";
-  row.append(play, item.has_audio ? download : "", rerun, remove);
+  row.append(play, item.has_audio ? download : "", item.has_captions ? captions : "", rerun, remove);
   li.append(text, meta, row);
   return li;
 }
