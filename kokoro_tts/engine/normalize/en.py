@@ -38,8 +38,9 @@ _DIGITS = "zero one two three four five six seven eight nine".split()
 
 
 def words(n: int | float) -> str:
-    """A number in words, without num2words' commas (they would be read as pauses)."""
-    return str(num2words(n)).replace(",", "")
+    """A number in words as Americans say it: no commas (they would be read as pauses), no "and"
+    ("two hundred fifty")."""
+    return str(num2words(n)).replace(",", "").replace(" and ", " ")
 
 
 def number(text: str) -> str:
@@ -61,7 +62,7 @@ def plural(unit: str, amount: str) -> str:
 
 
 def _year(n: int) -> str:
-    return str(num2words(n, to="year")).replace(",", "")
+    return str(num2words(n, to="year")).replace(",", "").replace(" and ", " ")
 
 
 def _money(m: re.Match[str]) -> str:
