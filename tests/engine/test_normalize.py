@@ -27,7 +27,7 @@ ENGLISH = [
     ("See https://example.com/docs for more.", "See example dot com slash docs for more."),
     ("The 21st time.", "The twenty-first time."),
     ("In 1999 we had 42 cats.", "In nineteen ninety-nine we had forty-two cats."),
-    ("Of the 250 stores, 2005 was the best year.", "Of the two hundred fifty stores, two thousand five was the best year."),
+    ("Of 250 stores, 2005 was best.", "Of two hundred fifty stores, two thousand five was best."),
     ("It was -3 outside.", "It was minus three outside."),
     ("Pi is 3.14.", "Pi is three point one four."),
     ("Plain words stay as they are.", "Plain words stay as they are."),
