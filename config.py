@@ -77,6 +77,9 @@ class Environment(BaseSettings):
     #: Generated audio: a folder on local disk (default: instance/audio), pruned per user beyond
     #: the newest N items or older than N days (0: keep all).
     TTS_AUDIO_DIR: str | None = None
+    #: Or anywhere: file:///path, or s3://bucket/prefix (boto3, with the AWS_* settings and
+    #: AWS_ENDPOINT_URL for S3-compatible stores). Unset: the folder above.
+    AUDIO_STORAGE_URL: Annotated[str, Field(pattern=r"^(file://.+|s3://[^/]+.*)$")] | None = None
     #: A generation still pending this long (its worker died, or the database was away when it
     #: ended) is settled by the service: kept if its audio is stored, refunded otherwise.
     PENDING_GENERATION_TIMEOUT: PositiveInt = 900

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .engine import EngineError
 from .extensions import db
+from .storage import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,9 @@ def handle_unexpected(error: Exception) -> Response:
             log.debug("rollback after a database outage failed", exc_info=True)
         log.warning("database unavailable: %s", str(error).splitlines()[0])
         return handle_http_exception(database_unavailable())
+    if isinstance(error, StorageError):
+        log.error("audio storage unavailable: %s", error)
+        return error_response(503, "storage_unavailable", "The audio storage is not available right now.")
     log.exception("unhandled error", exc_info=error)
     return error_response(500, "internal_error", InternalServerError.description)
 

@@ -1,10 +1,11 @@
 """Flask CLI commands: database set-up and checks (`database.py`), account administration
-(`users.py`) and the speech engine's tools (`speech.py`)."""
+(`users.py`), the speech engine's tools (`speech.py`) and the audio store (`audio.py`)."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from .audio import audio_cli
 from .database import check_db_command, init_db_command, settle_pending_command
 from .speech import tts_cli
 from .users import users_cli
@@ -16,3 +17,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(settle_pending_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(tts_cli)
+    app.cli.add_command(audio_cli)

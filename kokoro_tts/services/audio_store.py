@@ -1,61 +1,80 @@
-"""Where generated audio lives: files on local disk, pruned by count or age.
+"""Where generated audio lives: the store `AUDIO_STORAGE_URL` names (a folder by default), pruned
+by count or age.
 
-Rows of the history stay when their audio is pruned; replaying such an item is a
-404 `audio_not_found`, the listing still shows it.
+Rows of the history keep a key (`<user>/<generation>.<format>`), not a place: every server that
+shares the database and the store can replay any item. Rows stay when their audio is pruned;
+replaying such an item is a 404 `audio_not_found`, the listing still shows it.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Generation, utcnow
+from ..storage import Store, open_store
+
+EXTENSION_KEY = "kokoro_audio_store"
+_lock = threading.Lock()
 
 
-def audio_root() -> Path:
-    folder = current_app.config.get("TTS_AUDIO_DIR") or os.path.join(current_app.instance_path, "audio")
-    return Path(folder)
+def storage_url(app: Flask) -> str:
+    """`AUDIO_STORAGE_URL`, else the folder `TTS_AUDIO_DIR` (default: instance/audio)."""
+    url = app.config.get("AUDIO_STORAGE_URL")
+    if url:
+        return str(url)
+    folder = app.config.get("TTS_AUDIO_DIR") or os.path.join(app.instance_path, "audio")
+    return Path(folder).resolve().as_uri()
+
+
+def store(app: Flask | None = None) -> Store:
+    """The app's audio store, opened on first use."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(EXTENSION_KEY)
+    if found is None:
+        with _lock:
+            found = app.extensions.get(EXTENSION_KEY)
+            if found is None:
+                found = app.extensions[EXTENSION_KEY] = open_store(storage_url(app))
+    return found
 
 
 def save(user_id: int, generation_id: int, fmt: str, audio: bytes) -> str:
-    """Write a generation's audio atomically (temp file + rename); its path for the row."""
-    relative = Path(str(user_id)) / f"{generation_id}.{fmt}"
-    target = audio_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(audio)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return str(relative)
+    """Store a generation's audio whole (or not at all); its key for the row."""
+    key = f"{user_id}/{generation_id}.{fmt}"
+    store().put(key, audio)
+    return key
 
 
-def delete_path(relative: str) -> None:
-    """Remove a stored file that no row points at (a settlement that did not commit)."""
-    (audio_root() / relative).unlink(missing_ok=True)
+def delete_path(key: str) -> None:
+    """Remove a stored object no row points at (a settlement that did not commit)."""
+    store().delete(key)
 
 
-def path_of(generation: Generation) -> Path | None:
-    if not generation.audio_path:
-        return None
-    path = audio_root() / generation.audio_path
-    return path if path.is_file() else None
+def size_of(generation: Generation) -> int | None:
+    """Bytes of the item's stored audio; None when it has none."""
+    return store().size(generation.audio_path) if generation.audio_path else None
+
+
+def read(generation: Generation) -> Iterator[bytes] | None:
+    return store().read(generation.audio_path) if generation.audio_path else None
+
+
+def local_path(generation: Generation) -> Path | None:
+    """A file holding the item's audio, where the store is a folder (served with ranges)."""
+    return store().local_path(generation.audio_path) if generation.audio_path else None
 
 
 def delete_audio(generation: Generation) -> None:
-    path = path_of(generation)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    if generation.audio_path:
+        store().delete(generation.audio_path)
     generation.audio_path = None
 
 
@@ -81,5 +100,5 @@ def apply_retention(user_id: int) -> None:
 
 
 def delete_user_audio(user_id: int) -> None:
-    """Remove a deleted account's audio folder (after its rows are gone)."""
-    shutil.rmtree(audio_root() / str(user_id), ignore_errors=True)
+    """Remove a deleted account's audio (after its rows are gone)."""
+    store().delete_prefix(str(user_id))

@@ -26,6 +26,7 @@ from ..errors import ApiError, database_unavailable, engine_status, is_database_
 from ..extensions import db
 from ..metrics import CHARACTERS, CREDITS, FIRST_AUDIO, IN_PROGRESS, REALTIME
 from ..models import Generation, User
+from ..storage import StorageError
 from . import audio_store, credits, ledger, pronunciations
 from .speech import get_engine
 
@@ -163,6 +164,9 @@ def _fail(charge: _Charge, exc: Exception) -> ApiError:
         return ApiError(400, exc.code, "The model made no sound for this text; you were not charged.")
     if is_database_outage(exc):
         return database_unavailable()
+    if isinstance(exc, StorageError):
+        log.error("generation %s could not be stored; refunded: %s", charge.generation_id, exc)
+        return ApiError(503, "storage_unavailable", "The audio could not be stored; you were not charged.")
     log.error("synthesis of generation %s failed; refunded", charge.generation_id, exc_info=exc)
     return ApiError(500, "synthesis_failed", "Speech synthesis failed; you were not charged.")
 

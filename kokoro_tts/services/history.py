@@ -38,14 +38,13 @@ def item(user: User, generation_id: int) -> Generation:
 
 
 def delete(rows: list[Generation]) -> int:
-    """Rows first (committed), files after: a failure never leaves a row without its file."""
-    files = [audio_store.path_of(g) for g in rows]
+    """Rows first (committed), audio after: a failure never leaves a row without its audio."""
+    keys = [g.audio_path for g in rows if g.audio_path]
     for generation in rows:
         db.session.delete(generation)
     db.session.commit()
-    for path in files:
-        if path is not None:
-            path.unlink(missing_ok=True)
+    for key in keys:
+        audio_store.delete_path(key)
     return len(rows)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import send_file
+from flask import Response, send_file, stream_with_context
 
 from ..engine import content_type
 from ..errors import ApiError
@@ -47,15 +47,18 @@ def get_history_item(generation_id: int):
 def replay(generation_id: int):
     """The stored audio again: no synthesis, no charge."""
     generation = history.item(current_caller(), generation_id)
-    path = audio_store.path_of(generation)
-    if path is None:
+    name = f"kokoro-{generation.id}.{generation.format}"
+    path = audio_store.local_path(generation)
+    if path is not None:  # a folder: with ranges, so players can seek
+        return send_file(path, mimetype=content_type(generation.format), as_attachment=True, download_name=name)
+    size = audio_store.size_of(generation)
+    pieces = audio_store.read(generation) if size is not None else None
+    if pieces is None:
         raise ApiError(
             404, "audio_not_found", "The audio of this item is not stored (expired, or never kept)."
         )
-    return send_file(
-        path, mimetype=content_type(generation.format), as_attachment=True,
-        download_name=f"kokoro-{generation.id}.{generation.format}",
-    )
+    headers = {"Content-Length": str(size), "Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(stream_with_context(pieces), mimetype=content_type(generation.format), headers=headers)
 
 
 @bp.delete(ITEM)

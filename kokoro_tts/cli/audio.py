@@ -1,0 +1,36 @@
+"""`flask audio …`: the store of generated audio."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from ..services import audio_store
+from ..services.audio_migration import migrate
+from ..storage import BadStorageUrl, open_store
+
+audio_cli = AppGroup("audio", help="The store of generated audio (AUDIO_STORAGE_URL).")
+
+
+@audio_cli.command("migrate")
+@click.option("--to", "url", required=True, help="The new store: file:///path or s3://bucket/prefix.")
+@click.option("--verbose", "-v", is_flag=True, help="One line per object.")
+def migrate_command(url: str, verbose: bool) -> None:
+    """Copy every item's audio to another store, each object verified; changes nothing here.
+
+    Resumable: run it again and objects already copied are skipped. Then set AUDIO_STORAGE_URL.
+    """
+    try:
+        target = open_store(url)
+    except BadStorageUrl as exc:
+        raise click.ClickException(str(exc)) from exc
+    source = audio_store.store()
+    if source.url == target.url:
+        raise click.ClickException(f"{url} is the store in use already")
+    click.echo(f"from {source.url} to {target.url}")
+    report = migrate(target, (lambda key, what: click.echo(f"{key}: {what}")) if verbose else (lambda k, w: None))
+    click.echo(f"{report.copied} copied, {report.already} already there, {report.missing} missing at the source, "
+               f"{len(report.failed)} failed")
+    if report.failed:
+        raise click.ClickException(f"{len(report.failed)} objects could not be copied (run again to retry): "
+                                   + ", ".join(report.failed[:10]))
