@@ -333,7 +333,9 @@ class _ChunkBuilder:
             piece, rest = _cut(rest, self.max_tokens, self.table)
             start = unit.start if first else unit.end
             after = unit.after if not rest else "word"
-            self.cur = [_Packed(_Unit(start, unit.end, 2, after), piece, len(tokenize(piece, self.table)), None)]
+            # The whole word speaks in every piece: its time runs from the first to the last.
+            words = (WordPhonemes(unit.start, unit.end, 0, len(piece)),)
+            self.cur = [_Packed(_Unit(start, unit.end, 2, after), piece, len(tokenize(piece, self.table)), words)]
             yield self.emit()
             first = False
 

@@ -42,6 +42,9 @@ FIRST_BUSY_SECONDS = 2.0
 #: Control characters are removed from the text (tab and line breaks are kept: they end clauses
 #: and paragraphs); a NUL or other control byte is never spoken, stored or charged.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Characters of the supplementary private use areas stand for phonemes inside the engine
+#: (`spoken.MARK_BASE`); in a request they mean nothing and are removed like control characters.
+_PRIVATE = re.compile("[\U000f0000-\U0010ffff]")
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 FALLBACK_LANGUAGE = script.FALLBACK_LANGUAGE
 
@@ -215,7 +218,7 @@ class Engine:
         (and what a service charges for). Its markup (pauses, voice tags, inline phonemes), the
         pronunciation `rules` and normalisation are resolved here, so bad ones fail now.
         """
-        text = _CONTROL.sub("", str(text or ""))
+        text = _PRIVATE.sub("", _CONTROL.sub("", str(text or "")))
         if not text.strip():
             raise EmptyText("text is empty")
         if len(text) > self.settings.max_chars:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .errors import InvalidMarkup
 
 MIN_PAUSE, MAX_PAUSE = 0.1, 10.0
-_TAG = re.compile(r"\[\s*(pause|voice)\s*:\s*([^\]\[]*)\]", re.IGNORECASE)
+TAG = re.compile(r"\[\s*(pause|voice)\s*:\s*([^\]\[]*)\]", re.IGNORECASE)
 _SECONDS = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|sec|seconds?)?$", re.IGNORECASE)
 #: ``[word](/phonemes/)``
 INLINE = re.compile(r"\[([^\[\]\n]+)\]\(/([^/\n]+)/\)")
@@ -56,7 +56,7 @@ def parse(text: str) -> list[Part]:
     """The parts of ``text``, in order; their spans tile it. Raises InvalidMarkup for a bad tag."""
     parts: list[Part] = []
     cur = 0
-    for m in _TAG.finditer(text):
+    for m in TAG.finditer(text):
         if m.start() > cur:
             parts.append(Part("text", cur, m.start()))
         parts.append(_tag(m))

@@ -11,14 +11,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .chunking import SILENT_SYMBOLS, vocab
+from .chunking import vocab
 from .errors import InvalidPhonemes
 from .markup import INLINE
 from .spoken import MARK_BASE, Edit, Spoken
 from .wordalign import Phonemized, WordPhonemes, phonemize_words
 
 _MARK = re.compile(f"[{chr(MARK_BASE)}-{chr(MARK_BASE + 0xFFFD)}]")
-_RUN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,8 @@ def apply(spoken: Spoken, rules: Sequence[PronunciationRule]) -> None:
 
 
 class MarkedPhonemizer:
-    """A G2P for text holding marks: marked words get their phonemes (and any punctuation that
-    follows them), the runs between are phonemized whole, as usual."""
+    """A G2P for text holding marks: each mark gets its phonemes, the text between marks is
+    phonemized as usual (so "Kokoro-based" with a rule for "Kokoro" still says "based")."""
 
     def __init__(self, g2p: Callable[[str], str], marks: dict[str, str]) -> None:
         self.g2p = g2p
@@ -87,25 +86,19 @@ class MarkedPhonemizer:
             return phonemize_words(self.g2p, text)
         parts: list[Phonemized] = []
         starts: list[int] = []
-        run_start = 0
-        for m in _RUN.finditer(text):
-            if not _MARK.search(m.group(0)):
-                continue
-            if text[run_start : m.start()].strip():
-                parts.append(phonemize_words(self.g2p, text[run_start : m.start()]))
-                starts.append(run_start)
-            parts.append(self._marked(m.group(0)))
+        cur = 0
+        for m in _MARK.finditer(text):
+            if text[cur : m.start()].strip():
+                parts.append(phonemize_words(self.g2p, text[cur : m.start()]))
+                starts.append(cur)
+            said = self.marks.get(m.group(0), "")
+            parts.append(Phonemized(said, (WordPhonemes(0, 1, 0, len(said)),)))
             starts.append(m.start())
-            run_start = m.end()
-        if text[run_start:].strip():
-            parts.append(phonemize_words(self.g2p, text[run_start:]))
-            starts.append(run_start)
+            cur = m.end()
+        if text[cur:].strip():
+            parts.append(phonemize_words(self.g2p, text[cur:]))
+            starts.append(cur)
         return _join(parts, starts)
-
-    def _marked(self, word: str) -> Phonemized:
-        said = " ".join(self.marks.get(c, c) for c in _MARK.findall(word))
-        said += "".join(c for c in _MARK.sub("", word) if c in SILENT_SYMBOLS and c in vocab())
-        return Phonemized(said, (WordPhonemes(0, len(word), 0, len(said)),))
 
 
 def _join(parts: Iterable[Phonemized], starts: Iterable[int]) -> Phonemized:

@@ -11,12 +11,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import markup, pronounce
+from .errors import InvalidMarkup, TextTooLong
 from .g2p import require_language
 from .normalize import Options, normalize
 from .spoken import Spoken
 from .voices import Voice
 
 FALLBACK_LANGUAGE = "en-us"
+#: The silence of all a text's pause tags together, at most (a request is not a way to buy hours
+#: of silence held in memory).
+MAX_PAUSES_SECONDS = 120.0
+#: What a text says, rules and normalisation applied, may be this many times the text, at most.
+MAX_GROWTH = 4
 
 
 @dataclass(frozen=True)
@@ -47,14 +53,25 @@ def _language(settings: Settings, voice: Voice) -> str:
     return require_language(settings.lang or voice.language or FALLBACK_LANGUAGE)
 
 
+def _check_size(text: str, segments: Sequence[Segment]) -> None:
+    pauses = sum(s.seconds for s in segments)
+    if pauses > MAX_PAUSES_SECONDS:
+        raise InvalidMarkup(f"the pause tags add up to {pauses:g} seconds; at most {MAX_PAUSES_SECONDS:g}")
+    said = sum(len(s.spoken.text) for s in segments if s.spoken is not None)
+    if said > MAX_GROWTH * max(len(text), 100):
+        raise TextTooLong(f"with your pronunciation rules the text says {said} characters; "
+                          f"at most {MAX_GROWTH} times its own length")
+
+
 def build(text: str, settings: Settings, resolve: Callable[[str], Voice]) -> list[Segment]:
-    """The segments of ``text``; raises InvalidMarkup, InvalidPhonemes or a voice error."""
+    """The segments of ``text``; raises InvalidMarkup, InvalidPhonemes, TextTooLong or a voice error."""
     voice = settings.voice
     lang = _language(settings, voice)
     segments: list[Segment] = []
+    voices: dict[str, Voice] = {}  # a blend is built once per request, however often it is named
     for part in markup.parse(text):
         if part.kind == "voice":
-            voice = resolve(part.voice)
+            voice = voices.get(part.voice) or voices.setdefault(part.voice, resolve(part.voice))
             lang = _language(settings, voice)
             segments.append(Segment("voice", part.start, part.end, voice, lang))
         elif part.kind == "pause":
@@ -64,4 +81,5 @@ def build(text: str, settings: Settings, resolve: Callable[[str], Voice]) -> lis
             pronounce.apply(spoken, settings.rules)
             normalize(spoken, lang, settings.normalize)
             segments.append(Segment("speech", part.start, part.end, voice, lang, spoken))
+    _check_size(text, segments)
     return segments

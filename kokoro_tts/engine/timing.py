@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chunking import ChunkWord
-from .markup import INLINE
+from .markup import INLINE, TAG
 
 FRAME_SECONDS = 600 / 24000
 LEAD = 3 * FRAME_SECONDS
@@ -112,7 +112,8 @@ def caption_words(text: str, timed: Iterable[Timed]) -> list[Word]:
 
     A rewrite covering several written words ("10:30 am") shares its time between them by length.
     """
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    untagged = TAG.sub(lambda m: " " * len(m.group(0)), text)  # a tag is not a word, nor part of one
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(untagged)]
     found: dict[int, list[float]] = {}
     index = 0
     for t in _merged(timed):
@@ -157,7 +158,8 @@ def cues(words: Sequence[Word], per_cue: int = 7, max_seconds: float = 3.5) -> l
 def webvtt(words: Sequence[Word]) -> str:
     lines = ["WEBVTT", ""]
     for start, end, text in cues(words):
-        lines += [f"{_clock(start, '.')} --> {_clock(end, '.')}", text.replace("-->", "->"), ""]
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # cue text is markup
+        lines += [f"{_clock(start, '.')} --> {_clock(end, '.')}", text, ""]
     return "\n".join(lines)
 
 

@@ -20,6 +20,8 @@ _RUN = re.compile(r"\S+")
 _SOUND = re.compile(r"\w")
 #: How far (in groups) the alignment may stray from the diagonal, beyond the difference in counts.
 BAND = 3
+#: Past this many cells, the programme is not run: the phonemes are shared out by length.
+MAX_CELLS = 40_000
 #: Extra cost of joining or dropping, so that equal lengths prefer one to one.
 PENALTY = 0.02
 
@@ -80,7 +82,7 @@ def _path(n: int, m: int, step_cost: StepCost) -> list[tuple[int, int]]:
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int]]] = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
     cost[0][0] = 0.0
-    band = abs(n - m) + BAND
+    band = min(abs(n - m), 4 * BAND) + BAND
     for i in range(n + 1):
         centre = i * m / max(1, n)
         for j in range(max(0, int(centre) - band), min(m, int(centre) + band) + 1):
@@ -127,6 +129,8 @@ def align(text: str, phonemes: str, phonemize: Callable[[str], str] | None = Non
         return ()
     if len(words) == len(groups):
         return tuple(WordPhonemes(ws, we, gs, ge) for (ws, we), (gs, ge) in zip(words, groups, strict=True))
+    if len(words) * (min(abs(len(words) - len(groups)), 4 * BAND) + BAND) > MAX_CELLS:
+        return tuple(_share(words, text, groups[0][0], groups[-1][1]))
     if phonemize is not None:
         expected = [_letters(phonemize(text[s:e])) for s, e in words]
         step_cost = _by_sound(expected, [_letters(phonemes[s:e]) for s, e in groups])

@@ -54,7 +54,7 @@ SSE_DOC: dict[str, Any] = {
                        "{\"input_tokens\", \"output_tokens\", \"total_tokens\"}}`.",
         "properties": {
             "event": {"type": "string"},
-            "data": {"type": "string", "contentMediaType": "application/json"},
+            "data": {"type": "string", "description": "JSON"},
         },
         "required": ["data"],
     }}}}},

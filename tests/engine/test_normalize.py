@@ -21,7 +21,11 @@ ENGLISH = [
     ("A 5m rope and 1 km to go.", "A five meters rope and one kilometer to go."),
     ("Drive at 60 mph.", "Drive at sixty miles per hour."),
     ("Dr. Smith met Mr. Jones.", "Doctor Smith met Mister Jones."),
-    ("Apples, pears, etc.", "Apples, pears, et cetera"),
+    ("Apples, pears, etc.", "Apples, pears, et cetera."),
+    ("Pears, etc. Then No. 5, not No. Six.", "Pears, et cetera. Then number five, not No. Six."),
+    ("The 1980s and the '90s.", "The nineteen eighties and the nineties."),
+    ("A 4G phone for $5k, 5g of salt.", "A 4G phone for five thousand dollars, five grams of salt."),
+    ("Pay $1.1 now.", "Pay one dollar and ten cents now."),
     ("Call 555-123-4567 today.", "Call five five five, one two three, four five six seven today."),
     ("Mail john.doe@example.com now.", "Mail john dot doe at example dot com now."),
     ("See https://example.com/docs for more.", "See example dot com slash docs for more."),
@@ -48,6 +52,9 @@ FRENCH = [
     ("Le 1er mai, la 2e fois.", "Le premier mai, la deuxième fois."),
     ("Il y a 1 200 personnes.", "Il y a mille deux cents personnes."),
     ("Pi vaut 3,14.", "Pi vaut trois virgule quatorze."),
+    ("Chapitre 2 : Le début.", "Chapitre deux : Le début."),
+    ("Me voici, Me Dupont.", "Me voici, Maître Dupont."),
+    ("Il fait 30 °C.", "Il fait trente degrés Celsius."),
 ]
 
 
@@ -72,3 +79,10 @@ def test_off_and_per_kind():
 
 def test_other_languages_keep_espeak_reading():
     assert normalize_text("¡Cuesta 5 €!", "es") == "¡Cuesta 5 €!"
+
+
+@pytest.mark.parametrize("text", ["9" * 320, "9" * 5000, "5ſ", "5 mİn", "1," + "9" * 4400])
+@pytest.mark.parametrize("lang", ["en-us", "fr"])
+def test_odd_numbers_never_fail(text, lang):
+    said = normalize_text(text, lang)
+    assert said and not any(c.isdigit() for c in said[:100]) or said == text

@@ -71,11 +71,15 @@ def test_joined_phoneme_words_are_shared_out():
 
 
 def test_captions_formats_parse():
-    words = [Word("Hello,", 0.0, 0.4), Word("world.", 0.45, 0.9), Word("Again", 1.2, 1.5), Word("-->", 1.5, 1.6)]
-    vtt = webvtt.from_string(to_vtt(words))
-    assert [c.text for c in vtt] == ["Hello, world.", "Again ->"] and vtt[0].start == "00:00:00.000"
+    words = [Word("Hello,", 0.0, 0.4), Word("world.", 0.45, 0.9), Word("<b>Again</b>", 1.2, 1.5),
+             Word("-->", 1.5, 1.6)]
+    text = to_vtt(words)
+    assert "<b>" not in text and "&lt;b&gt;Again&lt;/b&gt; --&gt;" in text  # cue text is markup: escaped
+    vtt = webvtt.from_string(text)
+    assert [c.text for c in vtt] == ["Hello, world.", "&lt;b&gt;Again&lt;/b&gt; --&gt;"]
+    assert vtt[0].start == "00:00:00.000"
     subs = list(srt.parse(to_srt(words)))
-    assert [s.content for s in subs] == ["Hello, world.", "Again -->"]
+    assert [s.content for s in subs] == ["Hello, world.", "<b>Again</b> -->"]
     assert subs[1].start.total_seconds() == 1.2 and subs[1].end.total_seconds() == 1.6
 
 
@@ -166,3 +170,30 @@ def test_normalisation_off_reads_the_symbols(engine: Engine):
     off = engine.validate("It costs $5.", "jf_alpha", lang=EN, normalize=Options(enabled=False))
     assert on.segments[0].spoken is not None and off.segments[0].spoken is not None
     assert on.segments[0].spoken.text == "It costs five dollars." and off.segments[0].spoken.text == "It costs $5."
+
+
+def test_text_beside_a_marked_word_is_still_spoken(engine: Engine):
+    rules = [PronunciationRule("Kokoro", phonemes="kˈOkəɹO")]
+    req = engine.validate("Kokoro-based models, [Kokoro](/kˈOkəɹO/)'s voice.", "jf_alpha", lang=EN, rules=rules)
+    phonemes = " ".join(c.phonemes for c in engine._segment_chunks(req.segments[0], 1.0))
+    assert phonemes.count("kˈOkəɹO") == 2 and "bˈAst" in phonemes and "mˈɑːdəlz" in phonemes
+
+
+def test_private_use_characters_are_not_phonemes(engine: Engine):
+    req = engine.validate("[x](/ə/) and \U000f0000 here.", "jf_alpha", lang=EN)
+    assert "\U000f0000" not in req.text
+    assert req.segments[0].spoken is not None and list(req.segments[0].spoken.phonemes.values()) == ["ə"]
+
+
+def test_limits_on_what_a_short_text_can_ask(engine: Engine):
+    with pytest.raises(EngineError) as info:
+        engine.validate("Hi. " + "[pause:10s]" * 13, "jf_alpha", lang=EN)
+    assert info.value.code == "invalid_markup" and "130" in info.value.message
+    with pytest.raises(EngineError) as info:
+        engine.validate("a " * 2500, "jf_alpha", lang=EN, rules=[PronunciationRule("a", alias="b" * 500)])
+    assert info.value.code == "text_too_long"
+
+
+def test_tags_touching_words_are_not_part_of_them(engine: Engine):
+    words = engine.synthesize(engine.validate("Hello[pause:0.5s]world. [voice:jm_kumo]Again.", "jf_alpha", lang=EN))
+    assert [w.word for w in words.words] == ["Hello", "world.", "Again."]

@@ -55,11 +55,15 @@ def with_durations(model: Path, cache_dir: Path) -> tuple[Path, bool]:
         return model, False
     proto.graph.output.append(onnx.helper.make_tensor_value_info(OUTPUT, onnx.TensorProto.FLOAT, None))
     proto.graph.node.append(onnx.helper.make_node("Identity", [name], [OUTPUT], name="expose_durations"))
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         onnx.save(proto, str(tmp))
         os.replace(tmp, target)
+    except OSError as exc:  # a read-only cache: speak anyway, timings estimated
+        log.warning("cannot cache the model with durations in %s (%s): word timings will be estimated",
+                    target.parent, exc)
+        return model, False
     finally:
         tmp.unlink(missing_ok=True)
     return target, True

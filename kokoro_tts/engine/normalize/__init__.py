@@ -59,7 +59,10 @@ def edits(text: str, rules: Sequence[Rule], options: Options) -> list[Edit]:
         for m in rule.pattern.finditer(text):
             if any(m.start() < e.end and e.start < m.end() for e in claimed):
                 continue
-            said = rule.say(m)
+            try:
+                said = rule.say(m)
+            except (ArithmeticError, ValueError, KeyError):  # a number too big for words, say: as written
+                continue
             if said is not None and said != m.group(0):
                 claimed.append(Edit(m.start(), m.end(), said))
     return claimed

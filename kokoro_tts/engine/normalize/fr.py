@@ -20,10 +20,12 @@ _UNITS = {
 }
 ABBREVIATIONS = {
     "M.": "Monsieur", "MM.": "Messieurs", "Mme": "Madame", "Mmes": "Mesdames", "Mlle": "Mademoiselle",
-    "Dr": "Docteur", "Pr": "Professeur", "Me": "Maître", "St": "Saint", "Ste": "Sainte", "etc.": "et cetera",
+    "etc.": "et cetera",
     "p. ex.": "par exemple", "c.-à-d.": "c'est-à-dire", "n°": "numéro", "N°": "numéro", "av.": "avenue",
     "bd": "boulevard", "env.": "environ",
 }
+#: Titles, only before a name ("Me voici" is not "Maître voici").
+TITLES = {"Dr": "Docteur", "Pr": "Professeur", "Me": "Maître", "St": "Saint", "Ste": "Sainte"}
 _DIGITS = "zéro un deux trois quatre cinq six sept huit neuf".split()
 
 
@@ -31,25 +33,31 @@ def words(n: int) -> str:
     return str(num2words(n, lang="fr"))
 
 
+def digits(text: str) -> str:
+    return " ".join(_DIGITS[int(d)] for d in text if d.isdigit())
+
+
 def number(text: str) -> str:
-    """"1 200", "1.200", "3,14", "-2" in words (a comma is the decimal mark in French)."""
+    """"1 200", "1.200", "3,14", "-2" in words (a comma is the decimal mark in French); past
+    trillions, digit by digit."""
     text = re.sub(r"[\s\u00a0\u202f.]", "", text)
     sign = "moins " if text.startswith(("-", "−")) else ""
     whole, _, frac = text.lstrip("-−").partition(",")
-    said = words(int(whole or 0))
+    said = words(int(whole or 0)) if len(whole) <= 15 else digits(whole)
     if frac:
-        digits = " ".join(_DIGITS[int(d)] for d in frac)
-        said += " virgule " + (digits if frac.startswith("0") else words(int(frac)))
+        said += " virgule " + (digits(frac) if frac.startswith("0") or len(frac) > 15 else words(int(frac)))
     return sign + said
 
 
 def plural(unit: str, amount: str) -> str:
     whole = re.sub(r"[\s\u00a0\u202f.]", "", amount).split(",")[0].lstrip("-")
-    if whole in ("0", "1") or unit.endswith(("s", "x", "z")):
+    if whole in ("0", "1"):
         return unit
-    if " " in unit:
+    if " " in unit:  # "degré Celsius": the noun takes the plural
         head, _, tail = unit.partition(" ")
-        return f"{head}s {tail}"
+        return f"{plural(head, amount)} {tail}"
+    if unit.endswith(("s", "x", "z")):
+        return unit
     return unit.replace("-heure", "s-heure") if unit.endswith("-heure") else unit + "s"
 
 
@@ -65,7 +73,7 @@ def _money(m: re.Match[str]) -> str:
 
 
 def _time(m: re.Match[str]) -> str:
-    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    hour, minute = int(m.group(1)), int(m.group(2) or m.group(3) or 0)
     if hour > 24 or minute > 59:
         return m.group(0)
     said = f"{'une' if hour == 1 else words(hour)} {'heure' if hour <= 1 else 'heures'}"
@@ -80,7 +88,9 @@ def _date(m: re.Match[str]) -> str:
 
 
 def _unit(m: re.Match[str]) -> str:
-    unit = _UNITS[m.group("unit").lower()]
+    unit = _UNITS.get(m.group("unit").lower())
+    if unit is None:  # a letter whose lower case is not ASCII ("İ"), matched by re.I
+        return m.group(0)
     return f"{number(m.group('amount'))} {plural(unit, m.group('amount'))}"
 
 
@@ -116,9 +126,11 @@ RULES: tuple[Rule, ...] = (
                              rf"|(?P<sym2>[€$£])\s?(?P<amount2>{_NUM})"), _money),
     Rule("percentages", re.compile(rf"(?<![\w,])(-?(?:{_NUM}))\s?%"), lambda m: f"{number(m.group(1))} pour cent"),
     Rule("dates", re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), _date),
-    Rule("times", re.compile(r"\b(\d{1,2})\s?(?:h|:)\s?(\d{2})?(?![\w:])"), _time),
+    Rule("times", re.compile(r"\b(\d{1,2})(?:\s?h\s?(\d{2})?|:(?=\d{2}\b)(\d{2}))(?![\w:])"), _time),
     Rule("units", re.compile(rf"(?<![\w,])(?P<amount>{_NUM})\s?(?P<unit>{_UNIT_NAMES})(?![\w/])", re.I), _unit),
     Rule("abbreviations", re.compile(rf"(?<![\w.])(?:{_ABBR})(?![\w])"), lambda m: ABBREVIATIONS[m.group(0)]),
+    Rule("abbreviations", re.compile(rf"(?<![\w.])(?:{'|'.join(TITLES)})\.?(?=\s+[A-ZÀ-Ý])"),
+         lambda m: TITLES[m.group(0).rstrip(".")]),
     Rule("numbers", re.compile(r"\b(\d+)(er|re|ère|e|ème|ᵉ)\b", re.I), _ordinal),
     Rule("numbers", re.compile(rf"(?<![\w,])-?(?:{_NUM})(?![\w])"), lambda m: number(m.group(0))),
 )
