@@ -2,7 +2,7 @@
 
 Each piece of encoded audio is a `speech.audio.delta` event (base64); the last event is
 `speech.audio.done` with the usage: `input_tokens` are the characters charged, `output_tokens`
-the model's output frames (40 per second of audio).
+the length of the audio in the model's 25 ms frames (40 per second, pauses included).
 """
 
 from __future__ import annotations
