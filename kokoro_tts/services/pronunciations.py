@@ -44,6 +44,8 @@ def _checked(data: dict[str, object]) -> tuple[str, str | None, str | None]:
 def create(user: User, data: dict[str, object]) -> PronunciationRule:
     """Add a rule; 400 if it is malformed, 409 if its text has one, 409 past MAX_RULES."""
     text, alias, phonemes = _checked(data)
+    # The account's row is locked until the commit, so two requests at once cannot both pass the count.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     count = db.session.scalar(select(func.count()).where(PronunciationRule.user_id == user.id)) or 0
     if count >= MAX_RULES:
         raise ApiError(409, "too_many_rules", f"An account has at most {MAX_RULES} pronunciation rules.")
