@@ -7,6 +7,7 @@ written whole (true lengths in its headers; nothing left behind on failure); ``-
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from flask.cli import AppGroup
 
 from ..engine import FORMATS, Engine, EngineError, Piece, Request, hub, write_file
 from ..engine.audio import check_format
+from ..engine.normalize import Options
+from ..engine.timing import Timeline, Word, srt, webvtt
 from ..services.speech import get_engine
 
 tts_cli = AppGroup("tts", help="Speech engine: synthesize text, list voices, warm up the model.")
@@ -56,8 +59,8 @@ def _copy(chunks: Iterator[bytes], output: str) -> None:
             f.write(data)
 
 
-def _speak(engine: Engine, req: Request, fmt: str, output: str) -> float:
-    """Speak ``req`` into ``output``; returns the seconds of audio.
+def _speak(engine: Engine, req: Request, fmt: str, output: str, timeline: Timeline) -> float:
+    """Speak ``req`` into ``output``; returns the seconds of audio, its words in ``timeline``.
 
     A file gets headers with the true length; a stream's headers go out before the length is known.
     """
@@ -68,6 +71,7 @@ def _speak(engine: Engine, req: Request, fmt: str, output: str) -> float:
         def spoken(piece: Piece) -> None:
             nonlocal seconds
             seconds += piece.duration
+            timeline.add(piece.duration, piece.words)
             bar.update(piece.chars)
 
         pieces = engine.stream(req, on_piece=spoken)
@@ -85,16 +89,24 @@ def _speak(engine: Engine, req: Request, fmt: str, output: str) -> float:
 @click.option("--lang", "-l", default=None, help="Language (en-us, en-gb, fr, es, it, pt-br, hi, ja, zh).")
 @click.option("--format", "-f", "fmt", default=None, help=f"One of {', '.join(FORMATS)} (default: from -o).")
 @click.option("--output", "-o", required=True, help="Output file, or - for standard output.")
-def say(text: str, voice: str | None, speed: float, lang: str | None, fmt: str | None, output: str) -> None:
-    """Speak TEXT (or standard input, with -) into a file."""
+@click.option("--no-normalize", is_flag=True, help="Read numbers, units and the like as espeak-ng does.")
+@click.option("--captions", type=click.Path(dir_okay=False), default=None,
+              help="Also write the words' timings: .vtt (WebVTT), .srt or .json.")
+def say(text: str, voice: str | None, speed: float, lang: str | None, fmt: str | None, output: str,
+        no_normalize: bool, captions: str | None) -> None:
+    """Speak TEXT (or standard input, with -) into a file. The text may hold [pause:1.5s],
+    [voice:id] and [word](/phonemes/) tags."""
     engine = get_engine(current_app)
     if text == "-":
         text = sys.stdin.read()
+    timeline = Timeline()
     try:
         fmt = _format_for(fmt, output)
-        req = engine.validate(text, voice, speed, lang, fmt)
+        req = engine.validate(text, voice, speed, lang, fmt, normalize=Options(enabled=not no_normalize))
         start = time.perf_counter()
-        seconds = _speak(engine, req, fmt, output)
+        seconds = _speak(engine, req, fmt, output, timeline)
+        if captions:
+            _write_captions(captions, timeline.words(req.text))
     except EngineError as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:
@@ -102,6 +114,14 @@ def say(text: str, voice: str | None, speed: float, lang: str | None, fmt: str |
     if output != "-":
         elapsed = time.perf_counter() - start
         click.echo(f"Wrote {output}: {seconds:.2f} s of audio ({fmt}) in {elapsed:.2f} s", err=True)
+
+
+def _write_captions(path: str, words: list[Word]) -> None:
+    if path.endswith(".json"):
+        body = json.dumps([w.as_dict() for w in words], ensure_ascii=False, indent=1)
+    else:
+        body = srt(words) if path.endswith(".srt") else webvtt(words)
+    Path(path).write_text(body, encoding="utf-8")
 
 
 @tts_cli.command("voices")

@@ -158,3 +158,18 @@ def test_warmup_prints_timing(runner):
     result = runner.invoke(args=["tts", "warmup"])
     assert result.exit_code == 0
     assert "loaded in" in result.output and "synthesized in" in result.output
+
+
+def test_say_writes_captions_and_can_leave_numbers_alone(runner, tmp_path):
+    out, vtt = tmp_path / "x.wav", tmp_path / "x.vtt"
+    text = "It costs $5. [pause:1s] Thank you."
+    result = runner.invoke(args=["tts", "say", text, "--lang", "en-us", "-o", str(out), "--captions", str(vtt)])
+    assert result.exit_code == 0, result.output
+    body = vtt.read_text()
+    assert body.startswith("WEBVTT") and "It costs $5." in body and "Thank you." in body and "[pause" not in body
+    plain = tmp_path / "plain.wav"
+    result = runner.invoke(args=["tts", "say", "It costs $5.", "--lang", "en-us", "-o", str(plain), "--no-normalize"])
+    assert result.exit_code == 0
+    normalised = tmp_path / "n.wav"
+    runner.invoke(args=["tts", "say", "It costs $5.", "--lang", "en-us", "-o", str(normalised)])
+    assert normalised.read_bytes() != plain.read_bytes()  # "five dollars", not espeak's "dollar five"
