@@ -15,7 +15,8 @@ from sqlalchemy import delete, select
 
 from ..errors import ApiError
 from ..extensions import db
-from ..models import MAX_ID, ApiKey, User, utcnow
+from ..models import ApiKey, User, utcnow
+from .owned import owned
 
 KEY_PREFIX = "sk-kokoro-"
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -67,10 +68,7 @@ def of_user(user: User) -> list[ApiKey]:
 
 def revoke(user: User, key_id: int) -> None:
     """Delete one of the user's keys; another user's key is a 404 like a missing one."""
-    key = db.session.get(ApiKey, key_id) if key_id <= MAX_ID else None
-    if key is None or key.user_id != user.id:
-        raise ApiError(404, "api_key_not_found", "No such API key.")
-    db.session.delete(key)
+    db.session.delete(owned(ApiKey, key_id, user.id, "api_key_not_found", "No such API key."))
     db.session.commit()
 
 

@@ -9,7 +9,6 @@ replaying such an item is a 404 `audio_not_found`, the listing still shows it.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,9 +19,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Generation, utcnow
 from ..storage import Store, open_store
+from .per_app import per_app
 
 EXTENSION_KEY = "kokoro_audio_store"
-_lock = threading.Lock()
 
 
 def storage_url(app: Flask) -> str:
@@ -36,14 +35,7 @@ def storage_url(app: Flask) -> str:
 
 def store(app: Flask | None = None) -> Store:
     """The app's audio store, opened on first use."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get(EXTENSION_KEY)
-    if found is None:
-        with _lock:
-            found = app.extensions.get(EXTENSION_KEY)
-            if found is None:
-                found = app.extensions[EXTENSION_KEY] = open_store(storage_url(app))
-    return found
+    return per_app(EXTENSION_KEY, lambda a: open_store(storage_url(a)), app)
 
 
 def save(user_id: int, generation_id: int, fmt: str, audio: bytes) -> str:

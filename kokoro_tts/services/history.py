@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import ApiError
 from ..extensions import db
-from ..models import MAX_ID, Generation, User
+from ..models import Generation, User
 from . import audio_store
+from .owned import owned
 
 
 def _newest_first(user: User) -> Any:
@@ -31,10 +31,7 @@ def page(user: User, number: int, per_page: int) -> dict[str, Any]:
 
 def item(user: User, generation_id: int) -> Generation:
     """One of the user's items; another user's item is indistinguishable from a missing one."""
-    generation = db.session.get(Generation, generation_id) if generation_id <= MAX_ID else None
-    if generation is None or generation.user_id != user.id:
-        raise ApiError(404, "generation_not_found", "No such item in your history.")
-    return generation
+    return owned(Generation, generation_id, user.id, "generation_not_found", "No such item in your history.")
 
 
 def delete(rows: list[Generation]) -> int:

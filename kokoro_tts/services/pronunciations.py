@@ -14,7 +14,8 @@ from ..engine.pronounce import PronunciationRule as EngineRule
 from ..engine.pronounce import check_phonemes
 from ..errors import ApiError
 from ..extensions import db
-from ..models import MAX_ID, PronunciationRule, User
+from ..models import PronunciationRule, User
+from .owned import owned
 
 MAX_RULES = 500
 
@@ -61,10 +62,7 @@ def create(user: User, data: dict[str, object]) -> PronunciationRule:
 
 
 def delete(user: User, rule_id: int) -> None:
-    rule = db.session.get(PronunciationRule, rule_id) if rule_id <= MAX_ID else None
-    if rule is None or rule.user_id != user.id:
-        raise ApiError(404, "rule_not_found", "No such pronunciation rule.")
-    db.session.delete(rule)
+    db.session.delete(owned(PronunciationRule, rule_id, user.id, "rule_not_found", "No such pronunciation rule."))
     db.session.commit()
 
 

@@ -6,23 +6,14 @@ Building it reads `app.config` but loads no model: that waits for the first synt
 
 from __future__ import annotations
 
-import threading
-
-from flask import Flask, current_app
+from flask import Flask
 
 from ..engine import Engine, EngineSettings
+from .per_app import per_app
 
 EXTENSION_KEY = "kokoro_engine"
-_lock = threading.Lock()
 
 
 def get_engine(app: Flask | None = None) -> Engine:
     """The engine of `app` (default: the current app)."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    engine = app.extensions.get(EXTENSION_KEY)
-    if engine is None:
-        with _lock:
-            engine = app.extensions.get(EXTENSION_KEY)
-            if engine is None:
-                engine = app.extensions[EXTENSION_KEY] = Engine(EngineSettings.from_mapping(app.config))
-    return engine
+    return per_app(EXTENSION_KEY, lambda a: Engine(EngineSettings.from_mapping(a.config)), app)
