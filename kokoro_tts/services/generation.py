@@ -57,7 +57,6 @@ class Audio:
     content_type: str
     headers: dict[str, str] = field(default_factory=dict)
     words: list[Word] = field(default_factory=list)
-    duration: float = 0.0
     #: seconds of audio made so far (a stream's grows as it is sent)
     seconds: Callable[[], float] = field(default=lambda: 0.0)
 
@@ -190,8 +189,7 @@ def _whole(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:
         raise (database_unavailable() if is_database_outage(exc) else exc) from exc
     _retain(charge.user_id)
     headers["X-Audio-Duration"] = f"{result.duration:.3f}"
-    return Audio(audio, content_type(charge.format), headers, result.words, result.duration,
-                 lambda: result.duration)
+    return Audio(audio, content_type(charge.format), headers, result.words, lambda: result.duration)
 
 
 def _streamed(charge: _Charge, req: Request, headers: dict[str, str], slot: ExitStack) -> Audio:

@@ -37,7 +37,7 @@ def captioned(data: dict[str, Any]):
     return {
         "audio": base64.b64encode(audio.body).decode("ascii"),
         "format": order.format,
-        "duration": round(audio.duration, 3),
+        "duration": round(audio.seconds(), 3),
         "generation_id": int(audio.headers["X-Generation-Id"]),
         "words": [w.as_dict() for w in audio.words],
     }, 200, {k: v for k, v in audio.headers.items() if k != "Content-Disposition"}
