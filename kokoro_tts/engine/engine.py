@@ -229,7 +229,8 @@ class Engine:
         settings = script.Settings(self.resolve_voice(voice), given, tuple(rules), normalize or Options())
         segments = tuple(script.build(text, settings, self.resolve_voice))
         speech = [seg for seg in segments if seg.kind == "speech"]
-        if not any(speakable(c.tokens) for seg in speech for c in self._segment_chunks(seg, speed)):
+        chunks = (c for seg in speech for c in self._segment_chunks(seg, speed, words=False))
+        if not any(speakable(c.tokens) for c in chunks):
             raise NothingToSay("the text has nothing to say: no word the model can speak")
         return Request(text, settings.voice, speed, given or speech[0].lang, fmt, segments)
 
@@ -242,23 +243,24 @@ class Engine:
         return max(MIN_CHUNK_TOKENS, min(MAX_TOKENS, fitting))
 
     def chunks(
-        self, text: str, lang: str, speed: float = 1.0, marks: dict[str, str] | None = None
+        self, text: str, lang: str, speed: float = 1.0, marks: dict[str, str] | None = None, words: bool = True
     ) -> Generator[Chunk, None, None]:
         """The phoneme chunks a text is spoken in (lazily phonemized); shorter while the model is
-        shared. `marks`: the phonemes of marked words (see `pronounce`)."""
+        shared. `marks`: the phonemes of marked words (see `pronounce`); `words`: find each word's
+        tokens, for timings."""
         busy = self.max_chunk_tokens(speed, self.settings.busy_chunk_seconds)
         first = self.max_chunk_tokens(speed, FIRST_BUSY_SECONDS)
 
         def squeeze(index: int) -> int | None:
             return (first if index == 0 else busy) if self.scheduler.contended() else None
 
-        phonemize = MarkedPhonemizer(get_g2p(lang), marks or {})
+        phonemize = MarkedPhonemizer(get_g2p(lang), marks or {}, words)
         return chunk_text(text, phonemize, max_tokens=self.max_chunk_tokens(speed), squeeze=squeeze)
 
-    def _segment_chunks(self, seg: script.Segment, speed: float) -> Generator[Chunk, None, None]:
+    def _segment_chunks(self, seg: script.Segment, speed: float, words: bool = True) -> Generator[Chunk, None, None]:
         """The chunks of a spoken segment: its rewritten text, marked words given their phonemes."""
         assert seg.spoken is not None
-        return self.chunks(seg.spoken.text, seg.lang, speed, seg.spoken.phonemes)
+        return self.chunks(seg.spoken.text, seg.lang, speed, seg.spoken.phonemes, words)
 
     def stream(
         self, req: Request, on_piece: Callable[[Piece], None] | None = None, owner: Hashable | None = None

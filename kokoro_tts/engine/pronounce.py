@@ -75,28 +75,33 @@ def apply(spoken: Spoken, rules: Sequence[PronunciationRule]) -> None:
 
 class MarkedPhonemizer:
     """A G2P for text holding marks: each mark gets its phonemes, the text between marks is
-    phonemized as usual (so "Kokoro-based" with a rule for "Kokoro" still says "based")."""
+    phonemized as usual (so "Kokoro-based" with a rule for "Kokoro" still says "based").
+    `words`: whether to find each word's phonemes (for timings; checking a text needs none)."""
 
-    def __init__(self, g2p: Callable[[str], str], marks: dict[str, str]) -> None:
+    def __init__(self, g2p: Callable[[str], str], marks: dict[str, str], words: bool = True) -> None:
         self.g2p = g2p
         self.marks = marks
+        self.words = words
+
+    def _run(self, text: str) -> Phonemized:
+        return phonemize_words(self.g2p, text) if self.words else Phonemized(self.g2p(text))
 
     def __call__(self, text: str) -> Phonemized:
         if not self.marks or not _MARK.search(text):
-            return phonemize_words(self.g2p, text)
+            return self._run(text)
         parts: list[Phonemized] = []
         starts: list[int] = []
         cur = 0
         for m in _MARK.finditer(text):
             if text[cur : m.start()].strip():
-                parts.append(phonemize_words(self.g2p, text[cur : m.start()]))
+                parts.append(self._run(text[cur : m.start()]))
                 starts.append(cur)
             said = self.marks.get(m.group(0), "")
             parts.append(Phonemized(said, (WordPhonemes(0, 1, 0, len(said)),)))
             starts.append(m.start())
             cur = m.end()
         if text[cur:].strip():
-            parts.append(phonemize_words(self.g2p, text[cur:]))
+            parts.append(self._run(text[cur:]))
             starts.append(cur)
         return _join(parts, starts)
 
