@@ -28,6 +28,7 @@ from .normalize import Options
 from .pronounce import MarkedPhonemizer, PronunciationRule
 from .scheduler import Scheduler
 from .settings import EngineSettings
+from .spoken import PRIVATE_USE
 from .timing import Timed, Timeline
 from .voices import EMBEDDED, Voice, VoiceStore
 
@@ -43,8 +44,7 @@ FIRST_BUSY_SECONDS = 2.0
 #: and paragraphs); a NUL or other control byte is never spoken, stored or charged.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: Characters of the supplementary private use areas stand for phonemes inside the engine
-#: (`spoken.MARK_BASE`); in a request they mean nothing and are removed like control characters.
-_PRIVATE = re.compile("[\U000f0000-\U0010ffff]")
+#: (`spoken.PRIVATE_USE`); in a request they mean nothing and are removed like control characters.
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 FALLBACK_LANGUAGE = script.FALLBACK_LANGUAGE
 
@@ -218,7 +218,7 @@ class Engine:
         (and what a service charges for). Its markup (pauses, voice tags, inline phonemes), the
         pronunciation `rules` and normalisation are resolved here, so bad ones fail now.
         """
-        text = _PRIVATE.sub("", _CONTROL.sub("", str(text or "")))
+        text = PRIVATE_USE.sub("", _CONTROL.sub("", str(text or "")))
         if not text.strip():
             raise EmptyText("text is empty")
         if len(text) > self.settings.max_chars:

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from .chunking import vocab
 from .errors import InvalidPhonemes
 from .markup import INLINE
-from .spoken import MARK_BASE, Edit, Spoken
+from .spoken import PRIVATE_USE, Edit, Spoken, clashes
 from .wordalign import Phonemized, WordPhonemes, phonemize_words
-
-_MARK = re.compile(f"[{chr(MARK_BASE)}-{chr(MARK_BASE + 0xFFFD)}]")
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ def _rule_edits(spoken: Spoken, rules: Sequence[PronunciationRule]) -> list[Edit
     edits: list[Edit] = []
     for rule in sorted(rules, key=lambda r: -len(r.text)):
         for m in _rule_pattern(rule).finditer(spoken.text):
-            if any(m.start() < e.end and e.start < m.end() for e in edits):
+            if clashes(edits, m.start(), m.end()):
                 continue
             said = rule.alias if rule.alias is not None else spoken.mark(rule.phonemes or "")
             edits.append(Edit(m.start(), m.end(), said))
@@ -87,12 +85,12 @@ class MarkedPhonemizer:
         return phonemize_words(self.g2p, text) if self.words else Phonemized(self.g2p(text))
 
     def __call__(self, text: str) -> Phonemized:
-        if not self.marks or not _MARK.search(text):
+        if not self.marks or not PRIVATE_USE.search(text):
             return self._run(text)
         parts: list[Phonemized] = []
         starts: list[int] = []
         cur = 0
-        for m in _MARK.finditer(text):
+        for m in PRIVATE_USE.finditer(text):
             if text[cur : m.start()].strip():
                 parts.append(self._run(text[cur : m.start()]))
                 starts.append(cur)

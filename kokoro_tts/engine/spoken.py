@@ -8,12 +8,15 @@ rewrites.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: Characters of Unicode's private use area stand in the text for words with given phonemes
 #: (``Spoken.phonemes``): the chunker sees an ordinary word, the phonemizer its phonemes.
 MARK_BASE = 0xF0000
+#: Where marks come from: the supplementary private use areas (a request's own are removed).
+PRIVATE_USE = re.compile("[\U000f0000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,11 @@ class Edit:
     start: int
     end: int
     text: str
+
+
+def clashes(edits: Iterable[Edit], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of ``edits`` (the earlier claim wins)."""
+    return any(start < e.end and e.start < end for e in edits)
 
 
 @dataclass

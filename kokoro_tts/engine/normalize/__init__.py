@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..spoken import Edit, Spoken
+from ..spoken import Edit, Spoken, clashes
 
 #: The kinds of rewrite, each on by default (``Options``).
 KINDS = ("urls", "emails", "phones", "money", "percentages", "dates", "times", "units", "abbreviations", "numbers")
@@ -57,7 +57,7 @@ def edits(text: str, rules: Sequence[Rule], options: Options) -> list[Edit]:
         if rule.kind in options.off:
             continue
         for m in rule.pattern.finditer(text):
-            if any(m.start() < e.end and e.start < m.end() for e in claimed):
+            if clashes(claimed, m.start(), m.end()):
                 continue
             try:
                 said = rule.say(m)
