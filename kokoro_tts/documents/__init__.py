@@ -1,0 +1,68 @@
+"""Documents read as chapters of plain text: the uploads of long-form jobs.
+
+`.txt`, `.md`, `.html` and `.epub` (split into its chapters) become a `Document`: a title and
+`Chapter`s of text fit to be spoken (no markup, paragraphs kept as blank lines). No Flask here;
+what cannot be read is a `DocumentError` with a stable code, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from .model import Chapter, Document, DocumentError
+
+__all__ = ["KINDS", "Chapter", "Document", "DocumentError", "read"]
+
+
+def _text(data: bytes, name: str, limit: int) -> Document:
+    from .plain import read_text
+
+    return read_text(data, name)
+
+
+def _markdown(data: bytes, name: str, limit: int) -> Document:
+    from .markup import read_markdown
+
+    return read_markdown(data, name)
+
+
+def _html(data: bytes, name: str, limit: int) -> Document:
+    from .markup import read_html
+
+    return read_html(data, name)
+
+
+def _epub(data: bytes, name: str, limit: int) -> Document:
+    from .epub import read_epub
+
+    return read_epub(data, name, limit)
+
+
+#: What an upload's extension says it is, and how to read it.
+KINDS: dict[str, Callable[[bytes, str, int], Document]] = {
+    ".txt": _text,
+    ".md": _markdown,
+    ".markdown": _markdown,
+    ".html": _html,
+    ".htm": _html,
+    ".xhtml": _html,
+    ".epub": _epub,
+}
+
+
+def read(filename: str, data: bytes, max_unpacked: int = 200 * 1024 * 1024) -> Document:
+    """The document in `data`, by its file name's extension.
+
+    `max_unpacked` bounds what an archive (EPUB) may expand to, against zip bombs.
+    """
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    reader = KINDS.get(suffix)
+    if reader is None:
+        raise DocumentError(
+            "unsupported_file", f"{filename!r}: upload a .txt, .md, .html or .epub file"
+        )
+    document = reader(data, PurePosixPath(filename).stem, max_unpacked)
+    if not document.chapters:
+        raise DocumentError("empty_text", f"{filename!r} holds no text to speak")
+    return document
