@@ -115,12 +115,13 @@ def encode(audio: np.ndarray, fmt: str) -> bytes:
     if fmt == "aac":
         return aac.encode(audio)
     buf = io.BytesIO()
-    with _open(buf, fmt) as f:
+    with open_writer(buf, fmt) as f:
         f.write(audio)
     return buf.getvalue()
 
 
-def _open(file: object, fmt: str) -> sf.SoundFile:
+def open_writer(file: object, fmt: str) -> sf.SoundFile:
+    """A libsndfile writer of `fmt` (MP3, Opus or FLAC) at 24 kHz mono, with our encoder settings."""
     container, subtype = _SNDFILE[fmt]
     options = _MP3_OPTIONS if fmt == "mp3" else {}
     return sf.SoundFile(file, "w", SAMPLE_RATE, 1, format=container, subtype=subtype, **options)
@@ -264,7 +265,7 @@ def _aac_stream(source: Iterator[object]) -> Iterator[bytes]:
 def _sndfile_stream(source: Iterator[object], fmt: str) -> Iterator[bytes]:
     sink = _Sink()
     first = fmt == "mp3"
-    with _open(sink, fmt) as f:
+    with open_writer(sink, fmt) as f:
         for piece in source:
             samples = _samples(piece)
             if samples.size:
@@ -327,7 +328,7 @@ def _write_into(source: Iterator[object], fmt: str, f: BinaryIO) -> int:
         if encoder:
             f.write(encoder.finish())
         return written
-    with _open(f, fmt) as snd:
+    with open_writer(f, fmt) as snd:
         for piece in source:
             samples = _samples(piece)
             if samples.size:

@@ -26,6 +26,9 @@ class Store(Protocol):
     def put(self, key: str, data: bytes) -> None:
         """Store ``data`` at ``key``, whole or not at all (replacing what was there)."""
 
+    def put_file(self, key: str, path: Path) -> None:
+        """Store the file at `path` (too big to hold in memory, say), whole or not at all."""
+
     def size(self, key: str) -> int | None:
         """The object's size, or None if there is none."""
 

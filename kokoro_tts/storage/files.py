@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from . import PIECE
 
@@ -23,12 +24,23 @@ class FileStore:
         return path
 
     def put(self, key: str, data: bytes) -> None:
+        self._write(key, lambda f: f.write(data))
+
+    def put_file(self, key: str, path: Path) -> None:
+        def copy(f: BinaryIO) -> None:
+            with open(path, "rb") as source:
+                shutil.copyfileobj(source, f, PIECE)
+
+        self._write(key, copy)
+
+    def _write(self, key: str, fill: Callable[[BinaryIO], object]) -> None:
+        """Write to a temporary file beside the target, then rename it into place."""
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                fill(f)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

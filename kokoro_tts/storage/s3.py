@@ -48,6 +48,16 @@ class S3Store:
         md5 = base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
         self._call("put_object", Key=self._key(key), Body=data, ContentMD5=md5)
 
+    def put_file(self, key: str, path: Path) -> None:
+        """boto3's managed upload: multipart for big files; the object appears only when complete."""
+        from boto3.exceptions import S3UploadFailedError
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.upload_file(str(path), self.bucket, self._key(key))
+        except (S3UploadFailedError, BotoCoreError, ClientError) as error:
+            raise StorageError(f"{self.url}: upload failed: {error}") from error
+
     def size(self, key: str) -> int | None:
         head = self._call("head_object", missing_ok=True, Key=self._key(key))
         return None if head is None else int(head["ContentLength"])
