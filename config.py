@@ -85,6 +85,19 @@ class Environment(BaseSettings):
     PENDING_GENERATION_TIMEOUT: PositiveInt = 900
     #: How often (seconds, per process) requests look for such generations.
     PENDING_SWEEP_INTERVAL: NonNegativeInt = 60
+    #: Long-form jobs (POST /api/tts/jobs): the most characters a job may hold, the largest
+    #: upload (JSON or file; other routes keep MAX_CONTENT_LENGTH), characters per part (what a
+    #: killed worker may lose, and how soon a cancelled job stops).
+    JOB_MAX_CHARS: PositiveInt = 500_000
+    JOB_MAX_UPLOAD_BYTES: PositiveInt = 20 * 1024 * 1024
+    JOB_PART_CHARS: Annotated[int, Field(ge=100)] = 1000
+    #: Seconds without a heartbeat before a worker counts as dead and its job goes to another.
+    JOB_HEARTBEAT_TIMEOUT: Annotated[float, Field(gt=0)] = 60.0
+    #: Tries of a job whose trouble may pass (database or store away), seconds between them.
+    JOB_MAX_ATTEMPTS: PositiveInt = 5
+    JOB_RETRY_DELAY: Annotated[float, Field(ge=0)] = 30.0
+    #: Seconds a stopping worker waits for its part in progress before it exits anyway.
+    JOB_STOP_TIMEOUT: Annotated[float, Field(gt=0)] = 600.0
     #: When set, GET /metrics requires it as a bearer token.
     METRICS_TOKEN: str | None = None
     HISTORY_AUDIO_MAX_ITEMS: NonNegativeInt = 200

@@ -117,6 +117,8 @@ class Generation(Model):
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Word timings, [[word, start, end], ...] in seconds (NULL: none were made).
     words: Mapped[list[Any] | None] = mapped_column(JSON)
+    # Chapter marks of a long-form job's result, [{"title", "start", "end"}, ...] in seconds.
+    chapters: Mapped[list[Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
@@ -147,3 +149,45 @@ class ApiKey(Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+QUEUED, RUNNING, FAILED, CANCELLED = "queued", "running", "failed", "cancelled"
+#: A job in one of these states will not change again.
+FINISHED = (DONE, FAILED, CANCELLED)
+
+
+class Job(Model):
+    """A long-form job: text spoken part by part by a worker, then joined into one history item.
+
+    `characters` were reserved (charged) when it was submitted; what is not spoken is refunded
+    when it is cancelled or fails. `parts` are ``[[start, end, chapter], ...]`` slices of `text`,
+    spoken in order; `parts_done` of them are in the store (`services/jobs`), so a worker that
+    dies loses only the part it was on. `worker` is the worker holding the job: progress is
+    recorded only by it, so a job taken over is never run twice at once.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=QUEUED, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    voice: Mapped[str] = mapped_column(String(255))
+    speed: Mapped[float] = mapped_column(Float)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    format: Mapped[str] = mapped_column(String(8))
+    normalize: Mapped[bool] = mapped_column(Boolean, default=True)
+    characters: Mapped[int] = mapped_column(Integer)
+    chars_done: Mapped[int] = mapped_column(Integer, default=0)
+    parts: Mapped[list[Any]] = mapped_column(JSON)
+    parts_done: Mapped[int] = mapped_column(Integer, default=0)
+    chapters: Mapped[list[Any]] = mapped_column(JSON)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    worker: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    generation_id: Mapped[int | None] = mapped_column(ForeignKey("generations.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)

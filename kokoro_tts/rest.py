@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import flask_smorest
-from flask import Response, request, stream_with_context
+from flask import Response, current_app, request, stream_with_context
 from marshmallow import ValidationError, fields
 from webargs.flaskparser import FlaskParser
 
@@ -49,6 +49,9 @@ class UTCDateTime(fields.DateTime):
 
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: Endpoints that take a file upload (multipart) as well as JSON, with the config key of
+#: their own body limit in place of MAX_CONTENT_LENGTH.
+UPLOADS = {"tts.submit_job": "JOB_MAX_UPLOAD_BYTES"}
 #: Deeper JSON than this is refused before any view sees it (no request needs more than 3).
 MAX_JSON_DEPTH = 32
 
@@ -65,6 +68,11 @@ def require_json_body() -> None:
         return
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return
+    upload_limit = UPLOADS.get(request.endpoint or "")
+    if upload_limit:
+        request.max_content_length = current_app.config[upload_limit]
+        if request.mimetype == "multipart/form-data":
+            return  # the view reads the form (and its file) itself
     if not request.is_json:
         raise ApiError(
             415,

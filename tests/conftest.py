@@ -4,20 +4,26 @@ Shared helpers are in tests/helpers.py."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from moto.server import ThreadedMotoServer
 from sqlalchemy import text
 
 from kokoro_tts.extensions import db, limiter
 from tests.helpers import AuthActions, Inbox, free_port, make_app
 from tests.pg import temporary_database
+
+#: The bucket of the S3 tests (`s3` fixture).
+BUCKET = "kokoro-audio"
 
 
 @pytest.fixture(scope="session")
@@ -92,3 +98,23 @@ def inbox() -> Iterator[Inbox]:
     controller.start()
     yield handler
     controller.stop()
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[str]:
+    """moto's S3 over HTTP at AWS_ENDPOINT_URL, with a bucket; the AWS settings boto3 reads."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    settings = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "test",
+                "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
+    saved = {k: os.environ.get(k) for k in settings}
+    os.environ.update(settings)
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    yield settings["AWS_ENDPOINT_URL"]
+    server.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

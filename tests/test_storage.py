@@ -8,39 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from kokoro_tts.services.speech import EXTENSION_KEY, get_engine
 from kokoro_tts.storage import open_store
-from tests.helpers import credits_of, free_port, make_app, set_credits
+from tests.conftest import BUCKET
+from tests.helpers import credits_of, make_app, set_credits
 
 EMAIL = "ada@example.com"
-BUCKET = "kokoro-audio"
 BODY = {"text": "Stored in a bucket.", "voice": "jf_alpha", "lang": "en-us", "format": "mp3"}
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[str]:
-    """moto's S3 over HTTP at AWS_ENDPOINT_URL, with a bucket; the AWS settings boto3 reads."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    settings = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "test",
-                "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
-    saved = {k: os.environ.get(k) for k in settings}
-    os.environ.update(settings)
-    boto3.client("s3").create_bucket(Bucket=BUCKET)
-    yield settings["AWS_ENDPOINT_URL"]
-    server.stop()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
 
 
 def objects(prefix: str = "") -> dict[str, bytes]:

@@ -4,4 +4,4 @@ from ..rest import Blueprint
 
 bp = Blueprint("tts", __name__, url_prefix="/api/tts", description="Text to speech")
 
-from . import captions, generate, history, pronunciations, voices  # noqa: E402,F401  (they attach themselves to bp)
+from . import captions, generate, history, jobs, pronunciations, voices  # noqa: E402,F401  (they attach themselves to bp)

@@ -1,0 +1,118 @@
+"""What a worker does with a job: take it, speak its parts from where the row says it stands,
+one at a time, then finish it.
+
+Between two parts the worker looks at the row: a cancelled job stops there (what was spoken
+is kept, the rest refunded); a stopping worker (SIGTERM) hands the job back. A problem that may
+pass (the database or the store away) hands it back too, to be tried again later; anything
+else fails the job and refunds it. Speech goes through the engine and its scheduler, so the
+threads of one worker take turns on the model as web requests do.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from flask import Flask, current_app
+
+from ...engine import NothingToSay
+from ...engine.normalize import Options
+from ...engine.pronounce import PronunciationRule
+from ...errors import is_database_outage
+from ...extensions import db
+from ...models import User
+from ...storage import StorageError
+from .. import pronunciations
+from ..generation import stored_words
+from ..speech import get_engine
+from . import pieces
+from .queue import job_queue
+from .result import fail, finish
+from .state import Held, Lost, claim, hand_back, progress, record_part
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Worker:
+    """Who runs jobs here: its name in the rows it holds, and the event that asks it to stop."""
+
+    name: str
+    stopping: threading.Event
+
+
+def perform(app: Flask, job_id: int, worker: Worker) -> None:
+    """Run one job (the queue's message handler), in an app context of its own."""
+    with app.app_context():
+        held = claim(job_id, worker.name)
+        if held is None:
+            return  # finished, cancelled or gone: the message was stale
+        try:
+            _run(held, worker)
+        except Lost:
+            log.warning("job %s was taken over by another worker; letting go", job_id)
+        except Exception as exc:
+            db.session.rollback()
+            _after_error(held, exc)
+
+
+def _passing(exc: BaseException) -> bool:
+    return is_database_outage(exc) or isinstance(exc, StorageError)
+
+
+def _after_error(held: Held, exc: Exception) -> None:
+    """Try again later if the trouble may pass (up to JOB_MAX_ATTEMPTS), else fail and refund."""
+    config = current_app.config
+    try:
+        if _passing(exc) and held.attempts < config["JOB_MAX_ATTEMPTS"]:
+            log.warning("job %s: %s; handed back, to be tried again", held.id, exc)
+            hand_back(held)
+            job_queue().send(held.id, delay_seconds=config["JOB_RETRY_DELAY"])
+        else:
+            log.error("job %s failed", held.id, exc_info=exc)
+            fail(held, "The speech could not be made; you were not charged." if not _passing(exc)
+                 else "The service could not keep the audio; you were not charged.")
+    except Lost:
+        pass
+    except Exception:
+        db.session.rollback()
+        log.exception("job %s: could not record the error; its message will come back", held.id)
+
+
+def _run(held: Held, worker: Worker) -> None:
+    user = db.session.get(User, held.user_id)
+    if user is None:
+        raise Lost(held.id)
+    rules = pronunciations.for_engine(user)
+    db.session.rollback()
+    options = Options.from_request(held.normalize, None)
+    parts_done, chars_done, cancelled = progress(held)
+    while parts_done < len(held.parts) and not cancelled:
+        if worker.stopping.is_set():
+            hand_back(held)
+            job_queue().send(held.id)
+            log.info("job %s handed back at part %d of %d (stopping)", held.id, parts_done, len(held.parts))
+            return
+        start, end, _ = held.parts[parts_done]
+        audio, words = _speak(held, held.text[start:end], rules, options)
+        pieces.save(held.user_id, held.id, parts_done, audio, words)
+        record_part(held, parts_done + 1, chars_done + end - start)
+        parts_done, chars_done, cancelled = progress(held)
+    finish(held, parts_done, chars_done)
+
+
+def _speak(
+    held: Held, text: str, rules: Sequence[PronunciationRule], options: Options
+) -> tuple[np.ndarray, list[Any]]:
+    """One part's audio and words; a part with nothing to say (a row of asterisks) is silent."""
+    engine = get_engine()
+    try:
+        req = engine.validate(text, held.voice, held.speed, held.lang, held.format, rules, options)
+    except NothingToSay:
+        return np.zeros(0, dtype=np.float32), []
+    result = engine.synthesize(req, owner=("job", held.user_id))
+    return result.audio, stored_words(result.words)

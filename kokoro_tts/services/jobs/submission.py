@@ -1,0 +1,123 @@
+"""Submitting a job: everything checked before it exists, its credits reserved with it.
+
+The text (or the document's chapters) is planned into parts, and every part is checked as a
+request of its own would be (voice, speed, language, format, markup, pronunciation rules), so
+a job that is accepted can be spoken. The charge and the job's row are one transaction; only
+then is the queue told. If the queue cannot be reached, the job is withdrawn and refunded in
+one transaction: a refused job leaves no row and no charge.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask import current_app
+
+from ...documents import Chapter, Document
+from ...engine import NothingToSay, Request
+from ...engine.normalize import Options
+from ...engine.pronounce import PronunciationRule
+from ...errors import ApiError
+from ...extensions import db
+from ...models import Job, User
+from .. import credits, pronunciations
+from ..speech import get_engine
+from .plan import Plan, plan
+from .queue import job_queue
+from .worker import start_embedded
+
+log = logging.getLogger(__name__)
+TITLE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class JobOrder:
+    """What the caller asked for: a text or a document, and how to speak it."""
+
+    text: str | None = None
+    document: Document | None = None
+    voice: str | None = None
+    speed: float | None = None
+    lang: str | None = None
+    format: str = "mp3"
+    title: str | None = None
+    normalize: bool = True
+
+    def chapters(self) -> list[Chapter]:
+        if self.document is not None:
+            return self.document.chapters
+        text = (self.text or "").strip()
+        return [Chapter(self.title or "", text)] if text else []
+
+    def job_title(self) -> str:
+        if self.title and self.title.strip():
+            return self.title.strip()[:200]
+        if self.document is not None:
+            return self.document.title[:200]
+        return " ".join((self.text or "").split()[:TITLE_WORDS])[:200] or "Untitled"
+
+
+def part_size() -> int:
+    """Characters per part: JOB_PART_CHARS, within what one request may hold."""
+    return min(current_app.config["JOB_PART_CHARS"], get_engine().settings.max_chars)
+
+
+def _check_parts(user: User, order: JobOrder, the_plan: Plan) -> Request:
+    """Check every part as a request; the first speakable one's request (voice, language) is returned."""
+    preferences = user.preferences if isinstance(user.preferences, dict) else {}
+    voice = order.voice or preferences.get("default_voice")
+    speed = order.speed if order.speed is not None else preferences.get("default_speed", 1.0)
+    rules: Sequence[PronunciationRule] = pronunciations.for_engine(user)
+    options = Options.from_request(order.normalize, None)
+    engine = get_engine()
+    first: Request | None = None
+    silent: NothingToSay | None = None
+    for start, end, _ in the_plan.parts:
+        try:
+            req = engine.validate(the_plan.text[start:end], voice, speed, order.lang, order.format, rules, options)
+        except NothingToSay as exc:
+            silent = exc
+            continue
+        first = first or req
+    if first is None:
+        assert silent is not None
+        raise silent
+    return first
+
+
+def submit(user: User, order: JobOrder) -> Job:
+    chapters = order.chapters()
+    if not chapters:
+        raise ApiError(400, "empty_text", "There is no text to speak.")
+    the_plan = plan(chapters, part_size())
+    limit = current_app.config["JOB_MAX_CHARS"]
+    if the_plan.characters > limit:
+        raise ApiError(413, "text_too_long", f"The text is {the_plan.characters} characters; the limit is {limit}.",
+                       {"characters": the_plan.characters, "limit": limit})
+    req = _check_parts(user, order, the_plan)
+    job = Job(
+        user_id=user.id, title=order.job_title(), text=the_plan.text, voice=req.voice.spec, speed=req.speed,
+        lang=order.lang and req.lang, format=order.format and req.fmt or "mp3", normalize=order.normalize,
+        characters=the_plan.characters, parts=the_plan.parts, chapters=the_plan.chapters,
+        chars_done=0, parts_done=0, cancel_requested=False, attempts=0,
+    )
+    credits.charge(user.id, job.characters)  # 402 (nothing written) if short
+    db.session.add(job)
+    db.session.commit()
+    _enqueue(job)
+    return job
+
+
+def _enqueue(job: Job) -> None:
+    """Tell the queue; if it cannot be told, withdraw the job and its charge together."""
+    try:
+        job_queue().send(job.id)
+    except Exception as exc:
+        log.error("job %s could not be queued; withdrawn and refunded: %s", job.id, exc)
+        credits.refund(job.user_id, job.characters)
+        db.session.delete(job)
+        db.session.commit()
+        raise ApiError(503, "queue_unavailable", "The job queue cannot be reached; you were not charged.") from exc
+    start_embedded(current_app._get_current_object())  # type: ignore[attr-defined]

@@ -1,0 +1,62 @@
+"""A worker: Dramatiq consumer threads that run jobs until asked to stop.
+
+`flask --app wsgi jobs worker` runs one (separate processes, as many as wanted, on any
+machine sharing the database, Redis and the store). Without `REDIS_URL`, the web process
+starts one itself on the first job (`start_embedded`), and takes up the jobs a previous run
+of the process left unfinished.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+import dramatiq
+from flask import Flask
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import QUEUED, RUNNING, Job
+from ..speech import get_engine
+from .queue import QUEUE, JobQueue, job_queue
+from .runner import Worker, perform
+
+log = logging.getLogger(__name__)
+_embedded_lock = threading.Lock()
+
+
+def _start(app: Flask, queue: JobQueue, threads: int, stopping: threading.Event) -> dramatiq.Worker:
+    me = Worker(f"{socket.gethostname()}:{os.getpid()}:{id(queue):x}"[:64], stopping)
+    queue.handler = lambda job_id: perform(app, job_id, me)
+    worker = dramatiq.Worker(queue.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=1000)
+    worker.queue_prefetch = 1  # one job waits here at most: the others stay for idle workers
+    worker.start()
+    log.info("job worker %s started with %d thread(s)", me.name, threads)
+    return worker
+
+
+def run(app: Flask, threads: int, stopping: threading.Event) -> None:
+    """Run jobs until `stopping` is set, then finish the part in progress and hand the job back."""
+    get_engine(app).load()  # a broken model fails here, not job by job
+    worker = _start(app, job_queue(app), threads, stopping)
+    stopping.wait()
+    log.info("job worker stopping: the jobs in progress finish their part and go back to the queue")
+    worker.stop(timeout=int(app.config["JOB_STOP_TIMEOUT"] * 1000))
+
+
+def start_embedded(app: Flask) -> None:
+    """Without Redis: one worker thread in this process (once), after re-queueing the jobs a
+    previous run of it left behind."""
+    queue = job_queue(app)
+    if not queue.embedded or queue.handler is not None:
+        return
+    with _embedded_lock:
+        if queue.handler is not None:
+            return
+        _start(app, queue, 1, threading.Event())
+        left = db.session.scalars(select(Job.id).where(Job.status.in_([QUEUED, RUNNING]))).all()
+        db.session.rollback()
+        for job_id in left:
+            queue.send(job_id)

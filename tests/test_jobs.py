@@ -1,0 +1,227 @@
+"""Long-form jobs end to end: web apps and real worker processes sharing PostgreSQL, a real
+Redis broker and a real HTTP S3 endpoint (moto's server mode).
+
+The web apps are servers of their own (config, store, queue) on the test's database; they
+share one speech engine only to spare loading the model twice. Workers are
+`flask --app wsgi jobs worker` processes, killed with real signals.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator
+
+import boto3
+import pytest
+import redis
+import soundfile as sf
+from mutagen.id3 import ID3
+from sqlalchemy import func, select
+
+from kokoro_tts.extensions import db
+from kokoro_tts.models import Job
+from kokoro_tts.services.speech import EXTENSION_KEY, get_engine
+from tests.conftest import BUCKET
+from tests.helpers import credits_of, make_app, set_credits
+from tests.jobs_helpers import WorkerProcess, wait_for, worker_env
+
+EMAIL = "ada@example.com"
+REDIS_URL = re.sub(r"/\d*$", "/3", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+PART = 100
+VOICE = {"voice": "jf_alpha", "lang": "en-us"}
+STORY = (
+    "The lighthouse keeper climbed the stairs every evening at dusk. "
+    "He carried a lamp, a book and a small flask of tea. "
+    "From the top he could see the whole bay, the harbour and the hills beyond. "
+    "Ships passed in the night, and he counted each one in his notebook. "
+    "In winter the storms came from the west, and the waves broke high on the rocks. "
+    "He did not mind; the light had never gone out, and it never would."
+)
+MARKDOWN = (
+    "# The Keeper\n\n"
+    "## Evening\n\nThe keeper climbed the stairs at dusk. He lit the lamp.\n\n"
+    "## Night\n\nShips passed in the dark, and he counted each one.\n"
+)
+
+
+@pytest.fixture
+def settings(app, s3, database_url, tmp_path) -> dict[str, object]:
+    """What web apps and workers share: database, broker, store, and small parts."""
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    return {
+        "REDIS_URL": REDIS_URL, "AUDIO_STORAGE_URL": f"s3://{BUCKET}/j{os.getpid()}-{tmp_path.name}",
+        "JOB_PART_CHARS": PART, "JOB_HEARTBEAT_TIMEOUT": 3, "JOB_RETRY_DELAY": 1,
+        "TTS_CACHE_DIR": app.config["TTS_CACHE_DIR"],
+    }
+
+
+@pytest.fixture
+def webs(app, settings, database_url, tmp_path):
+    """Two web apps on the same database, broker and store."""
+    made = []
+    for name in ("one", "two"):
+        web = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=str(tmp_path / name), **settings)
+        web.extensions[EXTENSION_KEY] = get_engine(app)
+        made.append(web)
+    yield made
+    make_app()  # put the shared extensions (the limiter) back
+
+
+@pytest.fixture
+def start_worker(settings, database_url) -> Iterator:
+    started: list[WorkerProcess] = []
+
+    def start() -> WorkerProcess:
+        worker = WorkerProcess(worker_env(TEST_DATABASE_URL=database_url, TTS_THREADS=1, **settings))
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def job_row(web, job_id: int) -> Job:
+    with web.app_context():
+        job = db.session.get(Job, job_id)
+        db.session.expunge_all()
+        return job
+
+
+def jobs_count(web) -> int:
+    with web.app_context():
+        return db.session.scalar(select(func.count()).select_from(Job))
+
+
+def wait_status(client, headers, job_id: int, status: str, timeout: float = 240) -> dict:
+    def reached():
+        body = client.get(f"/api/tts/jobs/{job_id}", headers=headers).json
+        assert body["status"] not in {"failed"} - {status}, body
+        return body if body["status"] == status else None
+
+    return wait_for(reached, timeout, f"job {job_id} to be {status}", every=0.5)
+
+
+def stored(prefix_url: str) -> list[str]:
+    bucket_prefix = prefix_url.split(f"s3://{BUCKET}/", 1)[1]
+    listed = boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=bucket_prefix).get("Contents", [])
+    return [o["Key"][len(bucket_prefix) + 1:] for o in listed]
+
+
+def test_a_job_runs_to_the_end_with_its_chapters(auth, webs, settings, start_worker):
+    one, two = (web.test_client() for web in webs)
+    headers = auth.headers()
+    set_credits(webs[0], EMAIL, 10_000)
+    start_worker()
+    upload = {"file": (io.BytesIO(MARKDOWN.encode()), "keeper.md"), "voice": "jf_alpha", "lang": "en-us", "format": "mp3"}
+    answer = one.post("/api/tts/jobs", data=upload, headers=headers, content_type="multipart/form-data")
+    assert answer.status_code == 202, answer.json
+    job = answer.json
+    assert job["status"] == "queued" and job["progress"] == 0 and job["title"] == "The Keeper"
+    assert [c["title"] for c in job["chapters"]] == ["The Keeper", "Evening", "Night"]
+    assert credits_of(webs[0], EMAIL) == 10_000 - job["characters"]  # reserved at submission
+
+    done = wait_status(two, headers, job["id"], "done")
+    assert done["progress"] == 1 and done["characters_done"] == job["characters"] and done["chapters_done"] == 3
+    assert credits_of(webs[0], EMAIL) == 10_000 - job["characters"]  # charged once, nothing refunded
+    item = two.get(f"/api/tts/history/{done['generation_id']}", headers=headers).json
+    assert item["characters"] == job["characters"] and item["source"] == "job"
+    audio = two.get(f"/api/tts/history/{done['generation_id']}/audio", headers=headers)
+    assert audio.status_code == 200 and audio.data == one.get(
+        f"/api/tts/history/{done['generation_id']}/audio", headers=headers).data
+    samples, rate = sf.read(io.BytesIO(audio.data))
+    assert abs(len(samples) / rate - item["duration"]) < 0.2
+    tags = ID3(io.BytesIO(audio.data))
+    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    assert [c.sub_frames["TIT2"].text[0] for c in chapters] == ["The Keeper", "Evening", "Night"]
+    assert chapters[0].start_time == 0 and chapters[1].start_time < chapters[2].start_time < item["duration"] * 1000
+    captions = two.get(f"/api/tts/history/{done['generation_id']}/captions", headers=headers).json["words"]
+    assert [w["word"] for w in captions][:3] == ["The", "Keeper", "Evening"]
+    assert all(a["start"] <= b["start"] for a, b in zip(captions, captions[1:]))
+    assert stored(settings["AUDIO_STORAGE_URL"]) == [f"1/job-{job['id']}.mp3"]  # the parts are gone
+
+
+def test_a_killed_worker_loses_one_part_and_another_finishes(auth, webs, start_worker):
+    """Done when: two web servers and two workers serve a job through a worker kill."""
+    one, two = (web.test_client() for web in webs)
+    headers = auth.headers()
+    set_credits(webs[0], EMAIL, 5_000)
+    workers = {w.pid: w for w in (start_worker(), start_worker())}
+    answer = one.post("/api/tts/jobs", json={**VOICE, "text": STORY, "format": "wav"}, headers=headers)
+    assert answer.status_code == 202
+    job_id, characters = answer.json["id"], answer.json["characters"]
+    wait_for(lambda: job_row(webs[0], job_id).parts_done >= 1, 120, "a part to be spoken")
+    holder = int(job_row(webs[0], job_id).worker.split(":")[1])
+    workers[holder].kill()
+    at_kill = job_row(webs[0], job_id)
+    assert at_kill.status == "running" and at_kill.parts_done < len(at_kill.parts)
+    done = wait_status(two, headers, job_id, "done")
+    row = job_row(webs[0], job_id)
+    assert row.attempts == 2 and row.parts_done == len(row.parts) and int(row.worker.split(":")[1]) != holder
+    assert credits_of(webs[0], EMAIL) == 5_000 - characters  # charged exactly once
+    audio = two.get(f"/api/tts/history/{done['generation_id']}/audio", headers=headers)
+    samples, rate = sf.read(io.BytesIO(audio.data))
+    words = two.get(f"/api/tts/history/{done['generation_id']}/captions", headers=headers).json["words"]
+    assert " ".join(w["word"] for w in words) == " ".join(STORY.split())  # every word, once, in order
+    assert words[-1]["end"] <= len(samples) / rate + 0.05
+
+
+def test_sigterm_finishes_the_part_and_hands_the_job_back(auth, webs, start_worker):
+    one = webs[0].test_client()
+    headers = auth.headers()
+    first = start_worker()
+    job_id = one.post("/api/tts/jobs", json={**VOICE, "text": STORY}, headers=headers).json["id"]
+    wait_for(lambda: job_row(webs[0], job_id).parts_done >= 1, 120, "a part to be spoken")
+    assert first.terminate() == 0
+    row = job_row(webs[0], job_id)
+    assert row.status == "queued" and row.worker is None and 1 <= row.parts_done < len(row.parts)
+    assert any("handed back" in line for line in first.lines)
+    start_worker()
+    wait_status(one, headers, job_id, "done")
+    assert job_row(webs[0], job_id).attempts == 2
+
+
+def test_cancel_stops_a_running_job_and_refunds_what_was_not_spoken(auth, webs, start_worker):
+    one = webs[0].test_client()
+    headers = auth.headers()
+    set_credits(webs[0], EMAIL, 5_000)
+    start_worker()
+    job_id = one.post("/api/tts/jobs", json={**VOICE, "text": STORY * 2, "format": "opus"}, headers=headers).json["id"]
+    wait_for(lambda: job_row(webs[0], job_id).parts_done >= 1, 120, "a part to be spoken")
+    answer = one.delete(f"/api/tts/jobs/{job_id}", headers=headers)
+    assert answer.status_code == 200 and answer.json["cancel_requested"] is True
+    ended = wait_status(one, headers, job_id, "cancelled", timeout=60)
+    spoken = ended["characters_done"]
+    assert 0 < spoken < len(STORY * 2) and credits_of(webs[0], EMAIL) == 5_000 - spoken
+    item = one.get(f"/api/tts/history/{ended['generation_id']}", headers=headers).json
+    assert item["characters"] == spoken and STORY.startswith(item["text"][:50])
+    # A finished job's result stays: cancelling again changes nothing.
+    again = one.delete(f"/api/tts/jobs/{job_id}", headers=headers)
+    assert again.json["status"] == "cancelled" and credits_of(webs[0], EMAIL) == 5_000 - spoken
+
+
+def test_a_queued_job_is_cancelled_at_once_and_refunded(auth, webs, start_worker):
+    one = webs[0].test_client()
+    headers = auth.headers()
+    set_credits(webs[0], EMAIL, 1_000)
+    job = one.post("/api/tts/jobs", json={**VOICE, "text": "Never spoken."}, headers=headers).json
+    assert credits_of(webs[0], EMAIL) == 1_000 - job["characters"]
+    cancelled = one.delete(f"/api/tts/jobs/{job['id']}", headers=headers).json
+    assert cancelled["status"] == "cancelled" and cancelled["finished_at"]
+    assert credits_of(webs[0], EMAIL) == 1_000
+    start_worker()  # its message is stale now: the worker looks and leaves it
+    assert job_row(webs[0], job["id"]).attempts == 0
+
+
+def test_jobs_are_listed_newest_first_and_private(auth, webs):
+    one = webs[0].test_client()
+    headers = auth.headers()
+    ids = [one.post("/api/tts/jobs", json={**VOICE, "text": f"Text number {n}."}, headers=headers).json["id"] for n in range(3)]
+    page = one.get("/api/tts/jobs?per_page=2", headers=headers).json
+    assert [j["id"] for j in page["items"]] == ids[::-1][:2] and page["total"] == 3 and page["pages"] == 2
+    other = auth.headers("eve@example.com")
+    assert one.get(f"/api/tts/jobs/{ids[0]}", headers=other).json["error"]["code"] == "job_not_found"
+    assert one.delete(f"/api/tts/jobs/{ids[0]}", headers=other).status_code == 404
+    assert one.get("/api/tts/jobs", headers=other).json["items"] == []
