@@ -52,6 +52,7 @@ _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: Endpoints that take a file upload (multipart) as well as JSON, with the config key of
 #: their own body limit in place of MAX_CONTENT_LENGTH.
 UPLOADS = {"tts.submit_job": "JOB_MAX_UPLOAD_BYTES"}
+FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 #: Deeper JSON than this is refused before any view sees it (no request needs more than 3).
 MAX_JSON_DEPTH = 32
 
@@ -71,7 +72,7 @@ def require_json_body() -> None:
     upload_limit = UPLOADS.get(request.endpoint or "")
     if upload_limit:
         request.max_content_length = current_app.config[upload_limit]
-        if request.mimetype == "multipart/form-data":
+        if request.mimetype in FORMS:
             return  # the view reads the form (and its file) itself
     if not request.is_json:
         raise ApiError(

@@ -3,7 +3,7 @@ with generated requests, valid and invalid, on a real HTTP server and the test P
 as a registered account. Each answer must be documented (status code and content type), match its
 documented schema, and never be a server error.
 
-Bounded: texts are short (TTS_MAX_CHARS=12; longer ones are refused before synthesis), speeds under 1
+Bounded: texts are short (TTS_MAX_CHARS=12, JOB_MAX_CHARS=200; longer ones are refused before synthesis), speeds under 1
 are spoken at 1, examples per operation are capped, the examples are the same on every run, and the
 whole run and each operation have a time budget (cases past it are not sent, and a warning says so).
 """
@@ -11,6 +11,8 @@ whole run and each operation have a time budget (cases past it are not sent, and
 from __future__ import annotations
 
 import json
+import os
+import re
 import threading
 import time
 import warnings
@@ -19,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 import requests
 import schemathesis
 from flask import Flask
@@ -42,6 +45,8 @@ BUDGET_SECONDS = 75  # the whole run; cases past it are not sent
 OPERATION_BUDGET_SECONDS = 20  # one operation (synthesis is slow on a busy machine): the others get their turn
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 UNLIMITED = "100000 per minute"  # the rate limits are tested elsewhere; here they would only answer 429
+#: Jobs go to a queue no worker reads: their submission is what is tested here (tests/test_jobs.py runs them).
+JOBS_REDIS_URL = re.sub(r"/\d*$", "/4", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
 
 
 class Server:
@@ -69,8 +74,9 @@ def server(database_url: str, _migrated_app: Flask, tmp_path_factory: pytest.Tem
     app = make_app(
         SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=str(tmp_path_factory.mktemp("fuzz")),
         TTS_MAX_CHARS=MAX_CHARS, LOGIN_RATE_LIMIT=UNLIMITED, REGISTER_RATE_LIMIT=UNLIMITED,
-        GENERATE_RATE_LIMIT=UNLIMITED,
+        GENERATE_RATE_LIMIT=UNLIMITED, JOB_MAX_CHARS=200, REDIS_URL=JOBS_REDIS_URL,
     )
+    redis.Redis.from_url(JOBS_REDIS_URL).flushdb()  # jobs are queued there; no worker runs them
     server = Server(app)
     thread = threading.Thread(target=server.http.serve_forever, daemon=True)
     thread.start()

@@ -11,7 +11,7 @@ from ..documents import DocumentError, read
 from ..errors import ApiError
 from ..extensions import limiter
 from ..openapi import errors
-from ..rest import check_json_values
+from ..rest import FORMS, check_json_values
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services import jobs
 from . import bp
@@ -71,7 +71,7 @@ def _order(data: dict[str, Any], document: Any = None) -> jobs.JobOrder:
 def submit_job():
     """Speak a long text or a document (.txt, .md, .html, .epub) in the background; costs one credit per
     character, reserved now, the unspoken part refunded if it is cancelled or fails."""
-    if request.mimetype == "multipart/form-data":
+    if request.mimetype in FORMS:
         order = _order_from_form()
     else:
         order = _order(_load(JobInSchema(), request.get_json()))

@@ -1,0 +1,95 @@
+"""Uploads read as chapters: EPUB files written by an independent library (EbookLib), HTML,
+Markdown and text, and the files that must be refused without harm."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from ebooklib import epub
+
+from kokoro_tts.documents import DocumentError, read
+
+
+def make_epub(tmp_path: Path, version: int = 3) -> bytes:
+    book = epub.EpubBook()
+    book.set_identifier("kokoro-test")
+    book.set_title("The Lighthouse")
+    book.set_language("en")
+    cover = epub.EpubHtml(title="Cover", file_name="cover.xhtml", content="<p><img src='c.png'/></p>")
+    one = epub.EpubHtml(title="Dusk", file_name="text/one.xhtml",
+                        content="<h1>Chapter One</h1><p>The keeper climbed the stairs.</p><p>He lit the lamp.</p>")
+    two = epub.EpubHtml(title="Storm", file_name="text/two.xhtml",
+                        content="<h2>Chapter Two</h2><p>The waves <em>broke</em> high.</p><script>x()</script>")
+    for item in (cover, one, two):
+        book.add_item(item)
+    book.toc = (epub.Link("text/one.xhtml", "Dusk", "one"), epub.Link("text/two.xhtml", "Storm", "two"))
+    book.add_item(epub.EpubNcx())
+    if version == 3:
+        book.add_item(epub.EpubNav())
+        book.spine = ["nav", cover, one, two]
+    else:
+        book.spine = [cover, one, two]
+    path = tmp_path / "book.epub"
+    epub.write_epub(str(path), book, {"epub3_pages": False} if version == 3 else {"epub3_pages": False,
+                                                                                  "epub2_guide": True})
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_epub_chapters_in_reading_order_titled_by_the_contents(tmp_path, version):
+    document = read("book.epub", make_epub(tmp_path, version))
+    assert document.title == "The Lighthouse"
+    assert [(c.title, c.text) for c in document.chapters] == [
+        ("Dusk", "Chapter One\n\nThe keeper climbed the stairs.\n\nHe lit the lamp."),
+        ("Storm", "Chapter Two\n\nThe waves broke high."),
+    ]  # the cover (no text) and the contents page are no chapters; scripts are never read
+
+
+def test_html_splits_at_top_headings_and_hides_what_is_not_text():
+    html = (b"<html><head><title>Notes</title><style>p{}</style></head><body><p>Before.</p>"
+            b"<h1>First</h1><p>One<br>line.</p><div>Two</div><h2>Second</h2><h3>Sub</h3><p>Three.</p></body></html>")
+    document = read("notes.html", html)
+    assert document.title == "Notes"
+    assert [(c.title, c.text) for c in document.chapters] == [
+        ("Notes", "Before."), ("First", "First\n\nOne\nline.\n\nTwo"), ("Second", "Second\n\nSub\n\nThree."),
+    ]
+
+
+def test_markdown_and_text():
+    md = read("story.md", b"# Title\n\nIntro *here*.\n\n## Part\n\n- a [link](http://x)\n")
+    assert md.title == "Title"
+    assert [(c.title, c.text) for c in md.chapters] == [("Title", "Title\n\nIntro here."), ("Part", "Part\n\na link")]
+    text = read("plain.txt", "\ufeffLine one.\r\n\r\n\r\n\r\nLine\ttwo.\x00".encode())
+    assert text.title == "plain" and text.chapters[0].text == "Line one.\n\nLine two."
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+BOMB_XML = (b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+            b'<container><rootfiles><rootfile full-path="&b;"/></rootfiles></container>')
+
+
+@pytest.mark.parametrize(("name", "data", "code"), [
+    ("book.pdf", b"%PDF-1.7", "unsupported_file"),
+    ("book", b"text", "unsupported_file"),
+    ("latin1.txt", "café".encode("latin-1"), "unreadable_file"),
+    ("broken.epub", b"PK\x03\x04 not really a zip", "unreadable_file"),
+    ("empty.epub", _zip({"mimetype": b"application/epub+zip"}), "unreadable_file"),
+    ("entities.epub", _zip({"META-INF/container.xml": BOMB_XML}), "unreadable_file"),
+    ("bomb.epub", _zip({"big.xhtml": b"\0" * (3 * 1024 * 1024)}), "file_too_large"),
+    ("blank.txt", b" \n\t\n", "empty_text"),
+    ("scripts.html", b"<script>alert(1)</script><style>p{}</style>", "empty_text"),
+])
+def test_refused_files(name, data, code):
+    with pytest.raises(DocumentError) as refused:
+        read(name, data, max_unpacked=2 * 1024 * 1024)
+    assert refused.value.code == code
