@@ -22,7 +22,7 @@ class GenerationSchema(Schema):
     format = fields.String(required=True)
     characters = fields.Integer(required=True, metadata={"description": "the characters charged"})
     duration = fields.Float(required=True, allow_none=True, metadata={"description": "seconds; null: not known"})
-    source = fields.String(required=True, metadata={"description": "api, openai or legacy"})
+    source = fields.String(required=True, metadata={"description": "api, openai, job or legacy"})
     created_at = UTCDateTime(required=True)
     has_audio = fields.Function(
         lambda g: g.audio_path is not None, required=True,
@@ -31,6 +31,11 @@ class GenerationSchema(Schema):
     has_captions = fields.Function(
         lambda g: bool(g.words), required=True,
         metadata={"type": "boolean", "description": "whether GET .../captions has word timings for it"},
+    )
+    chapters = fields.Function(
+        lambda g: g.chapters, required=True, allow_none=True,
+        metadata={"type": "array", "items": {"type": "object"},
+                  "description": "a long-form job's chapters, [{title, start, end}] in seconds; null otherwise"},
     )
     extra = fields.Function(
         lambda g: (g.extra or {}).get("legacy_entry"), required=True, allow_none=True,

@@ -17,11 +17,13 @@ import boto3
 import pytest
 import redis
 import soundfile as sf
+import webvtt
 from mutagen.id3 import ID3
 from sqlalchemy import func, select
 
 from kokoro_tts.extensions import db
 from kokoro_tts.models import Job
+from kokoro_tts.services.jobs.queue import job_queue
 from kokoro_tts.services.speech import EXTENSION_KEY, get_engine
 from tests.conftest import BUCKET
 from tests.helpers import credits_of, make_app, set_credits
@@ -104,6 +106,11 @@ def wait_status(client, headers, job_id: int, status: str, timeout: float = 240)
     return wait_for(reached, timeout, f"job {job_id} to be {status}", every=0.5)
 
 
+def seconds(clock: str) -> float:
+    hours, minutes, rest = clock.split(":")
+    return round(int(hours) * 3600 + int(minutes) * 60 + float(rest), 3)
+
+
 def stored(prefix_url: str) -> list[str]:
     bucket_prefix = prefix_url.split(f"s3://{BUCKET}/", 1)[1]
     listed = boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=bucket_prefix).get("Contents", [])
@@ -140,6 +147,12 @@ def test_a_job_runs_to_the_end_with_its_chapters(auth, webs, settings, start_wor
     captions = two.get(f"/api/tts/history/{done['generation_id']}/captions", headers=headers).json["words"]
     assert [w["word"] for w in captions][:3] == ["The", "Keeper", "Evening"]
     assert all(a["start"] <= b["start"] for a, b in zip(captions, captions[1:], strict=False))
+    marks = two.get(f"/api/tts/history/{done['generation_id']}/chapters", headers=headers).json["chapters"]
+    assert marks == item["chapters"] and [m["title"] for m in marks] == ["The Keeper", "Evening", "Night"]
+    assert [round(m["start"] * 1000) for m in marks] == [c.start_time for c in chapters]
+    track = two.get(f"/api/tts/history/{done['generation_id']}/chapters?format=vtt", headers=headers)
+    cues = webvtt.from_buffer(io.StringIO(track.text))
+    assert [c.text for c in cues] == ["The Keeper", "Evening", "Night"] and seconds(cues[2].end) == marks[2]["end"]
     assert stored(settings["AUDIO_STORAGE_URL"]) == [f"1/job-{job['id']}.mp3"]  # the parts are gone
 
 
@@ -292,3 +305,23 @@ def test_uploads_of_each_type(auth, webs, tmp_path, name, data, title, chapters)
     assert job["title"] == title and [c["title"] for c in job["chapters"]] == chapters
     assert job["characters"] == sum(c["characters"] for c in job["chapters"]) and job["format"] == "mp3"
     assert client.get("/api/tts/jobs", headers=headers).json["items"][0]["id"] == job["id"]
+
+
+def test_without_redis_jobs_run_in_the_web_process(auth, app, database_url, tmp_path):
+    """The embedded defaults: no broker to run, the web process speaks its jobs itself."""
+    web = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=str(tmp_path), JOB_PART_CHARS=PART)
+    web.extensions[EXTENSION_KEY] = get_engine(app)
+    client = web.test_client()
+    headers = auth.headers()
+    try:
+        job = client.post("/api/tts/jobs", json={**VOICE, "text": STORY[:250], "format": "flac"}, headers=headers).json
+        done = wait_status(client, headers, job["id"], "done", timeout=120)
+        audio = client.get(f"/api/tts/history/{done['generation_id']}/audio", headers=headers)
+        samples, rate = sf.read(io.BytesIO(audio.data))
+        assert rate == 24000 and len(samples) / rate > 5
+        assert (tmp_path / "1" / f"job-{job['id']}.flac").read_bytes() == audio.data
+    finally:
+        queue = job_queue(web)
+        if queue.worker is not None:
+            queue.worker.stop()
+        make_app()

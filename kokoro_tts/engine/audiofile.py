@@ -19,6 +19,7 @@ from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 from mutagen.oggopus import OggOpus
 
 from .audio import check_format, encode_stream, open_writer
+from .timing import clock
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,6 @@ def write(pieces: Iterable[np.ndarray], fmt: str, path: Path) -> None:
             snd.write(np.asarray(piece, dtype=np.float32))
 
 
-def _timestamp(seconds: float) -> str:
-    millis = int(round(seconds * 1000))
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
-
-
 def _id3(path: Path, title: str, marks: list[Mark]) -> None:
     tags = ID3()
     tags.add(TIT2(encoding=3, text=[title]))
@@ -69,7 +63,7 @@ def _vorbis(path: Path, fmt: str, title: str, marks: list[Mark]) -> None:
     tags: Any = audio.tags
     tags["TITLE"] = title
     for number, mark in enumerate(marks, start=1):
-        tags[f"CHAPTER{number:03d}"] = _timestamp(mark.start)
+        tags[f"CHAPTER{number:03d}"] = clock(mark.start)
         tags[f"CHAPTER{number:03d}NAME"] = mark.title
     audio.save()
 

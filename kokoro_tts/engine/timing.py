@@ -133,7 +133,8 @@ def caption_words(text: str, timed: Iterable[Timed]) -> list[Word]:
     return [Word(_display(text[spans[i][0] : spans[i][1]]), *found[i]) for i in sorted(found)]
 
 
-def _clock(seconds: float, separator: str) -> str:
+def clock(seconds: float, separator: str = ".") -> str:
+    """``HH:MM:SS.mmm`` (WebVTT, chapter comments) or with a comma (SRT)."""
     ms = int(round(seconds * 1000))
     h, rest = divmod(ms, 3_600_000)
     m, rest = divmod(rest, 60_000)
@@ -156,15 +157,20 @@ def cues(words: Sequence[Word], per_cue: int = 7, max_seconds: float = 3.5) -> l
 
 
 def webvtt(words: Sequence[Word]) -> str:
+    return webvtt_cues(cues(words))
+
+
+def webvtt_cues(timed: Sequence[tuple[float, float, str]]) -> str:
+    """A WebVTT file of (start, end, text) cues: words, or chapter titles (a ``kind="chapters"`` track)."""
     lines = ["WEBVTT", ""]
-    for start, end, text in cues(words):
+    for start, end, text in timed:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # cue text is markup
-        lines += [f"{_clock(start, '.')} --> {_clock(end, '.')}", text, ""]
+        lines += [f"{clock(start, '.')} --> {clock(end, '.')}", text, ""]
     return "\n".join(lines)
 
 
 def srt(words: Sequence[Word]) -> str:
     lines = []
     for n, (start, end, text) in enumerate(cues(words), 1):
-        lines += [str(n), f"{_clock(start, ',')} --> {_clock(end, ',')}", text, ""]
+        lines += [str(n), f"{clock(start, ',')} --> {clock(end, ',')}", text, ""]
     return "\n".join(lines)

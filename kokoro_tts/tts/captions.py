@@ -7,14 +7,21 @@ from typing import Any
 
 from flask import Response, current_app
 
-from ..engine.timing import Word, srt, webvtt
+from ..engine.timing import Word, srt, webvtt, webvtt_cues
 from ..extensions import limiter
 from ..openapi import errors, generation_errors
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services import history
 from ..services.generation import Order, generate
 from . import bp
-from .schemas import CaptionedResponseSchema, CaptionedSchema, CaptionsQuerySchema, CaptionsSchema
+from .schemas import (
+    CaptionedResponseSchema,
+    CaptionedSchema,
+    CaptionsQuerySchema,
+    CaptionsSchema,
+    ChaptersQuerySchema,
+    ChaptersSchema,
+)
 
 _TEXT = {"schema": {"type": "string"}}
 _CAPTION_TYPES = {"vtt": "text/vtt; charset=utf-8", "srt": "application/x-subrip; charset=utf-8"}
@@ -57,3 +64,20 @@ def captions(query: dict[str, Any], generation_id: int):
         return {"generation_id": generation.id, "words": [w.as_dict() for w in words]}
     body = webvtt(words) if query["format"] == "vtt" else srt(words)
     return Response(body, content_type=_CAPTION_TYPES[query["format"]])
+
+
+@bp.get("/history/<int:generation_id>/chapters")
+@auth_required
+@bp.arguments(ChaptersQuerySchema, location="query")
+@bp.response(200, ChaptersSchema, description="JSON, or a WebVTT chapters track (`text/vtt`).")
+@bp.doc(responses={200: {"content": {"text/vtt": _TEXT}}})
+@bp.doc(**errors(400, 401, 404, 503, notes={404: "`generation_not_found`: no such item in your history."}))
+def chapters(query: dict[str, Any], generation_id: int):
+    """The chapters of a long-form job's result, as JSON or a WebVTT chapters track (for
+    `<track kind="chapters">`); empty for other items."""
+    generation = history.item(current_caller(), generation_id)
+    marks = generation.chapters or []
+    if query["format"] == "json":
+        return {"generation_id": generation.id, "chapters": marks}
+    body = webvtt_cues([(float(m["start"]), float(m["end"]), str(m["title"])) for m in marks])
+    return Response(body, content_type=_CAPTION_TYPES["vtt"])

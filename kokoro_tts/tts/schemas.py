@@ -93,6 +93,21 @@ class CaptionsQuerySchema(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "vtt", "srt"]))
 
 
+class ChaptersQuerySchema(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "vtt"]))
+
+
+class ChapterMarkSchema(Schema):
+    title = fields.String(required=True)
+    start = fields.Float(required=True, metadata={"description": "seconds"})
+    end = fields.Float(required=True, metadata={"description": "seconds"})
+
+
+class ChaptersSchema(Schema):
+    generation_id = fields.Integer(required=True)
+    chapters = fields.List(fields.Nested(ChapterMarkSchema), required=True)
+
+
 class CaptionsSchema(Schema):
     generation_id = fields.Integer(required=True)
     words = fields.List(fields.Nested(WordSchema), required=True)

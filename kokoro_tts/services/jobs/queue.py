@@ -39,6 +39,8 @@ class JobQueue:
             self.broker = StubBroker(middleware=[])
         self.embedded = not url
         self.handler: Callable[[int], None] | None = None
+        #: The worker this process runs (embedded), if any.
+        self.worker: dramatiq.Worker | None = None
         self.actor = dramatiq.Actor(
             self._perform, broker=self.broker, actor_name="speak_job", queue_name=QUEUE, priority=0, options={}
         )

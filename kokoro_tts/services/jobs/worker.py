@@ -55,7 +55,7 @@ def start_embedded(app: Flask) -> None:
     with _embedded_lock:
         if queue.handler is not None:
             return
-        _start(app, queue, 1, threading.Event())
+        queue.worker = _start(app, queue, 1, threading.Event())
         left = db.session.scalars(select(Job.id).where(Job.status.in_([QUEUED, RUNNING]))).all()
         db.session.rollback()
         for job_id in left:
