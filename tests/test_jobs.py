@@ -228,6 +228,18 @@ def test_a_queued_job_is_cancelled_at_once_and_refunded(auth, webs, start_worker
     assert job_row(webs[0], job["id"]).attempts == 0
 
 
+def test_requeue_after_the_broker_lost_its_messages(auth, webs, start_worker):
+    """Redis here keeps nothing on disk: after a restart the jobs are still in PostgreSQL."""
+    client = webs[0].test_client()
+    headers = auth.headers()
+    job_id = client.post("/api/tts/jobs", json={**VOICE, "text": "Lost and found."}, headers=headers).json["id"]
+    redis.Redis.from_url(REDIS_URL).flushdb()  # the message is gone
+    answer = webs[0].test_cli_runner().invoke(args=["jobs", "requeue"])
+    assert answer.exit_code == 0 and "1 job(s) queued again" in answer.output
+    start_worker()
+    wait_status(client, headers, job_id, "done", timeout=120)
+
+
 def test_jobs_are_listed_newest_first_and_private(auth, webs):
     one = webs[0].test_client()
     headers = auth.headers()

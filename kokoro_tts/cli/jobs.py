@@ -34,3 +34,12 @@ def worker_command(threads: int) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     worker.run(app, threads, stopping)
+
+
+@jobs_cli.command("requeue")
+@click.option("--stale", default=600.0, show_default=True, type=click.FloatRange(0),
+              help="Also running jobs whose worker has recorded nothing for this many seconds.")
+def requeue_command(stale: float) -> None:
+    """Queue the unfinished jobs again: after Redis lost its data (a restart without persistence).
+    Safe to repeat: a job is never run twice at once nor charged twice."""
+    click.echo(f"{worker.requeue(stale)} job(s) queued again")

@@ -12,13 +12,14 @@ import logging
 import os
 import socket
 import threading
+from datetime import timedelta
 
 import dramatiq
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ...extensions import db
-from ...models import QUEUED, RUNNING, Job
+from ...models import QUEUED, RUNNING, Job, utcnow
 from ..speech import get_engine
 from .queue import QUEUE, JobQueue, job_queue
 from .runner import Worker, perform
@@ -56,7 +57,18 @@ def start_embedded(app: Flask) -> None:
         if queue.handler is not None:
             return
         queue.worker = _start(app, queue, 1, threading.Event())
-        left = db.session.scalars(select(Job.id).where(Job.status.in_([QUEUED, RUNNING]))).all()
-        db.session.rollback()
-        for job_id in left:
-            queue.send(job_id)
+        requeue(0)  # one process: whatever is unfinished was left by an earlier run of it
+
+
+def requeue(stale_seconds: float) -> int:
+    """Send the queue a message for every queued job, and every running one its worker has not
+    touched for `stale_seconds`: after the broker lost its messages (Redis restarted without
+    persistence). A message too many costs a look, or at worst one part spoken twice (the job
+    changes hands); never a double charge. How many were sent."""
+    cutoff = utcnow() - timedelta(seconds=stale_seconds)
+    unfinished = or_(Job.status == QUEUED, and_(Job.status == RUNNING, Job.updated_at <= cutoff))
+    ids = db.session.scalars(select(Job.id).where(unfinished).order_by(Job.id)).all()
+    db.session.rollback()
+    for job_id in ids:
+        job_queue().send(job_id)
+    return len(ids)
