@@ -75,8 +75,9 @@ def webs(app, settings, database_url, tmp_path):
 def start_worker(settings, database_url) -> Iterator:
     started: list[WorkerProcess] = []
 
-    def start() -> WorkerProcess:
-        worker = WorkerProcess(worker_env(TEST_DATABASE_URL=database_url, TTS_THREADS=1, **settings))
+    def start(**overrides: object) -> WorkerProcess:
+        env = {**settings, **overrides}
+        worker = WorkerProcess(worker_env(TEST_DATABASE_URL=database_url, TTS_THREADS=1, **env))
         started.append(worker)
         return worker
 
@@ -193,7 +194,7 @@ def test_sigterm_finishes_the_part_and_hands_the_job_back(auth, webs, start_work
     assert any("handed back" in line for line in first.lines)
     start_worker()
     wait_status(one, headers, job_id, "done")
-    assert job_row(webs[0], job_id).attempts == 2
+    assert job_row(webs[0], job_id).attempts == 1  # a hand-back is not a failed attempt
 
 
 def test_cancel_stops_a_running_job_and_refunds_what_was_not_spoken(auth, webs, start_worker):
@@ -213,6 +214,20 @@ def test_cancel_stops_a_running_job_and_refunds_what_was_not_spoken(auth, webs, 
     # A finished job's result stays: cancelling again changes nothing.
     again = one.delete(f"/api/tts/jobs/{job_id}", headers=headers)
     assert again.json["status"] == "cancelled" and credits_of(webs[0], EMAIL) == 5_000 - spoken
+
+
+def test_a_job_whose_audio_cannot_be_kept_is_retried_then_fails_refunded(auth, webs, start_worker):
+    """The worker's store refuses every write (its bucket does not exist): tried again, then failed."""
+    client = webs[0].test_client()
+    headers = auth.headers()
+    set_credits(webs[0], EMAIL, 1_000)
+    worker = start_worker(AUDIO_STORAGE_URL=f"s3://no-such-bucket-{os.getpid()}/x", JOB_MAX_ATTEMPTS=2)
+    job = client.post("/api/tts/jobs", json={**VOICE, "text": "Nowhere to go."}, headers=headers).json
+    failed = wait_status(client, headers, job["id"], "failed", timeout=120)
+    assert failed["error"] == "The service could not keep the audio; you were not charged."
+    assert failed["generation_id"] is None and credits_of(webs[0], EMAIL) == 1_000
+    assert job_row(webs[0], job["id"]).attempts == 2
+    assert sum("handed back, to be tried again" in line for line in worker.lines) == 1
 
 
 def test_a_queued_job_is_cancelled_at_once_and_refunded(auth, webs, start_worker):

@@ -48,11 +48,20 @@ class Worker:
 def perform(app: Flask, job_id: int, worker: Worker) -> None:
     """Run one job (the queue's message handler), in an app context of its own."""
     with app.app_context():
-        held = claim(job_id, worker.name)
+        try:
+            held = claim(job_id, worker.name)
+        except Exception:
+            db.session.rollback()
+            log.warning("job %s cannot be taken now; looking again later", job_id, exc_info=True)
+            job_queue().send(job_id, delay_seconds=current_app.config["JOB_RETRY_DELAY"])
+            return
         if held is None:
             return  # finished, cancelled or gone: the message was stale
         try:
-            _run(held, worker)
+            if held.attempts > current_app.config["JOB_MAX_ATTEMPTS"]:
+                fail(held, f"The job was tried {held.attempts - 1} times; you were not charged.")
+            else:
+                _run(held, worker)
         except Lost:
             log.warning("job %s was taken over by another worker; letting go", job_id)
         except Exception as exc:
@@ -65,22 +74,29 @@ def _passing(exc: BaseException) -> bool:
 
 
 def _after_error(held: Held, exc: Exception) -> None:
-    """Try again later if the trouble may pass (up to JOB_MAX_ATTEMPTS), else fail and refund."""
+    """Try again later if the trouble may pass (up to JOB_MAX_ATTEMPTS), else fail and refund.
+
+    If even that cannot be written (the database is away), the job is looked at again later:
+    its row still names this worker, and the next one takes it over.
+    """
     config = current_app.config
+    again = _passing(exc) and held.attempts < config["JOB_MAX_ATTEMPTS"]
     try:
-        if _passing(exc) and held.attempts < config["JOB_MAX_ATTEMPTS"]:
+        if again:
             log.warning("job %s: %s; handed back, to be tried again", held.id, exc)
             hand_back(held)
-            job_queue().send(held.id, delay_seconds=config["JOB_RETRY_DELAY"])
         else:
             log.error("job %s failed", held.id, exc_info=exc)
-            fail(held, "The speech could not be made; you were not charged." if not _passing(exc)
-                 else "The service could not keep the audio; you were not charged.")
+            fail(held, "The service could not keep the audio; you were not charged." if _passing(exc)
+                 else "The speech could not be made; you were not charged.")
     except Lost:
-        pass
+        return
     except Exception:
         db.session.rollback()
-        log.exception("job %s: could not record the error; its message will come back", held.id)
+        log.exception("job %s: could not record the error; looking again later", held.id)
+        again = True
+    if again:
+        job_queue().send(held.id, delay_seconds=config["JOB_RETRY_DELAY"])
 
 
 def _run(held: Held, worker: Worker) -> None:
@@ -93,7 +109,7 @@ def _run(held: Held, worker: Worker) -> None:
     parts_done, chars_done, cancelled = progress(held)
     while parts_done < len(held.parts) and not cancelled:
         if worker.stopping.is_set():
-            hand_back(held)
+            hand_back(held, attempted=False)
             job_queue().send(held.id)
             log.info("job %s handed back at part %d of %d (stopping)", held.id, parts_done, len(held.parts))
             return

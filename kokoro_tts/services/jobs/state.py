@@ -91,7 +91,8 @@ def record_part(held: Held, parts_done: int, chars_done: int) -> None:
     db.session.commit()
 
 
-def hand_back(held: Held) -> None:
-    """Let go of the job (a stopping worker): queued again, for the next worker."""
-    change(held, status=QUEUED, worker=None)
+def hand_back(held: Held, attempted: bool = True) -> None:
+    """Let go of the job: queued again, for the next worker. A stopping worker's hand-back
+    (`attempted` False) does not count as one of the job's attempts."""
+    change(held, status=QUEUED, worker=None, attempts=Job.attempts - (0 if attempted else 1))
     db.session.commit()
