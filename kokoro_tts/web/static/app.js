@@ -6,7 +6,7 @@ const $ = (id) => document.getElementById(id);
 const fmt = (text, values = {}) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
 const PAGE_LANG = document.documentElement.lang === "fr" ? "fr" : "en-us";
 
-const state = { user: null, voices: [], historyPage: 1, abort: null };
+const state = { user: null, voices: [], historyPage: 1, abort: null, jobs: new Map(), jobsPage: 1, jobTimer: null };
 
 // -- talking to the API --------------------------------------------------------------------
 
@@ -16,12 +16,14 @@ function csrfToken() {
 }
 
 async function api(method, path, body, options = {}) {
+  // A FormData body (an upload) goes as multipart: the browser writes its Content-Type.
+  const form = body instanceof FormData;
   const headers = {};
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-TOKEN"] = csrfToken();
   const response = await fetch(path, {
     method, headers, credentials: "same-origin", signal: options.signal,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || form ? body : JSON.stringify(body),
   });
   if (!response.ok && !options.raw) throw await apiError(response);
   if (options.raw) return response;
@@ -85,12 +87,16 @@ async function signedIn(user) {
   $("speed").value = user.preferences?.default_speed ?? 1;
   showSpeed();
   await loadVoices();
+  showJobSettings();
   await loadHistory(true);
+  await loadJobs(true).catch(warn);  // follows the jobs still queued or running
 }
 
 function signedOut() {
   state.user = null;
-  for (const id of ["account-bar", "studio", "history", "keys", "account"]) $(id).hidden = true;
+  for (const id of ["account-bar", "studio", "history", "jobs", "keys", "account"]) $(id).hidden = true;
+  for (const id of ["jobs", "keys", "account"]) $(id + "-toggle").setAttribute("aria-expanded", "false");
+  forgetJobs();
   showAuth("login");
 }
 
@@ -353,7 +359,191 @@ function rerun_(item) {
   if ([...$("format").options].some((o) => o.value === item.format)) $("format").value = item.format;
   showSpeed();
   showCount();
+  showJobSettings();
   $("text").focus();
+}
+
+// -- long-form jobs ------------------------------------------------------------------------
+
+const JOB_POLL_MS = 2000;
+const PERCENT = new Intl.NumberFormat(document.documentElement.lang, { style: "percent", maximumFractionDigits: 0 });
+const NUMBER = new Intl.NumberFormat(document.documentElement.lang);
+const isActive = (job) => job.status === "queued" || job.status === "running";
+
+async function toggleJobs() {
+  if (toggle("jobs")) { showJobSettings(); await loadJobs(true); $("job-file").focus(); }
+}
+
+function showJobSettings() {
+  // A job is spoken as the studio above is set: its voice (or blend), speed, language and format.
+  const { voice, speed } = order();
+  const label = (id) => $(id).selectedOptions[0]?.textContent || $(id).value;
+  $("job-settings").textContent = fmt(S.job_settings, { voice, speed: speed.toFixed(2), lang: label("text-lang"), format: label("format") });
+}
+
+function jobOrder() {
+  // The document if one is chosen, else the long text; null if neither.
+  const file = $("job-file").files[0];
+  const text = $("job-text").value;
+  if (!file && !text.trim()) return null;
+  const { voice, speed, lang, format } = order();
+  const form = new FormData();
+  if (file) form.append("file", file);
+  else form.append("text", text);
+  const fields = { voice, speed, lang, format, title: $("job-title").value.trim() };
+  for (const [name, value] of Object.entries(fields)) if (value !== "") form.append(name, String(value));
+  return form;
+}
+
+async function onStartJob(event) {
+  event.preventDefault();
+  const form = jobOrder();
+  if (!form) return warn(S.job_missing);
+  $("job-start").disabled = true;
+  try {
+    const job = await api("POST", "/api/tts/jobs", form);
+    $("job-form").reset();
+    $("job-list").prepend(jobItem(job));
+    $("jobs-empty").hidden = true;
+    say(fmt(S.job_started, { title: job.title }));
+    await refreshCredits();  // reserved now: one credit per character
+    pollJobs();
+  } catch (error) { warn(error); } finally { $("job-start").disabled = false; }
+}
+
+async function loadJobs(first) {
+  state.jobsPage = first ? 1 : state.jobsPage + 1;
+  const page = await api("GET", `/api/tts/jobs?page=${state.jobsPage}&per_page=10`);
+  if (first) forgetJobs();
+  for (const job of page.items) if (!state.jobs.has(job.id)) $("job-list").append(jobItem(job));
+  $("jobs-empty").hidden = page.total > 0;
+  $("jobs-more").hidden = state.jobsPage >= page.pages;
+  pollJobs();
+}
+
+function forgetJobs() {
+  clearTimeout(state.jobTimer);
+  state.jobTimer = null;
+  state.jobs.clear();
+  $("job-list").replaceChildren();
+}
+
+function element(tag, className) {
+  const node = document.createElement(tag);
+  node.className = className;
+  return node;
+}
+
+function jobItem(job) {
+  // Built once, then brought up to date in place while it is polled (focus and playback stay).
+  const li = document.createElement("li");
+  li.id = `job-${job.id}`;
+  const title = element("p", "job-title");
+  title.tabIndex = -1;  // where focus goes when the button that had it goes away
+  const bar = element("div", "row");
+  bar.append(document.createElement("progress"), element("span", "percent"));
+  li.append(title, element("p", "meta job-status"), bar, element("p", "meta job-counts"),
+    element("p", "alert job-error"), element("div", "row job-actions"));
+  showJob(job, li);
+  return li;
+}
+
+function showJob(job, li = $(`job-${job.id}`)) {
+  // Returns true when this update is the one that sees the job end.
+  const before = state.jobs.get(job.id);
+  state.jobs.set(job.id, job);
+  if (!li) return false;
+  const part = (name) => li.querySelector("." + name);
+  const status = job.status === "running" && job.cancel_requested ? S.job_cancelling : S["job_" + job.status] || job.status;
+  part("job-title").textContent = job.title;
+  part("job-status").textContent = `${status} · ${new Date(job.created_at).toLocaleString()} · ${job.voice} · ${job.speed}× · ${job.format}`;
+  const progress = li.querySelector("progress");
+  progress.max = 1;
+  progress.value = job.progress;
+  progress.setAttribute("aria-label", fmt(S.job_progress, { title: job.title }));
+  part("percent").textContent = PERCENT.format(Math.floor(job.progress * 100) / 100);
+  part("job-counts").textContent = fmt(S.job_counts, {
+    done: NUMBER.format(job.characters_done), total: NUMBER.format(job.characters),
+    chapters_done: job.chapters_done, chapters: job.chapters.length,
+  });
+  part("job-error").textContent = job.error || "";
+  showJobActions(li, job);
+  return Boolean(before && isActive(before) && !isActive(job));
+}
+
+function showJobActions(li, job) {
+  const shown = `${job.status} ${job.cancel_requested} ${job.generation_id}`;
+  if (li.dataset.shown === shown) return;
+  li.dataset.shown = shown;
+  const actions = li.querySelector(".job-actions");
+  const focused = actions.contains(document.activeElement);
+  actions.replaceChildren(...jobActions(job));
+  if (focused) (actions.querySelector("button:enabled, a") || li.querySelector(".job-title")).focus();
+}
+
+function jobActions(job) {
+  // Cancel while it is queued or running; its audio once it is a history item.
+  const actions = [];
+  if (isActive(job)) {
+    const cancel = button(S.cancel, () => onCancelJob(job.id));
+    cancel.disabled = job.cancel_requested;
+    actions.push(cancel);
+  }
+  if (job.generation_id) {
+    const url = `/api/tts/history/${job.generation_id}/audio`;
+    const audio = document.createElement("audio");
+    audio.controls = true;
+    audio.preload = "none";
+    audio.src = url;
+    audio.setAttribute("aria-label", fmt(S.job_audio, { title: job.title }));
+    const download = document.createElement("a");
+    download.href = url;
+    download.download = `kokoro-${job.generation_id}.${job.format}`;
+    download.textContent = S.download;
+    actions.push(audio, download);
+  }
+  return actions;
+}
+
+async function onCancelJob(id) {
+  // A queued job ends now; a running one after the part in progress (polling sees it end).
+  try {
+    const job = await api("DELETE", `/api/tts/jobs/${id}`);
+    if (showJob(job)) await jobEnded(job);
+    pollJobs();
+  } catch (error) { warn(error); }
+}
+
+function pollJobs() {
+  // Every JOB_POLL_MS while a job is queued or running; not at all when none is.
+  clearTimeout(state.jobTimer);
+  state.jobTimer = null;
+  if (state.user && [...state.jobs.values()].some(isActive)) state.jobTimer = setTimeout(refreshJobs, JOB_POLL_MS);
+}
+
+async function refreshJobs() {
+  state.jobTimer = null;
+  try {
+    for (const { id } of [...state.jobs.values()].filter(isActive)) {
+      const job = await api("GET", `/api/tts/jobs/${id}`);
+      if (showJob(job)) await jobEnded(job);
+    }
+  } catch (error) {
+    warn(error);
+    if (error.status === 401 || error.status === 404) return;  // signed out, or gone: no use asking again
+  }
+  pollJobs();
+}
+
+async function jobEnded(job) {
+  // What is not spoken is refunded, and what is spoken is in the history now.
+  say(fmt(S.job_ended, { title: job.title, status: S["job_" + job.status] || job.status }));
+  await refreshCredits();
+  if (job.generation_id) await loadHistory(true);
+}
+
+async function refreshCredits() {
+  showCredits((await api("GET", "/api/auth/me")).credits);
 }
 
 // -- API keys ------------------------------------------------------------------------------
@@ -462,6 +652,11 @@ function wire() {
     ["speed", "input", showSpeed],
     ["text", "input", showCount],
     ["history-more", "click", () => loadHistory(false).catch(warn)],
+    ["speak-form", "input", showJobSettings],
+    ["speak-form", "change", showJobSettings],
+    ["jobs-toggle", "click", () => toggleJobs().catch(warn)],
+    ["job-form", "submit", onStartJob],
+    ["jobs-more", "click", () => loadJobs(false).catch(warn)],
     ["keys-toggle", "click", () => toggleKeys().catch(warn)],
     ["key-form", "submit", onCreateKey],
     ["copy-key", "click", onCopyKey],
