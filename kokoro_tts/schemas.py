@@ -54,10 +54,10 @@ def _preview(text: str) -> str:
 
 
 class HistoryPreviewSchema(GenerationSchema):
-    """A history item in `user.history`: its text cut to a preview, without `extra`."""
+    """A history item in `user.history`: its text cut to a preview, without `extra` or `chapters`."""
 
     class Meta:
-        exclude = ("extra",)
+        exclude = ("extra", "chapters")
 
     text = fields.Function(  # type: ignore[assignment]  # the same JSON type, computed
         lambda g: _preview(g.text), required=True,

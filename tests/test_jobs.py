@@ -130,6 +130,7 @@ def test_a_job_runs_to_the_end_with_its_chapters(auth, webs, settings, start_wor
     assert job["status"] == "queued" and job["progress"] == 0 and job["title"] == "The Keeper"
     assert [c["title"] for c in job["chapters"]] == ["The Keeper", "Evening", "Night"]
     assert credits_of(webs[0], EMAIL) == 10_000 - job["characters"]  # reserved at submission
+    assert answer.headers["X-Credits-Remaining"] == str(10_000 - job["characters"])
 
     done = wait_status(two, headers, job["id"], "done")
     assert done["progress"] == 1 and done["characters_done"] == job["characters"] and done["chapters_done"] == 3
@@ -236,8 +237,10 @@ def test_a_queued_job_is_cancelled_at_once_and_refunded(auth, webs, start_worker
     set_credits(webs[0], EMAIL, 1_000)
     job = one.post("/api/tts/jobs", json={**VOICE, "text": "Never spoken."}, headers=headers).json
     assert credits_of(webs[0], EMAIL) == 1_000 - job["characters"]
-    cancelled = one.delete(f"/api/tts/jobs/{job['id']}", headers=headers).json
+    answer = one.delete(f"/api/tts/jobs/{job['id']}", headers=headers)
+    cancelled = answer.json
     assert cancelled["status"] == "cancelled" and cancelled["finished_at"]
+    assert answer.headers["X-Credits-Remaining"] == "1000"
     assert credits_of(webs[0], EMAIL) == 1_000
     start_worker()  # its message is stale now: the worker looks and leaves it
     assert job_row(webs[0], job["id"]).attempts == 0
@@ -294,6 +297,8 @@ def _refusal_app(webs, **config):
      400, "unreadable_file"),
     (lambda c, h: c.post("/api/tts/jobs", data={**VOICE, "title": "no file"}, headers=h), {}, 400,
      "validation_error"),
+    (lambda c, h: c.post("/api/tts/jobs", data={**VOICE, "text": "Hi.", "file": (io.BytesIO(b"Hi."), "a.txt")},
+                         headers=h), {}, 400, "validation_error"),
     (lambda c, h: c.post("/api/tts/jobs", data="text", headers={**h, "Content-Type": "text/plain"}), {}, 415,
      "unsupported_media_type"),
     (lambda c, h: c.post("/api/tts/jobs", json={**VOICE, "text": "Hi."}, headers=h),

@@ -149,7 +149,8 @@ def test_audio_answers_list_every_format(client):
 def test_fields_that_can_be_null_say_so(client):
     spec = client.get("/api/openapi.json").json
     nullable = {
-        "Generation": {"lang", "duration", "extra"},
+        "Generation": {"lang", "duration", "extra", "chapters"},
+        "Job": {"lang", "generation_id", "error", "finished_at"},
         "HistoryPreview": {"lang", "duration"},
         "User": {"name", "is_active", "is_verified", "created_at", "updated_at", "last_login", "favorite_voices",
                  "credits", "preferences"},

@@ -60,9 +60,9 @@ def read(filename: str, data: bytes, max_unpacked: int = 200 * 1024 * 1024) -> D
     reader = KINDS.get(suffix)
     if reader is None:
         raise DocumentError(
-            "unsupported_file", f"{filename!r}: upload a .txt, .md, .html or .epub file"
+            "unsupported_file", f"{filename}: upload a .txt, .md, .html or .epub file"
         )
     document = reader(data, PurePosixPath(filename).stem, max_unpacked)
     if not document.chapters:
-        raise DocumentError("empty_text", f"{filename!r} holds no text to speak")
+        raise DocumentError("empty_text", f"{filename} holds no text to speak")
     return document

@@ -41,10 +41,10 @@ def _open(data: bytes, name: str, limit: int) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
-        raise DocumentError("unreadable_file", f"{name!r} is not an EPUB (not a zip archive)") from None
+        raise DocumentError("unreadable_file", f"{name} is not an EPUB (not a zip archive)") from None
     entries = archive.infolist()
     if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > limit:
-        raise DocumentError("file_too_large", f"{name!r} unpacks to more than {limit} bytes")
+        raise DocumentError("file_too_large", f"{name} unpacks to more than {limit} bytes")
     return archive
 
 
@@ -52,16 +52,16 @@ def _member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:
     try:
         return archive.read(path)
     except KeyError:
-        raise DocumentError("unreadable_file", f"{name!r}: {path!r} is missing from the EPUB") from None
+        raise DocumentError("unreadable_file", f"{name}: {path} is missing from the EPUB") from None
     except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError):
-        raise DocumentError("unreadable_file", f"{name!r}: {path!r} cannot be unpacked") from None
+        raise DocumentError("unreadable_file", f"{name}: {path} cannot be unpacked") from None
 
 
 def _xml(data: bytes, name: str) -> Any:
     try:
         return ElementTree.fromstring(data)
     except (ElementTree.ParseError, DefusedXmlException):
-        raise DocumentError("unreadable_file", f"{name!r}: the EPUB's XML is broken or unsafe") from None
+        raise DocumentError("unreadable_file", f"{name}: the EPUB's XML is broken or unsafe") from None
 
 
 def _join(folder: str, href: str) -> str:
@@ -72,7 +72,7 @@ def _package(archive: zipfile.ZipFile, name: str) -> _Package:
     container = _xml(_member(archive, "META-INF/container.xml", name), name)
     rootfile = next((el.get("full-path") for el in container.iter() if el.tag.endswith("rootfile")), None)
     if not rootfile:
-        raise DocumentError("unreadable_file", f"{name!r}: the EPUB names no package document")
+        raise DocumentError("unreadable_file", f"{name}: the EPUB names no package document")
     opf = _xml(_member(archive, rootfile, name), name)
     folder = posixpath.dirname(rootfile)
     items = {el.get("id"): el for el in opf.iter(f"{_OPF}item")}

@@ -44,7 +44,7 @@ def decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DocumentError("unreadable_file", f"{name!r} is not UTF-8 text") from None
+        raise DocumentError("unreadable_file", f"{name} is not UTF-8 text") from None
 
 
 def chapters(parts: list[tuple[str, str]]) -> list[Chapter]:

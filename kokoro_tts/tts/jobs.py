@@ -13,14 +13,18 @@ from ..extensions import limiter
 from ..openapi import errors
 from ..rest import FORMS, check_json_values
 from ..security import auth_required, current_caller, rate_limit_key
-from ..services import jobs
+from ..services import credits, jobs
 from . import bp
 from .job_schemas import JobFormSchema, JobInSchema, JobPageSchema, JobSchema, JobUploadSchema
 from .schemas import HistoryQuerySchema
 
 ITEM = "/jobs/<int:job_id>"
+CREDITS_HEADER = {"description": "credits left after the reservation or refund (or `unlimited`)",
+                  "schema": {"type": "string"}}
 #: A document's problem -> the status it answers with.
 DOCUMENT_STATUS = {"unsupported_file": 415, "file_too_large": 413}
+#: An archive (EPUB) may unpack to this many times JOB_MAX_UPLOAD_BYTES (413 `file_too_large` beyond).
+UNPACKED_FACTOR = 10
 
 
 def _load(schema: Schema, data: Any) -> dict[str, Any]:
@@ -34,15 +38,24 @@ def _order_from_form() -> jobs.JobOrder:
     check_json_values(dict(request.form))  # no NUL, no lone surrogate
     data = _load(JobFormSchema(), request.form)
     upload = request.files.get("file")
+    has_file = upload is not None and bool(upload.filename)
+    if has_file == bool(data["text"]):
+        problem = "Send a file or a text, not both." if has_file else "Send a file or a text."
+        raise ApiError(400, "validation_error", problem, {"fields": {"file": [problem]}})
     document = None
-    if upload is not None and upload.filename:
+    if upload is not None and has_file:
         try:
-            document = read(upload.filename, upload.read(), current_app.config["JOB_MAX_UPLOAD_BYTES"] * 10)
+            limit = current_app.config["JOB_MAX_UPLOAD_BYTES"] * UNPACKED_FACTOR
+            document = read(upload.filename or "", upload.read(), limit)
         except DocumentError as exc:
             raise ApiError(DOCUMENT_STATUS.get(exc.code, 400), exc.code, str(exc)) from exc
-    elif not data["text"]:
-        raise ApiError(400, "validation_error", "Send a `file` or a `text` field.", {"fields": {"file": ["Missing."]}})
     return _order(data, document)
+
+
+def _with_credits(job: Any, status: int) -> tuple[Any, int, dict[str, str]]:
+    """The job, and the credits left now (as `/generate` says them)."""
+    balance = credits.header_value(credits.balance_of(current_caller().id))
+    return job, status, {"X-Credits-Remaining": balance}
 
 
 def _order(data: dict[str, Any], document: Any = None) -> jobs.JobOrder:
@@ -55,7 +68,7 @@ def _order(data: dict[str, Any], document: Any = None) -> jobs.JobOrder:
 @bp.post("/jobs")
 @auth_required
 @limiter.limit(lambda: current_app.config["GENERATE_RATE_LIMIT"], key_func=rate_limit_key)
-@bp.response(202, JobSchema)
+@bp.response(202, JobSchema, headers={"X-Credits-Remaining": CREDITS_HEADER})
 @bp.doc(requestBody={"required": True, "content": {
     "application/json": {"schema": JobInSchema},
     "multipart/form-data": {"schema": JobUploadSchema},
@@ -64,7 +77,8 @@ def _order(data: dict[str, Any], document: Any = None) -> jobs.JobOrder:
     400: "`empty_text`, `unknown_voice`, `invalid_markup`, `unreadable_file` (not UTF-8, a broken EPUB), "
          "or a field at fault.",
     402: "`insufficient_credits`: the job needs one credit per character, reserved now.",
-    413: "`text_too_long` (over JOB_MAX_CHARS) or `payload_too_large` (over JOB_MAX_UPLOAD_BYTES).",
+    413: "`text_too_long` (over JOB_MAX_CHARS), `payload_too_large` (over JOB_MAX_UPLOAD_BYTES) or "
+         f"`file_too_large` (an EPUB unpacking to over {UNPACKED_FACTOR} times JOB_MAX_UPLOAD_BYTES).",
     415: "`unsupported_file`: not .txt, .md, .html or .epub; or a body neither JSON nor multipart.",
     503: "`queue_unavailable`: the job queue cannot be reached (nothing charged).",
 }))
@@ -75,7 +89,7 @@ def submit_job():
         order = _order_from_form()
     else:
         order = _order(_load(JobInSchema(), request.get_json()))
-    return jobs.submit(current_caller(), order)
+    return _with_credits(jobs.submit(current_caller(), order), 202)
 
 
 @bp.get("/jobs")
@@ -99,10 +113,10 @@ def get_job(job_id: int):
 
 @bp.delete(ITEM)
 @auth_required
-@bp.response(200, JobSchema)
+@bp.response(200, JobSchema, headers={"X-Credits-Remaining": CREDITS_HEADER})
 @bp.doc(**errors(401, 404, 503, notes={404: "`job_not_found`: no such job of yours."}))
 def cancel_job(job_id: int):
     """Cancel a job: a queued one at once (refunded in full); a running one after the part in progress
     (`cancel_requested`; what was spoken becomes a history item, the rest is refunded). A finished job
     is left as it is, its audio in your history."""
-    return jobs.cancel(current_caller(), job_id)
+    return _with_credits(jobs.cancel(current_caller(), job_id), 200)
