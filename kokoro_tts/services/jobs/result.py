@@ -21,6 +21,7 @@ import numpy as np
 from ...engine import SAMPLE_RATE
 from ...engine.audio import silence
 from ...engine.audiofile import Mark, add_chapters, write
+from ...engine.chunking import PAUSES
 from ...extensions import db
 from ...models import CANCELLED, DONE, FAILED, Generation, utcnow
 from .. import audio_store, credits
@@ -28,8 +29,14 @@ from . import pieces
 from .state import Held, change
 
 log = logging.getLogger(__name__)
-#: Silence between two parts of a chapter, and between chapters (seconds at speed 1).
-PART_PAUSE, CHAPTER_PAUSE = 0.6, 2.0
+#: Silence between chapters (seconds at speed 1); between two parts of a chapter, the engine's own
+#: pause for where the part was cut (a paragraph, else a sentence), so a job sounds as one request.
+CHAPTER_PAUSE = 2.0
+
+
+def _pause_after(text: str) -> float:
+    tail = text[len(text.rstrip()):]
+    return PAUSES["paragraph"] if "\n" in tail else PAUSES["sentence"]
 
 
 @dataclass
@@ -44,14 +51,15 @@ class _Joined:
 def _joined(held: Held, parts_done: int, joined: _Joined) -> Iterator[np.ndarray]:
     """The parts' audio in order, with the pauses between them; fills `joined` as it goes."""
     chapter = None
+    owed = 0.0  # the pause the last part with sound ended on
     starts: list[tuple[str, float]] = []
     for index in range(parts_done):
         audio, words = pieces.load(held.user_id, held.id, index)
+        start, end, this = held.parts[index]
         if not audio.size:
             continue
-        this = held.parts[index][2]
         if starts:
-            pause = silence((PART_PAUSE if this == chapter else CHAPTER_PAUSE) / held.speed)
+            pause = silence((owed if this == chapter else CHAPTER_PAUSE) / held.speed)
             joined.seconds += len(pause) / SAMPLE_RATE
             yield pause
         if this != chapter:
@@ -59,6 +67,7 @@ def _joined(held: Held, parts_done: int, joined: _Joined) -> Iterator[np.ndarray
             chapter = this
         joined.words += [[w, round(s + joined.seconds, 3), round(e + joined.seconds, 3)] for w, s, e in words]
         joined.seconds += len(audio) / SAMPLE_RATE
+        owed = _pause_after(held.text[start:end])
         yield audio
     ends = [start for _, start in starts[1:]] + [joined.seconds]
     joined.marks = [
