@@ -99,7 +99,8 @@ def submit(user: User, order: JobOrder) -> Job:
     req = _check_parts(user, order, the_plan)
     job = Job(
         user_id=user.id, title=order.job_title(), text=the_plan.text, voice=req.voice.spec, speed=req.speed,
-        lang=order.lang and req.lang, format=order.format and req.fmt or "mp3", normalize=order.normalize,
+        lang=req.lang if order.lang and order.lang.strip() else None,  # None: each voice tag's own language
+        format=req.fmt or "mp3", normalize=order.normalize,
         characters=the_plan.characters, parts=the_plan.parts, chapters=the_plan.chapters,
         chars_done=0, parts_done=0, cancel_requested=False, attempts=0,
     )
