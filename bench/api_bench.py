@@ -36,7 +36,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from engine_bench import LONG, MEDIUM, SHORT  # noqa: E402
 
-from tests.pg import temporary_database  # noqa: E402
+from tests.support.pg import temporary_database  # noqa: E402
 
 PORT = 8799
 VOICE, LANG, FORMAT = "jf_alpha", "en-us", "wav"

@@ -561,7 +561,7 @@ def run(args: argparse.Namespace) -> dict:
     os.environ.setdefault("TEST_DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", ""))
     if not os.environ["TEST_DATABASE_URL"]:
         del os.environ["TEST_DATABASE_URL"]
-    from tests.pg import temporary_database
+    from tests.support.pg import temporary_database
 
     result: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S"), "load_start": load(), "cores": os.cpu_count(),

@@ -522,7 +522,7 @@ def service_steps(master: int, repeats: int, steps: list[dict]) -> None:
 
 def service_part(repeats: int, steps: list[dict], config: str = "A") -> dict:
     """Fills `steps` as it goes (so that a failure keeps the steps measured before it)."""
-    from tests.pg import temporary_database
+    from tests.support.pg import temporary_database
 
     with temporary_database("kokoro_membench") as url, tempfile.TemporaryDirectory() as tmp:
         env = server_env(url, tmp, config)

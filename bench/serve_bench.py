@@ -629,7 +629,7 @@ def gunicorn_settings(env: dict[str, str]) -> dict:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from tests.pg import temporary_database
+    from tests.support.pg import temporary_database
 
     os.environ.setdefault("TEST_DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", ""))
     if not os.environ["TEST_DATABASE_URL"]:

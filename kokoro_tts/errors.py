@@ -2,7 +2,9 @@
 
     {"error": {"status": 404, "code": "not_found", "message": "...", "details": {...}}}
 
-`code` is stable and machine-readable; `message` is for people.
+`code` is stable and machine-readable; `message` is for people. Nothing below HTTP chooses a
+status: the engine, the services, storage, documents and the token checks raise errors with a
+code, and `STATUSES` below gives each code its status, in one place.
 """
 
 from __future__ import annotations
@@ -11,49 +13,62 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, has_request_context, jsonify, request
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .documents import DocumentError
 from .engine import EngineError
 from .extensions import db
+from .services.errors import CredentialsRefused, ServiceError, database_unavailable, invalid_fields, is_database_outage
 from .storage import StorageError
 
 log = logging.getLogger(__name__)
 
-# Codes for the statuses Werkzeug raises on its own.
+#: The status of every code the service answers with, whoever raised it (a test checks that every
+#: code raised in the package is here). A credential refused is a 401 whatever its code (`status_of`).
+STATUSES: dict[str, int] = {
+    # Bad input: the body, the text, the voice, a link, a file.
+    "bad_request": 400, "validation_error": 400, "invalid_json": 400, "invalid_characters": 400,
+    "engine_error": 400, "empty_text": 400, "nothing_to_say": 400, "unknown_format": 400, "invalid_speed": 400,
+    "unsupported_language": 400, "unknown_voice": 400, "voice_unavailable": 400, "invalid_markup": 400,
+    "invalid_phonemes": 400, "invalid_rule": 400, "model_not_found": 400, "invalid_link": 400,
+    "link_expired": 400, "unreadable_file": 400,
+    # Credentials.
+    "unauthorized": 401, "missing_token": 401, "invalid_token": 401, "token_expired": 401, "token_revoked": 401,
+    "user_not_found": 401, "invalid_api_key": 401, "invalid_credentials": 401,
+    "account_inactive": 403, "wrong_password": 403, "csrf_failed": 403, "forbidden": 403,
+    "payment_required": 402, "insufficient_credits": 402,
+    # Rows and voices that are not there (another account's rows answer as missing ones).
+    "not_found": 404, "voice_not_found": 404, "generation_not_found": 404, "audio_not_found": 404,
+    "job_not_found": 404, "api_key_not_found": 404, "rule_not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409, "email_taken": 409, "already_verified": 409, "too_many_rules": 409, "duplicate_rule": 409,
+    "payload_too_large": 413, "text_too_long": 413, "file_too_large": 413,
+    "unsupported_media_type": 415, "unsupported_file": 415,
+    # Admission: the account has enough running (429), the process is full (503).
+    "rate_limited": 429, "too_many_concurrent": 429,
+    "internal_error": 500, "synthesis_failed": 500,
+    # What the service depends on is away, or the server's own files are at fault: not the client's error.
+    "busy": 503, "model_unavailable": 503, "bad_voice_pack": 503, "download_failed": 503,
+    "database_unavailable": 503, "storage_unavailable": 503, "queue_unavailable": 503, "email_unavailable": 503,
+    "service_unavailable": 503,
+}
+
+#: Codes for the statuses Werkzeug raises on its own (unknown routes, oversized bodies ...).
 _DEFAULT_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    402: "payment_required",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    429: "rate_limited",
-    500: "internal_error",
-    503: "service_unavailable",
+    400: "bad_request", 401: "unauthorized", 402: "payment_required", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+    422: "validation_error", 429: "rate_limited", 500: "internal_error", 503: "service_unavailable",
 }
 
 
-#: The speech engine knows no HTTP: its error codes get their statuses here, in one place.
-ENGINE_STATUSES = {
-    "text_too_long": 413,
-    # The server's own files are at fault: not the client's error, and no paths in the answer.
-    "model_unavailable": 503,
-    "bad_voice_pack": 503,
-    # Admission control: the process is full (503), or the account has enough running (429).
-    "busy": 503,
-    "too_many_concurrent": 429,
-}
-
-
-def engine_status(code: str) -> int:
-    """The HTTP status of an engine error code: bad input (400) unless listed above."""
-    return ENGINE_STATUSES.get(code, 400)
+def status_of(error: ServiceError | EngineError | str) -> int:
+    """The HTTP status of an error (or of a bare code)."""
+    if isinstance(error, CredentialsRefused):
+        return 401
+    code = error if isinstance(error, str) else error.code
+    if code not in STATUSES:
+        log.warning("error code %r has no status in errors.STATUSES; answering 400", code)
+    return STATUSES.get(code, 400)
 
 
 # The OpenAI-compatible routes answer in OpenAI's error shape, so that its SDKs
@@ -73,24 +88,6 @@ def _openai_error(status: int, code: str, message: str, details: dict[str, Any] 
     fields = (details or {}).get("fields")
     param = next(iter(fields), None) if isinstance(fields, dict) else None
     return {"message": message, "type": kind, "param": param, "code": code}
-
-
-class ApiError(HTTPException):
-    """An error the API means to return, with its machine-readable code."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        details: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(description=message)
-        self.code = status
-        self.error_code = code
-        self.details = details
-        self.headers = headers or {}
 
 
 def error_response(
@@ -115,57 +112,42 @@ def error_response(
     return response
 
 
+def refusal(error: ServiceError) -> Response:
+    """The answer to a refusal: its status from the table, `Retry-After` when it says when."""
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return error_response(status_of(error), error.code, error.message, error.details, headers)
+
+
 def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
-    if isinstance(error, ApiError):
-        return error_response(status, error.error_code, error.description or "", error.details, error.headers)
-    details = None
-    code = _DEFAULT_CODES.get(status, "error")
-    message = error.description or ""
     # webargs (through flask-smorest) puts field messages in `data`.
     data = getattr(error, "data", None) or {}
     if "messages" in data:
-        code = "validation_error"
-        message = "The request body is not valid."
         messages = data["messages"]
-        # One location (json, query...) per request here: show the fields directly.
+        # One location (json, query, form...) per request here: show the fields directly.
         if isinstance(messages, dict) and len(messages) == 1:
             messages = next(iter(messages.values()))
-        details = {"fields": messages}
+        return refusal(invalid_fields(messages))
+    message = error.description or ""
     if status == 429:
         message = f"Too many requests: limit is {error.description}. Try again later."
     headers = error.get_response().headers
-    return error_response(status, code, message, details, headers)
-
-
-#: Seconds a client is told to wait when the database is away (a restart takes a few).
-DATABASE_RETRY_AFTER = 5
-
-
-def is_database_outage(error: BaseException) -> bool:
-    """The database cannot be reached, dropped the connection, or no connection of the pool came
-    free in time (not a bad query)."""
-    if isinstance(error, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)):
-        return True
-    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
-
-
-def database_unavailable() -> ApiError:
-    return ApiError(
-        503, "database_unavailable", "The database is not reachable right now; try again shortly.",
-        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
-    )
+    return error_response(status, _DEFAULT_CODES.get(status, "error"), message, None, headers)
 
 
 def handle_engine_error(error: EngineError) -> Response:
-    status = engine_status(error.code)
+    status = status_of(error)
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         return error_response(status, error.code, error.message, headers={"Retry-After": str(retry_after)})
-    if status >= 500:
+    if status >= 500:  # the server's own files: no paths in the answer
         log.error("speech engine unavailable: %s", error.message)
         return error_response(status, error.code, "The speech engine is not available on this server right now.")
     return error_response(status, error.code, error.message)
+
+
+def handle_document_error(error: DocumentError) -> Response:
+    return error_response(status_of(error.code), error.code, str(error))
 
 
 def handle_unexpected(error: Exception) -> Response:
@@ -175,15 +157,17 @@ def handle_unexpected(error: Exception) -> Response:
         except Exception:
             log.debug("rollback after a database outage failed", exc_info=True)
         log.warning("database unavailable: %s", str(error).splitlines()[0])
-        return handle_http_exception(database_unavailable())
+        return refusal(database_unavailable())
     if isinstance(error, StorageError):
         log.error("audio storage unavailable: %s", error)
-        return error_response(503, "storage_unavailable", "The audio storage is not available right now.")
+        return refusal(ServiceError("storage_unavailable", "The audio storage is not available right now."))
     log.exception("unhandled error", exc_info=error)
     return error_response(500, "internal_error", InternalServerError.description)
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ServiceError, refusal)
     app.register_error_handler(EngineError, handle_engine_error)
+    app.register_error_handler(DocumentError, handle_document_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -6,8 +6,8 @@ from flask import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .errors import ApiError
 from .extensions import db
+from .services.errors import ServiceError
 
 bp = Blueprint("health", __name__)
 
@@ -25,8 +25,8 @@ def readyz():
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         db.session.rollback()
-        raise ApiError(
-            503, "database_unavailable", "The database does not answer.",
+        raise ServiceError(
+            "database_unavailable", "The database does not answer.",
             {"reason": type(getattr(exc, "orig", None) or exc).__name__},
         ) from exc
     return {"status": "ready", "database": "ok"}

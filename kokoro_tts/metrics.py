@@ -1,11 +1,10 @@
-"""Prometheus metrics, served at /metrics in Prometheus' text format.
+"""Prometheus metrics, served at /metrics in Prometheus' text format: the HTTP answers counted
+here, and what the services measure (`services/instruments.py`).
 
-What to watch: `kokoro_generations_in_progress` (the load), `kokoro_time_to_first_audio_seconds`
-and `kokoro_realtime_factor` (how fast people hear speech; under 1, synthesis is slower than
-playback), `kokoro_http_errors_total` by code (503 `database_unavailable`, 429 `rate_limited` ...),
-characters synthesised and credits spent. With several gunicorn workers, gunicorn.conf.py sets
-`PROMETHEUS_MULTIPROC_DIR` and the numbers are summed over them. `METRICS_TOKEN`, when set, is the
-bearer token /metrics requires.
+What to watch: `kokoro_http_errors_total` by code (503 `database_unavailable`, 429 `rate_limited`
+...), and the services' load, time to first audio and real-time factor. With several gunicorn
+workers, gunicorn.conf.py sets `PROMETHEUS_MULTIPROC_DIR` and the numbers are summed over them.
+`METRICS_TOKEN`, when set, is the bearer token /metrics requires.
 """
 
 from __future__ import annotations
@@ -19,24 +18,16 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
-    Gauge,
-    Histogram,
     generate_latest,
     multiprocess,
 )
 
-from .errors import error_response
+from .errors import refusal
+from .services import instruments  # noqa: F401  (the services' instruments, listed even before any use)
+from .services.errors import CredentialsRefused
 
 REQUESTS = Counter("kokoro_http_requests_total", "HTTP answers, by method and status", ["method", "status"])
 ERRORS = Counter("kokoro_http_errors_total", "Error answers, by error code", ["code"])
-IN_PROGRESS = Gauge("kokoro_generations_in_progress", "Generations being synthesised now",
-                    multiprocess_mode="livesum")
-FIRST_AUDIO = Histogram("kokoro_time_to_first_audio_seconds", "From the charge to the first audio ready",
-                        buckets=(0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 40))
-REALTIME = Histogram("kokoro_realtime_factor", "Seconds of audio per second of synthesis, per generation",
-                     buckets=(0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 10))
-CHARACTERS = Counter("kokoro_characters_synthesised_total", "Characters of text spoken")
-CREDITS = Counter("kokoro_credits_spent_total", "Credits kept by settled generations (after refunds)")
 
 bp = Blueprint("metrics", __name__)
 
@@ -61,7 +52,7 @@ def _authorised() -> bool:
 @bp.get("/metrics")
 def metrics() -> Response:
     if not _authorised():
-        return error_response(401, "invalid_token", "Send METRICS_TOKEN as 'Authorization: Bearer <token>'.")
+        return refusal(CredentialsRefused("invalid_token", "Send METRICS_TOKEN as 'Authorization: Bearer <token>'."))
     return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
 
 

@@ -13,14 +13,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 from flask_jwt_extended import current_user, jwt_required, verify_jwt_in_request
 from flask_jwt_extended.exceptions import CSRFError
 
-from .errors import error_response
+from .errors import refusal
 from .extensions import jwt
 from .models import User
 from .services import api_keys, tokens
+from .services.errors import CredentialsRefused, ServiceError
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -76,43 +77,53 @@ def rate_limit_key() -> str:
     return f"user:{user.id}" if user is not None else f"ip:{request.remote_addr}"
 
 
+def _token_user(payload: dict[str, Any]) -> User | None:
+    """The account a token names, read once per request."""
+    if "token_user" not in g:
+        g.token_user = tokens.token_user(payload)
+    return g.token_user
+
+
+def _refused(code: str, message: str) -> Response:
+    return refusal(CredentialsRefused(code, message))
+
+
 def register_jwt_callbacks(app: Flask) -> None:
-    """Every token refusal answers in the API's error envelope."""
+    """Every token refusal answers in the API's error envelope, its status from the one table."""
 
     @jwt.token_in_blocklist_loader
     def _is_refused(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
-        g.token_rejection = tokens.rejection(payload)
+        g.token_rejection = tokens.rejection(_token_user(payload), payload)
         return g.token_rejection is not None
 
     @jwt.user_lookup_loader
     def _user(_header: dict[str, Any], payload: dict[str, Any]) -> User | None:
-        return tokens.token_user(payload)
+        return _token_user(payload)
 
     @jwt.revoked_token_loader
-    def _refused(_header: dict[str, Any], _payload: dict[str, Any]):
-        code, message = g.get("token_rejection") or ("token_revoked", "Token refused.")
-        return error_response(401, code, message)
+    def _revoked(_header: dict[str, Any], _payload: dict[str, Any]) -> Response:
+        return _refused(*(g.get("token_rejection") or ("token_revoked", "Token refused.")))
 
     @jwt.user_lookup_error_loader
-    def _no_user(_header: dict[str, Any], _payload: dict[str, Any]):
-        return error_response(401, "user_not_found", "The account of this token no longer exists.")
+    def _no_user(_header: dict[str, Any], _payload: dict[str, Any]) -> Response:
+        return _refused("user_not_found", "The account of this token no longer exists.")
 
     @jwt.expired_token_loader
-    def _expired(_header: dict[str, Any], _payload: dict[str, Any]):
-        return error_response(401, "token_expired", "The access token has expired; log in again.")
+    def _expired(_header: dict[str, Any], _payload: dict[str, Any]) -> Response:
+        return _refused("token_expired", "The access token has expired; log in again.")
 
     @jwt.invalid_token_loader
-    def _invalid(reason: str):
-        return error_response(401, "invalid_token", f"The access token is not valid: {reason}.")
+    def _invalid(reason: str) -> Response:
+        return _refused("invalid_token", f"The access token is not valid: {reason}.")
 
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError):
-        return error_response(
-            403, "csrf_failed", f"{error}: a write with the session cookie must send its X-CSRF-TOKEN header."
-        )
+    def _csrf(error: CSRFError) -> Response:
+        return refusal(ServiceError(
+            "csrf_failed", f"{error}: a write with the session cookie must send its X-CSRF-TOKEN header."
+        ))
 
     @jwt.unauthorized_loader
-    def _missing(reason: str):
-        return error_response(
-            401, "missing_token", f"Authentication required: {reason}. Send 'Authorization: Bearer <token>'."
+    def _missing(reason: str) -> Response:
+        return _refused(
+            "missing_token", f"Authentication required: {reason}. Send 'Authorization: Bearer <token>'."
         )

@@ -1,6 +1,6 @@
 """Fixtures only: an app on a real PostgreSQL database (migrated once per session, emptied
 after every test), its client and CLI runner, the `auth` actions, and a live HTTP server.
-Shared helpers are in tests/helpers.py."""
+Shared helpers are in tests/support/."""
 
 from __future__ import annotations
 
@@ -19,11 +19,22 @@ from moto.server import ThreadedMotoServer
 from sqlalchemy import text
 
 from kokoro_tts.extensions import db, limiter
-from tests.helpers import AuthActions, Inbox, free_port, make_app
-from tests.pg import temporary_database
+from tests.support.app import AuthActions, make_app
+from tests.support.mail import Inbox
+from tests.support.net import free_port
+from tests.support.pg import temporary_database
+from tests.support.s3 import BUCKET
 
-#: The bucket of the S3 tests (`s3` fixture).
-BUCKET = "kokoro-audio"
+TIERS = ("unit", "api", "system", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests are the `browser` tier; every other test must say its tier."""
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            raise pytest.UsageError(f"{item.nodeid} has no tier marker ({', '.join(TIERS)}): add pytestmark")
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from sqlalchemy import select
 
 from kokoro_tts.extensions import db
 from kokoro_tts.models import ApiKey
-from tests.helpers import bearer
+from tests.support.app import bearer
+
+pytestmark = pytest.mark.api
 
 
 def test_create_list_use_delete(app, auth, client):
@@ -53,7 +56,7 @@ def test_bad_requests(auth, client):
 
 
 def test_keys_go_with_the_account(app, auth, client):
-    from tests.helpers import PASSWORD
+    from tests.support.app import PASSWORD
 
     headers = auth.headers()
     key = client.post("/api/auth/api-keys", json={"name": "k"}, headers=headers).json["key"]

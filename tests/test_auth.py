@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from kokoro_tts.extensions import db
 from kokoro_tts.models import User
-from tests.helpers import PASSWORD, bearer
+from tests.support.app import PASSWORD, bearer
+
+pytestmark = pytest.mark.api
 
 ORIGINAL_USER_FIELDS = {
     "id", "email", "name", "is_active", "is_verified", "created_at", "updated_at",

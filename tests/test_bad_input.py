@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.helpers import credits_of, set_credits
+from tests.support.app import credits_of, set_credits
+
+pytestmark = pytest.mark.api
 
 EMAIL = "ada@example.com"
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from psycopg2 import OperationalError as PgOperationalError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from kokoro_tts.dbcheck import _connection_failure
-from tests.helpers import make_app
-from tests.pg import SERVER_URL, temporary_database
+from tests.support.app import make_app
+from tests.support.pg import SERVER_URL, temporary_database
+
+pytestmark = pytest.mark.api
 
 
 def _check(url: str):

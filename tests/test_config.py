@@ -12,6 +12,8 @@ import pytest
 import config
 from kokoro_tts import create_app
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,7 +27,7 @@ def test_postgres_urls_go_through_psycopg2(url):
 
 def test_postgres_scheme_connects(database_url):
     """A `postgres://` URL, as Render and Heroku give it, really connects."""
-    from tests.helpers import make_app
+    from tests.support.app import make_app
 
     raw = database_url.replace("postgresql+psycopg2://", "postgres://")
     app = make_app(SQLALCHEMY_DATABASE_URI=raw)

@@ -13,6 +13,8 @@ import yaml
 
 from config import Environment
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Read by libraries rather than by config.py: boto3's standard settings, gunicorn's.
 LIBRARY_SETTINGS = {"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION",

@@ -7,7 +7,10 @@ import logging
 import pytest
 from flask import Flask
 
-from tests.helpers import PASSWORD, AuthActions, Inbox, bearer, make_app
+from tests.support.app import PASSWORD, AuthActions, bearer, make_app
+from tests.support.mail import Inbox
+
+pytestmark = pytest.mark.api
 
 EMAIL = "ada@example.com"
 NEW_PASSWORD = "a brand new passphrase"

@@ -18,9 +18,11 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from kokoro_tts.models import PENDING, Generation, User
-from tests.faults import Gunicorn, PgProxy
-from tests.helpers import make_app
-from tests.pg import SERVER_URL, temporary_database
+from tests.support.app import make_app
+from tests.support.faults import Gunicorn, PgProxy
+from tests.support.pg import SERVER_URL, temporary_database
+
+pytestmark = pytest.mark.system
 
 CREDITS = 100_000
 TIMEOUT = 3  # PENDING_GENERATION_TIMEOUT of the server under test

@@ -36,7 +36,9 @@ from werkzeug.serving import make_server
 
 from kokoro_tts.engine import MIN_SPEED
 from kokoro_tts.extensions import api, db
-from tests.helpers import PASSWORD, make_app
+from tests.support.app import PASSWORD, make_app
+
+pytestmark = pytest.mark.system
 
 EMAIL = "fuzz@example.com"
 MAX_CHARS = 12  # longer texts are refused (413) before any synthesis

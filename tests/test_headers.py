@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from flask import Response
 
 from kokoro_tts.openapi import answer_headers
-from tests.helpers import bearer
+from tests.support.app import bearer
+
+pytestmark = pytest.mark.api
 
 DOCUMENTATION = ("/api/openapi.json", "/api/docs", "/api/docs/assets/swagger-ui.css",
                  "/api/docs/assets/swagger-ui-bundle.js")

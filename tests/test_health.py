@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from tests.helpers import make_app
+import pytest
+
+from tests.support.app import make_app
+
+pytestmark = pytest.mark.api
 
 
 def test_healthz(client):

@@ -21,13 +21,15 @@ import webvtt
 from mutagen.id3 import ID3
 from sqlalchemy import func, select
 
+from kokoro_tts.context import ENGINE_KEY, get_engine
 from kokoro_tts.extensions import db
 from kokoro_tts.models import Job
 from kokoro_tts.services.jobs.queue import job_queue
-from kokoro_tts.services.speech import EXTENSION_KEY, get_engine
-from tests.conftest import BUCKET
-from tests.helpers import credits_of, make_app, set_credits
-from tests.jobs_helpers import WorkerProcess, wait_for, worker_env
+from tests.support.app import credits_of, make_app, set_credits
+from tests.support.s3 import BUCKET
+from tests.support.workers import WorkerProcess, wait_for, worker_env
+
+pytestmark = pytest.mark.system
 
 EMAIL = "ada@example.com"
 REDIS_URL = re.sub(r"/\d*$", "/3", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
@@ -65,7 +67,7 @@ def webs(app, settings, database_url, tmp_path):
     made = []
     for name in ("one", "two"):
         web = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=str(tmp_path / name), **settings)
-        web.extensions[EXTENSION_KEY] = get_engine(app)
+        web.extensions[ENGINE_KEY] = get_engine(app)
         made.append(web)
     yield made
     make_app()  # put the shared extensions (the limiter) back
@@ -306,7 +308,7 @@ def _refusal_app(webs, **config):
 ])
 def test_refusals_leave_no_job_and_no_charge(auth, app, settings, database_url, tmp_path, send, config, status, code):
     web = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=str(tmp_path), **{**settings, **config})
-    web.extensions[EXTENSION_KEY] = get_engine(app)
+    web.extensions[ENGINE_KEY] = get_engine(app)
     client = web.test_client()
     headers = auth.headers()
     set_credits(web, EMAIL, len(STORY) * 2)
@@ -326,7 +328,7 @@ HTML = b"<html><head><title>Log</title></head><body><h1>Monday</h1><p>Calm.</p><
     ("book.epub", None, "The Lighthouse", ["Dusk", "Storm"]),
 ])
 def test_uploads_of_each_type(auth, webs, tmp_path, name, data, title, chapters):
-    from tests.test_documents import make_epub
+    from tests.support.documents import make_epub
 
     client = webs[0].test_client()
     headers = auth.headers()
@@ -342,7 +344,7 @@ def test_uploads_of_each_type(auth, webs, tmp_path, name, data, title, chapters)
 def test_without_redis_jobs_run_in_the_web_process(auth, app, database_url, tmp_path):
     """The embedded defaults: no broker to run, the web process speaks its jobs itself."""
     web = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=str(tmp_path), JOB_PART_CHARS=PART)
-    web.extensions[EXTENSION_KEY] = get_engine(app)
+    web.extensions[ENGINE_KEY] = get_engine(app)
     client = web.test_client()
     headers = auth.headers()
     try:

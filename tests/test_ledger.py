@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from kokoro_tts.extensions import db
 from kokoro_tts.models import DONE, PENDING, Generation, User
 from kokoro_tts.services import audio_store, ledger
-from tests.helpers import credits_of, set_credits
+from tests.support.app import credits_of, set_credits
+
+pytestmark = pytest.mark.api
 
 EMAIL = "ada@example.com"
 
@@ -101,3 +103,111 @@ def test_settle_pending_command(app, runner, user_id):
     result = runner.invoke(args=["settle-pending", "--older-than", "0"])
     assert result.exit_code == 0 and "2 pending generations settled" in result.output
     assert credits_of(app, EMAIL) == 1000
+
+
+# -- the invariant, through every path that moves credits --------------------------------------
+
+START = 10_000
+TEXT = "The ledger keeps every credit. It refunds what was not spoken."
+LONG = " ".join(f"Sentence number {n} is here." for n in range(1, 13))
+SAY = {"voice": "jf_alpha", "lang": "en-us"}
+
+
+def _account(app, auth, email: str) -> dict[str, str]:
+    headers = auth.headers(email)
+    set_credits(app, email, START)
+    return headers
+
+
+def _spent_and_kept(app) -> dict[str, tuple[int, int]]:
+    """For each account: credits spent, and characters kept in its history (nothing left pending)."""
+    with app.app_context():
+        kept = dict(db.session.execute(
+            select(User.email, func.coalesce(func.sum(Generation.characters), 0))
+            .join(Generation, Generation.user_id == User.id, isouter=True).group_by(User.email)
+        ).all())
+        assert not db.session.scalar(select(func.count()).where(Generation.status == PENDING))
+        return {email: (START - credits, kept[email]) for email, credits in
+                db.session.execute(select(User.email, User.credits)).all()}
+
+
+def _wait_job(client, headers, job_id: int, statuses: set[str]) -> dict:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        body = client.get(f"/api/tts/jobs/{job_id}", headers=headers).json
+        if body["status"] in statuses:
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} never reached {statuses}")
+
+
+@pytest.fixture
+def web(app, database_url, tmp_path):
+    """A server of its own with its jobs run in the process (no Redis), sharing the model."""
+    from kokoro_tts.context import ENGINE_KEY, get_engine
+    from kokoro_tts.services.jobs.queue import job_queue
+    from tests.support.app import make_app
+
+    made = []
+
+    def build(**settings):
+        other = make_app(SQLALCHEMY_DATABASE_URI=database_url, JOB_PART_CHARS=100, **settings)
+        other.extensions[ENGINE_KEY] = get_engine(app)
+        made.append(other)
+        return other
+
+    yield build
+    for other in made:
+        queue = job_queue(other)
+        if queue.worker is not None:
+            queue.worker.stop()
+    make_app()  # put the shared extensions (the limiter) back
+
+
+@pytest.mark.system
+def test_credits_spent_equal_characters_kept_on_every_path(app, auth, web, tmp_path):
+    good = web(TTS_AUDIO_DIR=str(tmp_path / "audio")).test_client()
+    (tmp_path / "not-a-folder").write_text("a file where the audio folder should be")
+    broken = web(TTS_AUDIO_DIR=str(tmp_path / "not-a-folder"), JOB_MAX_ATTEMPTS=1).test_client()
+
+    # Generations: whole, streamed to the end, left part-way by the client, failed to store.
+    headers = _account(app, auth, "whole@example.com")
+    assert good.post("/api/tts/generate", json={**SAY, "text": TEXT}, headers=headers).status_code == 200
+    headers = _account(app, auth, "stream@example.com")
+    assert good.post("/api/tts/generate", json={**SAY, "text": TEXT, "stream": True}, headers=headers).data
+    headers = _account(app, auth, "left@example.com")
+    left = good.post("/api/tts/generate", json={**SAY, "text": LONG, "stream": True}, headers=headers,
+                     buffered=False)
+    chunks, received = iter(left.response), b""
+    while len(received) < 44 + 4800:  # the header, then the first sentence's audio
+        received += next(chunks)
+    left.close()  # the client went away
+    headers = _account(app, auth, "failed@example.com")
+    assert broken.post("/api/tts/generate", json={**SAY, "text": TEXT}, headers=headers).status_code >= 500
+
+    # A charge nobody settled (a killed worker), settled by the sweep.
+    with app.app_context():
+        _account(app, auth, "swept@example.com")
+        row_user = db.session.scalar(select(User.id).where(User.email == "swept@example.com"))
+        ledger.open_charge(Generation(user_id=row_user, text=TEXT, voice="jf_alpha", speed=1.0, lang="en-us",
+                                      format="wav", characters=len(TEXT)))
+        assert ledger.sweep(timeout=-1) == 1
+
+    # Jobs: done, cancelled (queued or running: either way), failed.
+    headers = _account(app, auth, "job@example.com")
+    job = good.post("/api/tts/jobs", json={**SAY, "text": LONG}, headers=headers).json
+    cancel_headers = _account(app, auth, "cancel@example.com")
+    cancelled = good.post("/api/tts/jobs", json={**SAY, "text": LONG * 2}, headers=cancel_headers).json
+    assert good.delete(f"/api/tts/jobs/{cancelled['id']}", headers=cancel_headers).status_code == 200
+    assert _wait_job(good, headers, job["id"], {"done"})["status"] == "done"
+    assert _wait_job(good, cancel_headers, cancelled["id"], {"cancelled"})["status"] == "cancelled"
+    failed_headers = _account(app, auth, "jobfail@example.com")
+    failing = broken.post("/api/tts/jobs", json={**SAY, "text": LONG}, headers=failed_headers).json
+    assert _wait_job(broken, failed_headers, failing["id"], {"failed"})["status"] == "failed"
+
+    books = _spent_and_kept(app)
+    assert all(spent == kept for spent, kept in books.values()), books
+    assert books["whole@example.com"][0] == books["stream@example.com"][0] == len(TEXT)
+    assert 0 < books["left@example.com"][0] < len(LONG)
+    assert books["failed@example.com"] == books["swept@example.com"] == books["jobfail@example.com"] == (0, 0)
+    assert books["job@example.com"][0] == len(LONG)

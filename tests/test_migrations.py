@@ -8,9 +8,11 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from kokoro_tts.extensions import db
-from tests.helpers import make_app
-from tests.legacy_schema import init_db
-from tests.pg import temporary_database
+from tests.support.app import make_app
+from tests.support.legacy_schema import init_db
+from tests.support.pg import temporary_database
+
+pytestmark = pytest.mark.api
 
 # Every original column but `history`, whose entries migration 0003 moves to `generations`.
 KEPT = ("id, email, hashed_password, name, is_active, is_verified, created_at, updated_at,"

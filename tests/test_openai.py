@@ -8,7 +8,9 @@ import openai
 import pytest
 import soundfile as sf
 
-from tests.helpers import credits_of, set_credits
+from tests.support.app import credits_of, set_credits
+
+pytestmark = pytest.mark.api
 
 EMAIL = "ada@example.com"
 

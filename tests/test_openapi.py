@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
 from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 
 from kokoro_tts.engine import FORMATS
+
+pytestmark = pytest.mark.api
 
 
 def test_openapi_document_describes_auth(client):

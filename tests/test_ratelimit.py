@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import uuid
 
-from tests.helpers import make_app
+import pytest
+
+from tests.support.app import make_app
+
+pytestmark = pytest.mark.system
 
 
 def _exhaust(client, limit: int, email: str = "nobody@example.com"):

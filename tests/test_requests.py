@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import make_app
+from tests.support.app import make_app
+
+pytestmark = pytest.mark.api
 
 
 def _is_envelope(response, status: int, code: str) -> None:
@@ -61,3 +63,24 @@ def test_missing_fields_are_named(client, body):
     response = client.post("/api/auth/login", json=body)
     _is_envelope(response, 400, "validation_error")
     assert set(response.json["error"]["details"]["fields"]) == {"email", "password"} - set(body)
+
+
+def test_one_answer_for_an_invalid_body_json_or_form(auth, client):
+    """The jobs route takes JSON or a form: both are read as every route reads a body, and a
+    field at fault answers alike, with its message beside the field."""
+    headers = auth.headers()
+    as_json = client.post("/api/tts/jobs", json={"text": "Hello.", "speed": 9}, headers=headers)
+    as_form = client.post("/api/tts/jobs", data={"text": "Hello.", "speed": "9"}, headers=headers)
+    as_login = client.post("/api/auth/login", json={"email": "ada@example.com"})
+    for response in (as_json, as_form, as_login):
+        _is_envelope(response, 400, "validation_error")
+    messages = {r.json["error"]["message"] for r in (as_json, as_form, as_login)}
+    assert messages == {"The request body is not valid."}
+    assert as_json.json["error"]["details"] == as_form.json["error"]["details"] == {
+        "fields": {"speed": ["Must be greater than or equal to 0.25 and less than or equal to 4.0."]}
+    }
+    assert as_login.json["error"]["details"]["fields"] == {"password": ["Missing data for required field."]}
+    neither = client.post("/api/tts/jobs", data={"voice": "jf_alpha"}, headers=headers)
+    _is_envelope(neither, 400, "validation_error")
+    assert neither.json["error"]["message"] == "The request body is not valid."
+    assert neither.json["error"]["details"]["fields"] == {"file": ["Send a file or a text."]}

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from http.cookies import SimpleCookie
 
+import pytest
+
 import config
 from kokoro_tts import create_app
-from tests.helpers import PASSWORD, credits_of, set_credits
+from tests.support.app import PASSWORD, credits_of, set_credits
+
+pytestmark = pytest.mark.api
 
 EMAIL = "ada@example.com"
 TEXT = "Hello there, world."

@@ -17,7 +17,9 @@ from kokoro_tts.engine.aac import decode as decode_aac
 from kokoro_tts.extensions import db
 from kokoro_tts.models import PronunciationRule, User
 from kokoro_tts.services.pronunciations import MAX_RULES
-from tests.helpers import credits_of, set_credits
+from tests.support.app import credits_of, set_credits
+
+pytestmark = pytest.mark.api
 
 EMAIL, OTHER = "ada@example.com", "bob@example.com"
 TEXT = "Dr. Smith paid $5.50 at 10:30 am."

@@ -12,10 +12,12 @@ import os
 import boto3
 import pytest
 
-from kokoro_tts.services.speech import EXTENSION_KEY, get_engine
+from kokoro_tts.context import ENGINE_KEY, get_engine
 from kokoro_tts.storage import open_store
-from tests.conftest import BUCKET
-from tests.helpers import credits_of, make_app, set_credits
+from tests.support.app import credits_of, make_app, set_credits
+from tests.support.s3 import BUCKET
+
+pytestmark = pytest.mark.system
 
 EMAIL = "ada@example.com"
 BODY = {"text": "Stored in a bucket.", "voice": "jf_alpha", "lang": "en-us", "format": "mp3"}
@@ -35,7 +37,7 @@ def servers(app, s3, database_url, tmp_path):
     for name in ("one", "two"):
         other = make_app(SQLALCHEMY_DATABASE_URI=database_url, AUDIO_STORAGE_URL=f"s3://{BUCKET}/{prefix}",
                          TTS_AUDIO_DIR=str(tmp_path / name), TTS_CACHE_DIR=app.config["TTS_CACHE_DIR"])
-        other.extensions[EXTENSION_KEY] = get_engine(app)
+        other.extensions[ENGINE_KEY] = get_engine(app)
         made.append(other)
     yield prefix, made[0].test_client(), made[1].test_client()
     make_app()  # put the shared extensions (the limiter) back
@@ -80,7 +82,7 @@ def test_account_deletion_removes_its_objects(auth, servers):
 def test_a_store_that_fails_refunds_and_keeps_nothing(app, auth, s3, database_url, tmp_path):
     broken = make_app(SQLALCHEMY_DATABASE_URI=database_url, AUDIO_STORAGE_URL="s3://no-such-bucket/x",
                       TTS_CACHE_DIR=app.config["TTS_CACHE_DIR"])
-    broken.extensions[EXTENSION_KEY] = get_engine(app)
+    broken.extensions[ENGINE_KEY] = get_engine(app)
     try:
         headers = auth.headers()
         set_credits(app, EMAIL, 100)

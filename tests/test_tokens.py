@@ -7,8 +7,11 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import jwt as pyjwt
+import pytest
 
-from tests.helpers import bearer
+from tests.support.app import bearer
+
+pytestmark = pytest.mark.api
 
 
 def _b64(data: dict) -> str:

@@ -13,7 +13,10 @@ from sqlalchemy import func, select
 
 from kokoro_tts.extensions import db
 from kokoro_tts.models import Generation
-from tests.helpers import credits_of, decode, make_app, set_credits
+from tests.support.app import credits_of, make_app, set_credits
+from tests.support.audio import decode
+
+pytestmark = pytest.mark.api
 
 EMAIL = "ada@example.com"
 TEXT = "Hello there. This is a short test."
@@ -131,7 +134,7 @@ def test_credits_are_charged_and_checked_before_synthesis(app, auth, client):
 
 def test_parallel_requests_never_overspend(app, auth, live_url):
     """Eight real concurrent requests of 10 characters against a balance of 30."""
-    from kokoro_tts.services.speech import get_engine
+    from kokoro_tts.context import get_engine
 
     token = auth.token()
     set_credits(app, EMAIL, 30)
@@ -240,7 +243,7 @@ def test_history_rows_count(app, auth, client):
 
 def test_admission_refuses_at_once_and_charges_nothing(app, auth, live_url):
     """Over the account's cap: 429; over the process' queue: 503 busy; both with Retry-After, at once."""
-    from kokoro_tts.services.speech import get_engine
+    from kokoro_tts.context import get_engine
 
     scheduler = get_engine(app).scheduler
     limits = scheduler.max_active, scheduler.max_per_owner
@@ -283,7 +286,7 @@ def test_admission_refuses_at_once_and_charges_nothing(app, auth, live_url):
 def test_synthesis_holds_no_database_connection_and_a_full_pool_is_a_503(app, auth, database_url):
     """With one pooled connection: a long generation leaves it free for others while it speaks;
     a request that cannot get one in time is a 503 with Retry-After, never a 500."""
-    from kokoro_tts.services.speech import get_engine
+    from kokoro_tts.context import get_engine
 
     auth.register()
     small = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=app.config["TTS_AUDIO_DIR"],

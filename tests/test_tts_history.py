@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import PASSWORD, credits_of, set_credits
+import pytest
+from sqlalchemy import select
+
+from kokoro_tts.extensions import db
+from kokoro_tts.models import Generation, User
+from kokoro_tts.services import ledger
+from tests.support.app import PASSWORD, credits_of, set_credits
+
+pytestmark = pytest.mark.api
 
 EMAIL = "ada@example.com"
 
@@ -131,11 +139,21 @@ def test_ids_beyond_the_database_range_are_the_usual_404_after_authentication(au
     assert response.status_code == 404 and response.json["error"]["code"] == "api_key_not_found"
 
 
+def _recorded(app, email: str, text: str) -> None:
+    """A generation as the ledger records one (charged, then settled), without the minute of speech."""
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        row = Generation(user_id=user_id, text=text, voice="jf_alpha", speed=1.0, lang="en-us", format="wav",
+                         characters=len(text))
+        ledger.open_charge(row)
+        ledger.settle(row.id, user_id, len(text), ledger.Outcome(len(text), 12.5))
+
+
 def test_user_history_is_a_small_preview(app, auth, client):
     headers = auth.headers()
     long_text = "A long text to speak. " * 20
     for _ in range(6):
-        _generate(client, headers, long_text)
+        _recorded(app, EMAIL, long_text)
     me = client.get("/api/auth/me", headers=headers)
     history = me.json["history"]
     assert len(history) == 5 and all(len(item["text"]) <= 100 for item in history)

@@ -10,7 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.helpers import bearer, decode
+from tests.support.app import bearer
+from tests.support.audio import decode
+
+pytestmark = pytest.mark.api
 
 EMBEDDED = {"jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"}
 

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, missing, pre_dump, pre_
 
 from ..rest import StrictFloat, UTCDateTime
 from ..schemas import PREVIEW_ITEMS, HistoryPreviewSchema
-from ..services.voices import unavailable_voices, unknown_voices
+from ..services.user_voices import unavailable_voices, unknown_voices
 
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt's limit: refuse, never truncate

@@ -17,11 +17,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..context import get_engine
 from ..engine import FORMATS, Engine, EngineError, Piece, Request, hub, write_file
 from ..engine.audio import check_format
 from ..engine.normalize import Options
 from ..engine.timing import Timeline, Word, srt, webvtt
-from ..services.speech import get_engine
 
 tts_cli = AppGroup("tts", help="Speech engine: synthesize text, list voices, warm up the model.")
 

@@ -22,13 +22,13 @@ def _text(data: bytes, name: str, limit: int) -> Document:
 
 
 def _markdown(data: bytes, name: str, limit: int) -> Document:
-    from .markup import read_markdown
+    from .html_text import read_markdown
 
     return read_markdown(data, name)
 
 
 def _html(data: bytes, name: str, limit: int) -> Document:
-    from .markup import read_html
+    from .html_text import read_html
 
     return read_html(data, name)
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urldefrag
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from .markup import first_heading, parse, plain_text, prepare, title_of
+from .html_text import first_heading, parse, plain_text, prepare, title_of
 from .model import Chapter, Document, DocumentError, chapters, decode
 
 MAX_ENTRIES = 10_000

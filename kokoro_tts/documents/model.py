@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-#: Control characters other than tab and line breaks: never spoken, and they would end up in
-#: the database; also removed so that our own separators cannot come from a document.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+from ..engine.spoken import CONTROL
+
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANKS = re.compile(r"\n{3,}")
 
@@ -34,7 +33,9 @@ class Document:
 
 def clean(text: str) -> str:
     """Spoken text: no control characters, single spaces, at most one blank line in a row."""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    # Control characters are never spoken and would end up in the database; removed here also so
+    # that our own separators cannot come from a document.
+    text = CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 

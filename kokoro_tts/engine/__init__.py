@@ -26,7 +26,7 @@ from .errors import (
 from .languages import LANGUAGES
 from .scheduler import Busy, Scheduler, TooManyAtOnce
 from .settings import EngineSettings
-from .voices import Voice
+from .voice_packs import Voice
 
 __all__ = [
     "Busy",

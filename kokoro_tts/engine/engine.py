@@ -7,7 +7,6 @@ voice packs on first use. Every public method is safe to call from several threa
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Callable, Generator, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,9 +27,9 @@ from .normalize import Options
 from .pronounce import MarkedPhonemizer, PronunciationRule
 from .scheduler import Scheduler
 from .settings import EngineSettings
-from .spoken import PRIVATE_USE
+from .spoken import CONTROL, PRIVATE_USE
 from .timing import Timed, Timeline
-from .voices import EMBEDDED, Voice, VoiceStore
+from .voice_packs import EMBEDDED, Voice, VoiceStore
 
 SAMPLE_RATE = audio_mod.SAMPLE_RATE
 #: An upper estimate of the audio one token makes at speed 1 (measured about 0.075 s), to bound
@@ -40,11 +39,6 @@ MIN_CHUNK_TOKENS = 16
 #: While the model is shared, a request's first chunk makes at most about this much audio (or
 #: one clause): it may run beside the others (the scheduler's express call), so it is kept short.
 FIRST_BUSY_SECONDS = 2.0
-#: Control characters are removed from the text (tab and line breaks are kept: they end clauses
-#: and paragraphs); a NUL or other control byte is never spoken, stored or charged.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-#: Characters of the supplementary private use areas stand for phonemes inside the engine
-#: (`spoken.PRIVATE_USE`); in a request they mean nothing and are removed like control characters.
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 FALLBACK_LANGUAGE = script.FALLBACK_LANGUAGE
 
@@ -218,7 +212,9 @@ class Engine:
         (and what a service charges for). Its markup (pauses, voice tags, inline phonemes), the
         pronunciation `rules` and normalisation are resolved here, so bad ones fail now.
         """
-        text = PRIVATE_USE.sub("", _CONTROL.sub("", str(text or "")))
+        # Control characters (`spoken.CONTROL`) and those of the private use areas, which stand for
+        # phonemes inside the engine, mean nothing in a request: removed, never charged.
+        text = PRIVATE_USE.sub("", CONTROL.sub("", str(text or "")))
         if not text.strip():
             raise EmptyText("text is empty")
         if len(text) > self.settings.max_chars:

@@ -19,7 +19,7 @@ import numpy as np
 
 from .catalogue import catalogue
 from .errors import EngineError
-from .voices import as_voice
+from .voice_packs import as_voice
 
 REPO = "hexgrad/Kokoro-82M"
 #: The revision the catalogue was made from; a later one could change what a voice id sounds like.

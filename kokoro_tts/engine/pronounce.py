@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from .chunking import vocab
 from .errors import InvalidPhonemes
-from .markup import INLINE
 from .spoken import PRIVATE_USE, Edit, Spoken, clashes
+from .tags import INLINE
 from .wordalign import Phonemized, WordPhonemes, phonemize_words
 
 

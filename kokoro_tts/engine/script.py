@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from . import markup, pronounce
+from . import pronounce, tags
 from .errors import InvalidMarkup, TextTooLong
 from .g2p import require_language
 from .normalize import Options, normalize
 from .spoken import Spoken
-from .voices import Voice
+from .voice_packs import Voice
 
 FALLBACK_LANGUAGE = "en-us"
 #: The silence of all a text's pause tags together, at most (a request is not a way to buy hours
@@ -69,7 +69,7 @@ def build(text: str, settings: Settings, resolve: Callable[[str], Voice]) -> lis
     lang = _language(settings, voice)
     segments: list[Segment] = []
     voices: dict[str, Voice] = {}  # a blend is built once per request, however often it is named
-    for part in markup.parse(text):
+    for part in tags.parse(text):
         if part.kind == "voice":
             voice = voices.get(part.voice) or voices.setdefault(part.voice, resolve(part.voice))
             lang = _language(settings, voice)

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 MARK_BASE = 0xF0000
 #: Where marks come from: the supplementary private use areas (a request's own are removed).
 PRIVATE_USE = re.compile("[\U000f0000-\U0010ffff]")
+#: Control characters other than tab and line breaks (which end clauses and paragraphs): never
+#: spoken, stored or charged; removed from a request's text, and from a document's.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chunking import ChunkWord
-from .markup import INLINE, TAG
+from .tags import INLINE, TAG
 
 FRAME_SECONDS = 600 / 24000
 LEAD = 3 * FRAME_SECONDS

@@ -6,17 +6,17 @@ from typing import Any
 
 from flask import current_app
 
-from ..errors import ApiError
 from ..extensions import limiter
 from ..openapi import GENERATION_HEADERS, audio, generation_errors
 from ..rest import PUBLIC, audio_response
 from ..security import auth_required, current_caller, rate_limit_key
-from ..services import voices as voice_service
+from ..services import user_voices
+from ..services.errors import ServiceError
 from ..services.generation import Order, generate
 from . import bp
 from .schemas import MODELS, ModelListSchema, OpenAIVoicesSchema, SpeechSchema
 from .sse import SSE_DOC, sse_response
-from .voices import OPENAI_VOICES, resolve
+from .voice_names import OPENAI_VOICES, resolve
 
 CREATED = 1735689600  # a fixed timestamp: the models do not change at run time
 
@@ -38,8 +38,8 @@ def speech(data: dict[str, Any]):
     `stream_format: "sse"` answers server-sent events; `instructions` is accepted and changes nothing.
     """
     if data["model"] not in MODELS:
-        raise ApiError(400, "model_not_found", f"Unknown model {data['model']!r}; use one of {', '.join(MODELS)}.")
-    voice, lang = resolve(voice_service.available_ids(), data["voice"])
+        raise ServiceError("model_not_found", f"Unknown model {data['model']!r}; use one of {', '.join(MODELS)}.")
+    voice, lang = resolve(user_voices.available_ids(), data["voice"])
     order = Order(
         text=data["input"], voice=voice, speed=data["speed"], lang=lang,
         format=data["response_format"], stream=True, source="openai",
@@ -66,6 +66,6 @@ def models():
 @bp.doc(**PUBLIC)
 def voices():
     """The voices this server can speak now, and the OpenAI names it understands."""
-    return {"voices": voice_service.available_ids(), "aliases": OPENAI_VOICES}
+    return {"voices": user_voices.available_ids(), "aliases": OPENAI_VOICES}
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import ApiError
+from ..context import setting
 from ..extensions import db
 from ..models import User, lock_user, utcnow
 from . import api_keys, audio_store, email_links
+from .errors import ServiceError
 from .passwords import check_password, hash_password
 
 
@@ -20,16 +20,17 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def _email_taken() -> ApiError:
-    return ApiError(409, "email_taken", "An account with this email already exists.")
+def _email_taken() -> ServiceError:
+    return ServiceError("email_taken", "An account with this email already exists.")
 
 
-def register(email: str, password: str, name: str | None) -> User:
+def register(email: str, password: str, name: str | None, page_url: str) -> User:
+    """A new account, and its verification link mailed (links open `page_url`)."""
     if find_by_email(email) is not None:
         raise _email_taken()
     user = User(
         email=email, hashed_password=hash_password(password), name=name,
-        credits=current_app.config["DEFAULT_CREDITS"],
+        credits=setting("DEFAULT_CREDITS"),
     )
     db.session.add(user)
     try:
@@ -37,7 +38,7 @@ def register(email: str, password: str, name: str | None) -> User:
     except IntegrityError as exc:  # the same email registered concurrently
         db.session.rollback()
         raise _email_taken() from exc
-    email_links.send_verification(user)  # a failure is logged; the account stands (resend later)
+    email_links.send_verification(user, page_url)  # a failure is logged; the account stands (resend later)
     return user
 
 
@@ -48,9 +49,9 @@ def authenticate(email: str, password: str) -> User:
     matches = check_password(user.hashed_password if user else None, password)
     if user is None or not matches:
         # A new exception each time: a shared one would pile up tracebacks (and passwords).
-        raise ApiError(401, "invalid_credentials", "Incorrect email or password.")
+        raise ServiceError("invalid_credentials", "Incorrect email or password.")
     if user.is_active is False:
-        raise ApiError(403, "account_inactive", "This account is deactivated.")
+        raise ServiceError("account_inactive", "This account is deactivated.")
     user.last_login = utcnow()
     db.session.commit()
     return user
@@ -72,7 +73,7 @@ def update_preferences(user: User, changes: dict[str, Any]) -> User:
 
 def confirm_password(user: User, password: str) -> None:
     if not check_password(user.hashed_password, password):
-        raise ApiError(403, "wrong_password", "The password is not correct.")
+        raise ServiceError("wrong_password", "The password is not correct.")
 
 
 def change_password(user: User, current: str, new: str) -> User:
@@ -85,11 +86,11 @@ def change_password(user: User, current: str, new: str) -> User:
     return user
 
 
-def request_password_reset(email: str) -> None:
+def request_password_reset(email: str, page_url: str) -> None:
     """Mail a reset link if an active account has this address; nothing tells whether it has."""
     user = find_by_email(email)
     if user is not None and user.is_active is not False:
-        email_links.send_reset(user)
+        email_links.send_reset(user, page_url)
 
 
 def reset_password(token: str, new: str) -> User:
@@ -109,11 +110,11 @@ def verify_email(token: str) -> User:
     return user
 
 
-def resend_verification(user: User) -> None:
+def resend_verification(user: User, page_url: str) -> None:
     if user.is_verified:
-        raise ApiError(409, "already_verified", "This email address is already verified.")
-    if not email_links.send_verification(user):
-        raise ApiError(503, "email_unavailable", "The email could not be sent; try again later.")
+        raise ServiceError("already_verified", "This email address is already verified.")
+    if not email_links.send_verification(user, page_url):
+        raise ServiceError("email_unavailable", "The email could not be sent; try again later.")
 
 
 def delete(user: User, password: str) -> None:

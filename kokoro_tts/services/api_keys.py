@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from ..errors import ApiError
 from ..extensions import db
 from ..models import ApiKey, User, utcnow
+from .errors import CredentialsRefused
 from .owned import owned
 
 KEY_PREFIX = "sk-kokoro-"
@@ -39,13 +39,13 @@ def is_api_key(token: str) -> bool:
 
 
 def user_for_key(raw: str) -> User:
-    """The active owner of an API key, or a 401."""
+    """The active owner of an API key; else the key is refused."""
     key = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == _digest(raw)))
     if key is None:
-        raise ApiError(401, "invalid_api_key", "The API key is not valid.")
+        raise CredentialsRefused("invalid_api_key", "The API key is not valid.")
     user = db.session.get(User, key.user_id)
     if user is None or user.is_active is False:
-        raise ApiError(401, "account_inactive", "This account is deactivated.")
+        raise CredentialsRefused("account_inactive", "This account is deactivated.")
     now = utcnow()
     # Recorded to the minute: not a database write on every request a program makes.
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
@@ -67,7 +67,7 @@ def of_user(user: User) -> list[ApiKey]:
 
 
 def revoke(user: User, key_id: int) -> None:
-    """Delete one of the user's keys; another user's key is a 404 like a missing one."""
+    """Delete one of the user's keys; another user's key is as missing as a missing one."""
     db.session.delete(owned(ApiKey, key_id, user.id, "api_key_not_found", "No such API key."))
     db.session.commit()
 

@@ -31,9 +31,9 @@ class Report:
     failed: list[str] = field(default_factory=list)
 
 
-def _digest(pieces: Iterable[bytes] | None) -> str:
+def _digest(chunks: Iterable[bytes] | None) -> str:
     sha = hashlib.sha256()
-    for data in pieces or ():
+    for data in chunks or ():
         sha.update(data)
     return sha.hexdigest()
 
@@ -45,10 +45,10 @@ def _same(source: Store, target: Store, key: str) -> bool:
 
 def _copy(source: Store, target: Store, key: str) -> bool:
     """Copy one object and read it back; False if it is missing at the source."""
-    pieces = source.read(key)
-    if pieces is None:
+    chunks = source.read(key)
+    if chunks is None:
         return False
-    data = b"".join(pieces)
+    data = b"".join(chunks)
     target.put(key, data)
     if _digest(target.read(key)) != hashlib.sha256(data).hexdigest():
         raise OSError(f"{key}: the copy read back differs")

@@ -13,18 +13,17 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app
 from sqlalchemy import select
 
+from ..context import App, per_app, setting
 from ..extensions import db
 from ..models import Generation, utcnow
 from ..storage import Store, open_store
-from .per_app import per_app
 
 EXTENSION_KEY = "kokoro_audio_store"
 
 
-def storage_url(app: Flask) -> str:
+def storage_url(app: App) -> str:
     """`AUDIO_STORAGE_URL`, else the folder `TTS_AUDIO_DIR` (default: instance/audio)."""
     url = app.config.get("AUDIO_STORAGE_URL")
     if url:
@@ -33,7 +32,7 @@ def storage_url(app: Flask) -> str:
     return Path(folder).resolve().as_uri()
 
 
-def store(app: Flask | None = None) -> Store:
+def store(app: App | None = None) -> Store:
     """The app's audio store, opened on first use."""
     return per_app(EXTENSION_KEY, lambda a: open_store(storage_url(a)), app)
 
@@ -73,8 +72,8 @@ def delete_audio(generation: Generation) -> None:
 def apply_retention(user_id: int) -> None:
     """Drop the audio of a user's items beyond the newest N or older than the max age
     (`HISTORY_AUDIO_MAX_ITEMS`, `HISTORY_AUDIO_MAX_DAYS`; 0 or unset: no limit)."""
-    max_items = current_app.config.get("HISTORY_AUDIO_MAX_ITEMS") or 0
-    max_days = current_app.config.get("HISTORY_AUDIO_MAX_DAYS") or 0
+    max_items = setting("HISTORY_AUDIO_MAX_ITEMS", 0) or 0
+    max_days = setting("HISTORY_AUDIO_MAX_DAYS", 0) or 0
     if not max_items and not max_days:
         return
     query = (

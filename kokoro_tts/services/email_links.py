@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, request
 from flask_mail import Message
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..errors import ApiError
+from ..context import setting
 from ..extensions import db, mail
 from ..models import User
+from .errors import ServiceError
 from .tokens import fingerprint, password_fingerprint
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ MAX_AGE = {"reset": 3600, "verify": 7 * 24 * 3600}
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"kokoro-tts-{purpose}")
+    return URLSafeTimedSerializer(setting("SECRET_KEY"), salt=f"kokoro-tts-{purpose}")
 
 
 def _fingerprint(user: User, purpose: str) -> str:
@@ -33,24 +33,23 @@ def _fingerprint(user: User, purpose: str) -> str:
     return fingerprint(f"{user.email.lower()}:{bool(user.is_verified)}")
 
 
-def link(user: User, purpose: str) -> str:
+def link(user: User, purpose: str, page_url: str) -> str:
     """The page's address with a fresh token for `purpose` ("reset" or "verify")."""
     token = _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user, purpose)})
-    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-    return f"{base}/?{purpose}={token}"
+    return f"{page_url.rstrip('/')}/?{purpose}={token}"
 
 
 def user_for(token: str, purpose: str) -> User:
-    """The account a link names, if it is genuine, unexpired and unused; else a 400."""
+    """The account a link names, if it is genuine, unexpired and unused; else `invalid_link` or `link_expired`."""
     try:
         data = _serializer(purpose).loads(token, max_age=MAX_AGE[purpose])
     except SignatureExpired:
-        raise ApiError(400, "link_expired", "This link has expired; ask for a new one.") from None
+        raise ServiceError("link_expired", "This link has expired; ask for a new one.") from None
     except BadSignature:
-        raise ApiError(400, "invalid_link", "This link is not valid.") from None
+        raise ServiceError("invalid_link", "This link is not valid.") from None
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
     if user is None or data.get("f") != _fingerprint(user, purpose):
-        raise ApiError(400, "invalid_link", "This link was already used or is no longer valid.")
+        raise ServiceError("invalid_link", "This link was already used or is no longer valid.")
     return user
 
 
@@ -59,7 +58,7 @@ def send(to: str, subject: str, body: str) -> bool:
 
     False if the SMTP server refused it or could not be reached (logged).
     """
-    if not current_app.config.get("MAIL_SERVER"):
+    if not setting("MAIL_SERVER", None):
         log.warning("email is not configured (MAIL_SERVER); the message to %s:\n%s\n%s", to, subject, body)
         return True
     try:
@@ -70,8 +69,8 @@ def send(to: str, subject: str, body: str) -> bool:
     return True
 
 
-def send_verification(user: User) -> bool:
-    url = link(user, "verify")
+def send_verification(user: User, page_url: str) -> bool:
+    url = link(user, "verify", page_url)
     body = (
         f"Confirm your email address for Kokoro TTS by opening this link (valid 7 days):\n{url}\n\n"
         f"Confirmez votre adresse e-mail pour Kokoro TTS en ouvrant ce lien (valable 7 jours) :\n{url}\n"
@@ -79,8 +78,8 @@ def send_verification(user: User) -> bool:
     return send(user.email, "Kokoro TTS: confirm your email address", body)
 
 
-def send_reset(user: User) -> bool:
-    url = link(user, "reset")
+def send_reset(user: User, page_url: str) -> bool:
+    url = link(user, "reset", page_url)
     body = (
         f"To choose a new Kokoro TTS password, open this link (valid 1 hour, once):\n{url}\n"
         "If you did not ask for it, ignore this message: your password stays as it is.\n\n"

@@ -18,17 +18,17 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
+from ..context import get_engine
 from ..engine import EngineError, NothingToSay, Piece, Request, content_type
 from ..engine.audio import EXTENSIONS
 from ..engine.normalize import Options
 from ..engine.timing import Timeline, Word
-from ..errors import ApiError, database_unavailable, engine_status, is_database_outage
 from ..extensions import db
-from ..metrics import CHARACTERS, CREDITS, FIRST_AUDIO, IN_PROGRESS, REALTIME
 from ..models import Generation, User
 from ..storage import StorageError
-from . import audio_store, credits, ledger, pronunciations
-from .speech import get_engine
+from . import audio_store, ledger, pronunciations
+from .errors import ServiceError, database_unavailable, is_database_outage
+from .instruments import CHARACTERS, CREDITS, FIRST_AUDIO, IN_PROGRESS, REALTIME
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,7 @@ def _load_model() -> None:
     except Exception as exc:
         log.exception("the speech model cannot be loaded")
         code = exc.code if isinstance(exc, EngineError) else "model_unavailable"
-        status = engine_status(code) if isinstance(exc, EngineError) else 503
-        raise ApiError(status, code, "The speech model is not available; you were not charged.") from exc
+        raise ServiceError(code, "The speech model is not available; you were not charged.") from exc
 
 
 def generate(user: User, order: Order) -> Audio:
@@ -124,7 +123,7 @@ def _headers(charge: _Charge, balance: int | None) -> dict[str, str]:
     return {
         "X-Generation-Id": str(charge.generation_id),
         "X-Characters-Charged": str(charge.characters),
-        "X-Credits-Remaining": credits.header_value(balance),
+        "X-Credits-Remaining": ledger.balance_text(balance),
         "Content-Disposition": f'attachment; filename="kokoro-{charge.generation_id}{EXTENSIONS[charge.format]}"',
     }
 
@@ -152,7 +151,7 @@ def _settle(charge: _Charge, outcome: ledger.Outcome) -> bool:
         raise
 
 
-def _fail(charge: _Charge, exc: Exception) -> ApiError:
+def _fail(charge: _Charge, exc: Exception) -> ServiceError:
     """Refund a generation that failed before it was spoken; the error to answer with."""
     try:
         _settle(charge, ledger.Outcome(0, 0.0))
@@ -160,14 +159,14 @@ def _fail(charge: _Charge, exc: Exception) -> ApiError:
         if is_database_outage(settle_exc):
             return database_unavailable()
     if isinstance(exc, NothingToSay):
-        return ApiError(400, exc.code, "The model made no sound for this text; you were not charged.")
+        return ServiceError(exc.code, "The model made no sound for this text; you were not charged.")
     if is_database_outage(exc):
         return database_unavailable()
     if isinstance(exc, StorageError):
         log.error("generation %s could not be stored; refunded: %s", charge.generation_id, exc)
-        return ApiError(503, "storage_unavailable", "The audio could not be stored; you were not charged.")
+        return ServiceError("storage_unavailable", "The audio could not be stored; you were not charged.")
     log.error("synthesis of generation %s failed; refunded", charge.generation_id, exc_info=exc)
-    return ApiError(500, "synthesis_failed", "Speech synthesis failed; you were not charged.")
+    return ServiceError("synthesis_failed", "Speech synthesis failed; you were not charged.")
 
 
 def _whole(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Generation, User
 from . import audio_store
-from .owned import owned
+from .owned import owned, page_of
 
 
 def _newest_first(user: User) -> Any:
@@ -21,12 +21,8 @@ def _newest_first(user: User) -> Any:
 
 
 def page(user: User, number: int, per_page: int) -> dict[str, Any]:
-    """One page, newest first, with the counts a client pages with."""
-    result = db.paginate(_newest_first(user), page=number, per_page=per_page, error_out=False, count=True)
-    return {
-        "items": result.items, "page": number, "per_page": per_page,
-        "total": result.total, "pages": result.pages,
-    }
+    """One page, newest first."""
+    return page_of(_newest_first(user), number, per_page)
 
 
 def item(user: User, generation_id: int) -> Generation:

@@ -1,11 +1,22 @@
-"""The ledger of charges: no credit is lost, whatever dies.
+"""The ledger: the one module that moves credits. No credit is lost, whatever dies.
 
-A charge and its generation row (`pending`) are written in one transaction, so no charge is
-ever without its record. Settling a generation keeps what was spoken and refunds the rest in
-one transaction, and only once (`WHERE status = 'pending'`). A generation nobody settled (its
-worker was killed, or the database was away when it ended) is settled by `sweep` after
-`PENDING_GENERATION_TIMEOUT` seconds: kept if its audio was stored, refunded otherwise. So for
-every account, credits spent equal the characters recorded in its history.
+The invariant: for every account, the credits it was given minus its balance equal the
+characters kept in its history (`done` generations), plus what its pending generations and
+unfinished jobs hold until they are settled. Every move keeps it, each in one transaction with
+the row that records why:
+
+- a generation: `open_charge` takes the credits and writes the generation `pending`, together;
+  `settle` keeps what was spoken and refunds the rest, together, and only once (`WHERE status =
+  'pending'`); `sweep` settles what nobody settled (the worker was killed, the database was away)
+  after `PENDING_GENERATION_TIMEOUT` seconds: kept if its audio was stored, refunded otherwise.
+- a job: `reserve` takes the credits of all its text with the job's row; `withdraw` gives them back
+  and deletes the row (the queue could not be told); `refund_unspoken` gives back what a job did
+  not speak, in the transaction that ends it (cancelled, finished, failed).
+- an operator: `set_balance`.
+
+Credits are spent with one atomic statement: `UPDATE ... WHERE credits >= n` lets the database
+arbitrate, so parallel requests can never spend more than the balance. NULL credits mean
+unlimited and stay NULL (NULL - n is NULL).
 """
 
 from __future__ import annotations
@@ -17,30 +28,85 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
+from ..context import App
 from ..extensions import db
-from ..models import DONE, PENDING, Generation, utcnow
-from . import credits
+from ..models import DONE, PENDING, Generation, Job, User, utcnow
+from .errors import ServiceError
 
 log = logging.getLogger(__name__)
 
 
-def open_charge(generation: Generation) -> int | None:
-    """Charge `generation.characters` and record the generation as pending, committed together.
+def _take(user_id: int, amount: int) -> int | None:
+    """Take `amount` credits in the current transaction (the caller commits) and return the
+    balance left; `insufficient_credits` (and a rollback) if short."""
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user_id, or_(User.credits.is_(None), User.credits >= amount))
+        .values(credits=User.credits - amount)
+        .returning(User.credits)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if result is None:
+        db.session.rollback()
+        left = balance(user_id)
+        raise ServiceError(
+            "insufficient_credits", f"This needs {amount} credits; {left} left.", {"credits": left, "required": amount}
+        )
+    return result[0]
 
-    Returns the balance left; 402 if the credits are short (nothing is written then).
-    """
-    balance = credits.charge(generation.user_id, generation.characters)
-    generation.status = PENDING
-    db.session.add(generation)
+
+def _give(user_id: int, amount: int) -> None:
+    """Give back `amount` credits in the current transaction (the caller commits)."""
+    if amount > 0:
+        db.session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(credits=User.credits + amount)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _commit() -> None:
     try:
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return balance
+
+
+def balance(user_id: int) -> int | None:
+    """The credits left (None: unlimited)."""
+    return db.session.scalar(select(User.credits).where(User.id == user_id))
+
+
+def balance_text(credits: int | None) -> str:
+    """A balance as headers and commands say it."""
+    return "unlimited" if credits is None else str(credits)
+
+
+def set_balance(user_id: int, credits: int | None) -> None:
+    """An operator sets an account's credits (None: unlimited); committed."""
+    db.session.execute(
+        update(User).where(User.id == user_id).values(credits=credits).execution_options(synchronize_session=False)
+    )
+    _commit()
+
+
+# -- generations --------------------------------------------------------------------------
+
+
+def open_charge(generation: Generation) -> int | None:
+    """Charge `generation.characters` and record the generation as pending, committed together.
+
+    Returns the balance left; `insufficient_credits` if short (nothing is written then).
+    """
+    left = _take(generation.user_id, generation.characters)
+    generation.status = PENDING
+    db.session.add(generation)
+    _commit()
+    return left
 
 
 @dataclass(frozen=True)
@@ -79,12 +145,8 @@ def settle(generation_id: int, user_id: int, charged: int, outcome: Outcome) -> 
             .execution_options(synchronize_session=False)
         ))
     if done:
-        credits.refund(user_id, charged - kept)
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        _give(user_id, charged - kept)
+    _commit()
     if done and charged > kept:
         log.info("generation %s settled: %d of %d characters refunded", generation_id, charged - kept, charged)
     return bool(done)
@@ -121,7 +183,7 @@ _sweep_lock = threading.Lock()
 _last_sweep = [0.0]
 
 
-def sweep_now_and_then(app: Flask) -> None:
+def sweep_now_and_then(app: App) -> None:
     """Run `sweep` at most once per `PENDING_SWEEP_INTERVAL` seconds per process, from a
     request; never fails the request (a database outage only postpones it)."""
     interval = app.config["PENDING_SWEEP_INTERVAL"]
@@ -130,9 +192,35 @@ def sweep_now_and_then(app: Flask) -> None:
         return
     try:
         _last_sweep[0] = now
-        sweep(current_app.config["PENDING_GENERATION_TIMEOUT"])
+        sweep(app.config["PENDING_GENERATION_TIMEOUT"])
     except Exception:
         db.session.rollback()
         log.warning("the sweep of pending generations failed; it will run again", exc_info=True)
     finally:
         _sweep_lock.release()
+
+
+# -- jobs -----------------------------------------------------------------------------------
+
+
+def reserve(job: Job) -> int | None:
+    """Take the credits of all of a job's text and write its row, committed together; the
+    balance left (`insufficient_credits`, and nothing written, if short)."""
+    left = _take(job.user_id, job.characters)
+    db.session.add(job)
+    _commit()
+    return left
+
+
+def withdraw(job: Job) -> None:
+    """A job that will never run (its queue could not be told): its row goes and its credits
+    come back, committed together."""
+    _give(job.user_id, job.characters)
+    db.session.delete(job)
+    _commit()
+
+
+def refund_unspoken(user_id: int, reserved: int, kept: int) -> None:
+    """Give back what a job reserved and did not speak. In the transaction that ends the job
+    (the caller changes the row, then commits), so the two happen together or not at all."""
+    _give(user_id, reserved - kept)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import current_app
-
+from ..context import setting
 from ..extensions import bcrypt
 
 
 def _rounds() -> int:
-    return current_app.config["BCRYPT_LOG_ROUNDS"]
+    return int(setting("BCRYPT_LOG_ROUNDS"))
 
 
 def hash_password(password: str) -> str:

@@ -10,10 +10,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..context import get_engine
 from ..engine import Engine
 from ..engine.lazy import OnceMap
-from ..errors import ApiError
-from .speech import get_engine
+from .errors import ServiceError
 
 #: What a voice says, in its own language where the catalogue gives one (else English).
 SAMPLES = {
@@ -54,11 +54,11 @@ def _make(engine: Engine, voice_id: str) -> Path:
 
 
 def preview(voice_id: str) -> Path:
-    """The sample file of an available voice (404 `voice_not_found`, 400 `voice_unavailable`)."""
+    """The sample file of an available voice (else `voice_not_found` or `voice_unavailable`)."""
     engine = get_engine()
     voices = {v.id: v for v in engine.voices()}
     if voice_id not in voices:
-        raise ApiError(404, "voice_not_found", f"No voice {voice_id!r} in the catalogue.")
+        raise ServiceError("voice_not_found", f"No voice {voice_id!r} in the catalogue.")
     if not voices[voice_id].available:
-        raise ApiError(400, "voice_unavailable", f"The voice {voice_id!r} is not installed on this server.")
+        raise ServiceError("voice_unavailable", f"The voice {voice_id!r} is not installed on this server.")
     return _made.get((_folder(engine), voice_id))

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from ..engine import EngineError
 from ..engine.pronounce import PronunciationRule as EngineRule
 from ..engine.pronounce import check_phonemes
-from ..errors import ApiError
 from ..extensions import db
 from ..models import PronunciationRule, User
+from .errors import ServiceError
 from .owned import owned
 
 MAX_RULES = 500
@@ -29,27 +29,28 @@ def _checked(data: dict[str, object]) -> tuple[str, str | None, str | None]:
     text = " ".join(str(data["text"]).split())
     alias, phonemes = data.get("alias"), data.get("phonemes")
     if not text:
-        raise ApiError(400, "invalid_rule", "A rule needs the text it replaces.", {"fields": {"text": ["empty"]}})
+        raise ServiceError("invalid_rule", "A rule needs the text it replaces.", {"fields": {"text": ["empty"]}})
     if (alias is None) == (phonemes is None):
-        raise ApiError(400, "invalid_rule", "A rule has either an alias or phonemes, not both nor neither.")
+        raise ServiceError("invalid_rule", "A rule has either an alias or phonemes, not both nor neither.")
     if alias is not None and not str(alias).strip():
-        raise ApiError(400, "invalid_rule", "The alias is empty.", {"fields": {"alias": ["empty"]}})
+        raise ServiceError("invalid_rule", "The alias is empty.", {"fields": {"alias": ["empty"]}})
     if phonemes is not None:
         try:
             phonemes = check_phonemes(str(phonemes), f"phonemes {phonemes!r}")
         except EngineError as exc:
-            raise ApiError(400, exc.code, exc.message, {"fields": {"phonemes": [exc.message]}}) from exc
+            raise ServiceError(exc.code, exc.message, {"fields": {"phonemes": [exc.message]}}) from exc
     return text, (str(alias).strip() if alias is not None else None), phonemes
 
 
 def create(user: User, data: dict[str, object]) -> PronunciationRule:
-    """Add a rule; 400 if it is malformed, 409 if its text has one, 409 past MAX_RULES."""
+    """Add a rule: refused if it is malformed (`invalid_rule`, `invalid_phonemes`), if its text has one
+    (`duplicate_rule`) or past MAX_RULES (`too_many_rules`)."""
     text, alias, phonemes = _checked(data)
     # The account's row is locked until the commit, so two requests at once cannot both pass the count.
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     count = db.session.scalar(select(func.count()).where(PronunciationRule.user_id == user.id)) or 0
     if count >= MAX_RULES:
-        raise ApiError(409, "too_many_rules", f"An account has at most {MAX_RULES} pronunciation rules.")
+        raise ServiceError("too_many_rules", f"An account has at most {MAX_RULES} pronunciation rules.")
     rule = PronunciationRule(user_id=user.id, text=text, alias=alias, phonemes=phonemes,
                              case_sensitive=bool(data.get("case_sensitive", True)))
     db.session.add(rule)
@@ -57,7 +58,7 @@ def create(user: User, data: dict[str, object]) -> PronunciationRule:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ApiError(409, "duplicate_rule", f"You already have a rule for {text!r}.") from None
+        raise ServiceError("duplicate_rule", f"You already have a rule for {text!r}.") from None
     return rule
 
 

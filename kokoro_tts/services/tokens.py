@@ -12,9 +12,9 @@ import hmac
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, g
 from flask_jwt_extended import create_access_token
 
+from ..context import setting
 from ..extensions import db
 from ..models import RevokedToken, User, utcnow
 
@@ -23,7 +23,7 @@ FINGERPRINT_CLAIM = "pwd"
 
 def fingerprint(value: str) -> str:
     """A short keyed digest of `value`: tells whether it changed, reveals nothing of it."""
-    key = current_app.config["SECRET_KEY"].encode()
+    key = str(setting("SECRET_KEY")).encode()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:16]
 
 
@@ -46,20 +46,16 @@ def revoke_token(payload: dict[str, Any]) -> None:
 
 
 def token_user(payload: dict[str, Any]) -> User | None:
-    """The account a token names, read once per request."""
-    if "token_user" not in g:
-        try:
-            user_id = int(payload["sub"])
-        except (KeyError, TypeError, ValueError):
-            g.token_user = None
-        else:
-            g.token_user = db.session.get(User, user_id)
-    return g.token_user
+    """The account a token names."""
+    try:
+        user_id = int(payload["sub"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return db.session.get(User, user_id)
 
 
-def rejection(payload: dict[str, Any]) -> tuple[str, str] | None:
-    """(code, message) saying why a well-signed, unexpired token is refused; None if it is not."""
-    user = token_user(payload)
+def rejection(user: User | None, payload: dict[str, Any]) -> tuple[str, str] | None:
+    """(code, message) saying why a well-signed, unexpired token of `user` is refused; None if it is not."""
     if user is None:
         return "user_not_found", "The account of this token no longer exists."
     if user.is_active is False:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlparse
 
-#: Bytes per piece when an object is read as a stream.
-PIECE = 256 * 1024
+#: Bytes per chunk when an object is read as a stream.
+CHUNK_BYTES = 256 * 1024
 
 
 class Store(Protocol):
@@ -33,7 +33,7 @@ class Store(Protocol):
         """The object's size, or None if there is none."""
 
     def read(self, key: str) -> Iterator[bytes] | None:
-        """The object's bytes, a piece at a time; None if there is none."""
+        """The object's bytes, a chunk at a time; None if there is none."""
 
     def local_path(self, key: str) -> Path | None:
         """A file on this machine holding the object, where the store is a folder (else None)."""

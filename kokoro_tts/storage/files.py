@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from . import PIECE
+from . import CHUNK_BYTES, StorageError
 
 
 class FileStore:
@@ -29,21 +29,27 @@ class FileStore:
     def put_file(self, key: str, path: Path) -> None:
         def copy(f: BinaryIO) -> None:
             with open(path, "rb") as source:
-                shutil.copyfileobj(source, f, PIECE)
+                shutil.copyfileobj(source, f, CHUNK_BYTES)
 
         self._write(key, copy)
 
     def _write(self, key: str, fill: Callable[[BinaryIO], object]) -> None:
-        """Write to a temporary file beside the target, then rename it into place."""
+        """Write to a temporary file beside the target, then rename it into place. A disk that
+        refuses (full, read-only, not a folder) is a StorageError, as an S3 store's would be."""
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        except OSError as exc:
+            raise StorageError(f"cannot write {key} in {self.root}: {exc.strerror or exc}") from exc
         try:
             with os.fdopen(fd, "wb") as f:
                 fill(f)
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError) and not isinstance(exc, StorageError):
+                raise StorageError(f"cannot write {key} in {self.root}: {exc.strerror or exc}") from exc
             raise
 
     def size(self, key: str) -> int | None:
@@ -55,12 +61,12 @@ class FileStore:
         if not path.is_file():
             return None
 
-        def pieces() -> Iterator[bytes]:
+        def chunks() -> Iterator[bytes]:
             with open(path, "rb") as f:
-                while data := f.read(PIECE):
+                while data := f.read(CHUNK_BYTES):
                     yield data
 
-        return pieces()
+        return chunks()
 
     def local_path(self, key: str) -> Path | None:
         path = self._path(key)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import PIECE, StorageError
+from . import CHUNK_BYTES, StorageError
 
 
 class S3Store:
@@ -68,13 +68,13 @@ class S3Store:
             return None
         body = answer["Body"]
 
-        def pieces() -> Iterator[bytes]:
+        def chunks() -> Iterator[bytes]:
             try:
-                yield from body.iter_chunks(PIECE)
+                yield from body.iter_chunks(CHUNK_BYTES)
             finally:
                 body.close()
 
-        return pieces()
+        return chunks()
 
     def local_path(self, key: str) -> Path | None:
         return None

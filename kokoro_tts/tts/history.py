@@ -7,10 +7,10 @@ from typing import Any
 from flask import Response, send_file, stream_with_context
 
 from ..engine import content_type
-from ..errors import ApiError
 from ..openapi import ATTACHMENT, audio, errors
 from ..security import auth_required, current_caller
 from ..services import audio_store, history
+from ..services.errors import ServiceError
 from . import bp
 from .schemas import DeletedSchema, GenerationSchema, HistoryPageSchema, HistoryQuerySchema
 
@@ -52,13 +52,13 @@ def replay(generation_id: int):
     if path is not None:  # a folder: with ranges, so players can seek
         return send_file(path, mimetype=content_type(generation.format), as_attachment=True, download_name=name)
     size = audio_store.size_of(generation)
-    pieces = audio_store.read(generation) if size is not None else None
-    if pieces is None:
-        raise ApiError(
-            404, "audio_not_found", "The audio of this item is not stored (expired, or never kept)."
+    chunks = audio_store.read(generation) if size is not None else None
+    if chunks is None:
+        raise ServiceError(
+            "audio_not_found", "The audio of this item is not stored (expired, or never kept)."
         )
     headers = {"Content-Length": str(size), "Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(stream_with_context(pieces), mimetype=content_type(generation.format), headers=headers)
+    return Response(stream_with_context(chunks), mimetype=content_type(generation.format), headers=headers)
 
 
 @bp.delete(ITEM)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
-from marshmallow import Schema, ValidationError
 
-from ..documents import DocumentError, read
-from ..errors import ApiError
+from ..documents import read
 from ..extensions import limiter
 from ..openapi import errors
-from ..rest import FORMS, check_json_values
+from ..rest import FORMS, check_json_values, parse
 from ..security import auth_required, current_caller, rate_limit_key
-from ..services import credits, jobs
+from ..services import jobs, ledger
+from ..services.errors import invalid_fields
 from . import bp
 from .job_schemas import JobFormSchema, JobInSchema, JobPageSchema, JobSchema, JobUploadSchema
 from .schemas import HistoryQuerySchema
@@ -21,40 +20,28 @@ from .schemas import HistoryQuerySchema
 ITEM = "/jobs/<int:job_id>"
 CREDITS_HEADER = {"description": "credits left after the reservation or refund (or `unlimited`)",
                   "schema": {"type": "string"}}
-#: A document's problem -> the status it answers with.
-DOCUMENT_STATUS = {"unsupported_file": 415, "file_too_large": 413}
 #: An archive (EPUB) may unpack to this many times JOB_MAX_UPLOAD_BYTES (413 `file_too_large` beyond).
 UNPACKED_FACTOR = 10
 
 
-def _load(schema: Schema, data: Any) -> dict[str, Any]:
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise ApiError(400, "validation_error", "The request is not valid.", {"fields": exc.messages}) from exc
-
-
 def _order_from_form() -> jobs.JobOrder:
     check_json_values(dict(request.form))  # no NUL, no lone surrogate
-    data = _load(JobFormSchema(), request.form)
+    data = parse(JobFormSchema(), "form")
     upload = request.files.get("file")
     has_file = upload is not None and bool(upload.filename)
     if has_file == bool(data["text"]):
         problem = "Send a file or a text, not both." if has_file else "Send a file or a text."
-        raise ApiError(400, "validation_error", problem, {"fields": {"file": [problem]}})
+        raise invalid_fields({"file": [problem]})
     document = None
     if upload is not None and has_file:
-        try:
-            limit = current_app.config["JOB_MAX_UPLOAD_BYTES"] * UNPACKED_FACTOR
-            document = read(upload.filename or "", upload.read(), limit)
-        except DocumentError as exc:
-            raise ApiError(DOCUMENT_STATUS.get(exc.code, 400), exc.code, str(exc)) from exc
+        limit = current_app.config["JOB_MAX_UPLOAD_BYTES"] * UNPACKED_FACTOR
+        document = read(upload.filename or "", upload.read(), limit)  # a DocumentError answers with its code
     return _order(data, document)
 
 
 def _with_credits(job: Any, status: int) -> tuple[Any, int, dict[str, str]]:
     """The job, and the credits left now (as `/generate` says them)."""
-    balance = credits.header_value(credits.balance_of(current_caller().id))
+    balance = ledger.balance_text(ledger.balance(current_caller().id))
     return job, status, {"X-Credits-Remaining": balance}
 
 
@@ -88,7 +75,7 @@ def submit_job():
     if request.mimetype in FORMS:
         order = _order_from_form()
     else:
-        order = _order(_load(JobInSchema(), request.get_json()))
+        order = _order(parse(JobInSchema(), "json"))
     return _with_credits(jobs.submit(current_caller(), order), 202)
 
 

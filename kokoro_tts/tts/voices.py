@@ -9,7 +9,7 @@ from flask import Response, send_file
 from ..openapi import errors
 from ..rest import OPTIONAL_AUTH, PUBLIC
 from ..security import auth_required, caller, current_caller
-from ..services import previews, voices
+from ..services import previews, user_voices
 from . import bp
 from .schemas import FavoritesSchema, VoiceListSchema, VoiceQuerySchema
 
@@ -21,7 +21,7 @@ from .schemas import FavoritesSchema, VoiceListSchema, VoiceQuerySchema
 @bp.doc(**errors(400, 401, 503, notes={401: "A token was sent and it is not valid (see the other routes)."}))
 def list_voices(query: dict[str, Any]):
     """The 54 official voices (and any other a loaded pack has); with a token, favourites are marked."""
-    listing = voices.listing(caller(optional=True), query.get("language"), query.get("available"))
+    listing = user_voices.listing(caller(optional=True), query.get("language"), query.get("available"))
     return {"voices": listing}
 
 
@@ -31,7 +31,7 @@ def list_voices(query: dict[str, Any]):
 @bp.doc(**errors(401, 404, 503, notes={404: "`voice_not_found`: no such voice in the catalogue."}))
 def add_favorite(voice_id: str):
     """Add a voice to the favourites (idempotent)."""
-    return {"favorite_voices": voices.set_favorite(current_caller(), voice_id, True)}
+    return {"favorite_voices": user_voices.set_favorite(current_caller(), voice_id, True)}
 
 
 @bp.delete("/voices/<voice_id>/favorite")
@@ -40,7 +40,7 @@ def add_favorite(voice_id: str):
 @bp.doc(**errors(401, 404, 503, notes={404: "`voice_not_found`: no such voice in the catalogue."}))
 def remove_favorite(voice_id: str):
     """Remove a voice from the favourites (idempotent)."""
-    return {"favorite_voices": voices.set_favorite(current_caller(), voice_id, False)}
+    return {"favorite_voices": user_voices.set_favorite(current_caller(), voice_id, False)}
 
 
 @bp.get("/voices/<voice_id>/preview")

@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_page import EMAIL, register, serious_violations
-from tests.helpers import PASSWORD, credits_of, set_credits
+from tests.support.app import PASSWORD, credits_of, set_credits
 
 DOCUMENT = """## The harbour
 

@@ -13,7 +13,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from tests.helpers import PASSWORD, Inbox, credits_of, make_app, set_credits
+from tests.support.app import PASSWORD, credits_of, make_app, set_credits
+from tests.support.mail import Inbox
 
 EMAIL = "ada@example.com"
 TEXT = "Hello there. This page speaks while the rest of the text is still being made."

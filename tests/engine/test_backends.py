@@ -15,6 +15,8 @@ from kokoro_tts.engine import Engine, EngineSettings
 from kokoro_tts.engine.chunking import vocab
 from kokoro_tts.engine.model_files import embedded_model_path, expected_sha256
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -92,6 +94,7 @@ def small_kokoro_config() -> dict:
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
+@pytest.mark.system  # imports torch: the second back-end, slow to load
 def test_torch_backend_from_local_files(tmp_path, request):
     import kokoro.model as kmodel
     import torch  # a requirement: the torch back-end is part of the engine

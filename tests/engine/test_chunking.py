@@ -18,6 +18,8 @@ from kokoro_tts.engine.chunking import (
 )
 from kokoro_tts.engine.g2p import get_g2p
 
+pytestmark = pytest.mark.unit
+
 WORDS = (
     "the a quick brown fox jumps over lazy dog speech engine model token voice sound hello world "
     "extraordinarily internationalisation 1984 3.14 Dr. e.g. it's well-known naïve café"

@@ -12,7 +12,9 @@ from flask import Flask
 
 from kokoro_tts.cli import speech
 from kokoro_tts.cli.speech import tts_cli
-from tests.helpers import decode
+from tests.support.audio import decode
+
+pytestmark = pytest.mark.unit
 
 TEXT = "Hello there. This is a test of files on disk."
 

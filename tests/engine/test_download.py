@@ -18,6 +18,8 @@ import torch
 
 from kokoro_tts.engine import hub
 
+pytestmark = pytest.mark.system
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

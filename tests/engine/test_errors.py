@@ -21,6 +21,8 @@ from kokoro_tts.engine import (
 
 from .conftest import VOICE
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     "kwargs,error,code",

@@ -9,9 +9,11 @@ import soundfile as sf
 from kokoro_tts.engine import FORMATS, Engine, content_type, write_file
 from kokoro_tts.engine.aac import decode as decode_aac
 from kokoro_tts.engine.audio import wav_header
-from tests.helpers import decode
+from tests.support.audio import decode
 
 from .conftest import VOICE
+
+pytestmark = pytest.mark.unit
 
 # An MP3 stream has no info frame to say how much encoder padding to drop: up to two frames more.
 MP3_FRAME = 1152

@@ -5,6 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.unit
+
 # A fresh interpreter: a thread's arena is decided when it first allocates. malloc_info lists
 # one <heap> per arena.
 PROBE = """

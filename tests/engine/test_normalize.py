@@ -6,6 +6,8 @@ import pytest
 
 from kokoro_tts.engine.normalize import Options, normalize_text
 
+pytestmark = pytest.mark.unit
+
 ENGLISH = [
     ("It costs $5.50.", "It costs five dollars and fifty cents."),
     ("A $1,200 fee.", "A one thousand two hundred dollars fee."),

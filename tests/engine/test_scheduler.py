@@ -11,6 +11,8 @@ import pytest
 
 from kokoro_tts.engine import Busy, Scheduler, TooManyAtOnce
 
+pytestmark = pytest.mark.unit
+
 
 def hold(scheduler: Scheduler, owner: str, first: bool, release: threading.Event) -> threading.Thread:
     """A call that holds its turn until `release`; returns once it runs."""

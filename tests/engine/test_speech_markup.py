@@ -9,13 +9,15 @@ import webvtt
 
 from kokoro_tts.engine import Engine, EngineError
 from kokoro_tts.engine.audio import SAMPLE_RATE
-from kokoro_tts.engine.markup import parse
 from kokoro_tts.engine.normalize import Options
 from kokoro_tts.engine.pronounce import PronunciationRule
+from kokoro_tts.engine.tags import parse
 from kokoro_tts.engine.timing import Word
 from kokoro_tts.engine.timing import srt as to_srt
 from kokoro_tts.engine.timing import webvtt as to_vtt
 from kokoro_tts.engine.wordalign import align
+
+pytestmark = pytest.mark.unit
 
 EN = "en-us"
 

@@ -9,6 +9,8 @@ from kokoro_tts.engine import SAMPLE_RATE, Engine, Piece
 
 from .conftest import VOICE
 
+pytestmark = pytest.mark.unit
+
 
 def rms(audio: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from flask import Flask
 
+from kokoro_tts.context import get_engine
 from kokoro_tts.engine import Engine, EngineSettings, catalogue
-from kokoro_tts.engine.voices import VoicePack, parse_spec
-from kokoro_tts.services.speech import get_engine
+from kokoro_tts.engine.voice_packs import VoicePack, parse_spec
+
+pytestmark = pytest.mark.unit
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +111,7 @@ def test_official_onnx_given_by_path(model_cache, engine: Engine):
 
 def test_a_broken_voice_pack_is_a_server_error_without_paths(tmp_path):
     """The server's own files are at fault: a 503 for every caller, and no path in the answer."""
-    from tests.helpers import make_app
+    from tests.support.app import make_app
 
     app = make_app(SQLALCHEMY_DATABASE_URI="sqlite://", TTS_VOICES=str(tmp_path / "missing.npz"))
     response = app.test_client().get("/api/tts/voices")

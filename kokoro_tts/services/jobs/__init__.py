@@ -4,7 +4,7 @@
 - `queue`: Dramatiq on Redis (or in the process, without Redis).
 - `worker`, `runner`: the worker process and what it does with a job.
 - `state`: the job's row, changed only by the worker holding it.
-- `pieces`: the parts spoken so far, in the audio store.
+- `parts`: the parts spoken so far, in the audio store.
 - `result`: joining the parts (chapter marks, words) and settling the credits.
 
 PostgreSQL is the source of truth for every job; see each module for how nothing is lost or
@@ -19,18 +19,17 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import CANCELLED, QUEUED, RUNNING, Job, User, lock_user, utcnow
-from .. import credits
-from ..owned import owned
+from .. import ledger
+from ..owned import owned, page_of
 from .submission import JobOrder, submit
 
 __all__ = ["JobOrder", "cancel", "item", "page", "submit"]
 
 
 def page(user: User, number: int, per_page: int) -> dict[str, Any]:
-    query = select(Job).where(Job.user_id == user.id).order_by(Job.created_at.desc(), Job.id.desc())
-    result = db.paginate(query, page=number, per_page=per_page, error_out=False, count=True)
-    return {"items": result.items, "page": number, "per_page": per_page, "total": result.total,
-            "pages": result.pages}
+    """One page of the account's jobs, newest first."""
+    return page_of(select(Job).where(Job.user_id == user.id).order_by(Job.created_at.desc(), Job.id.desc()),
+                   number, per_page)
 
 
 def item(user: User, job_id: int) -> Job:
@@ -45,7 +44,7 @@ def cancel(user: User, job_id: int) -> Job:
     job = db.session.scalars(select(Job).where(Job.id == job_id).with_for_update()).one()
     if job.status == QUEUED:
         job.status, job.finished_at = CANCELLED, utcnow()
-        credits.refund(job.user_id, job.characters)
+        ledger.refund_unspoken(job.user_id, job.characters, kept=0)
     elif job.status == RUNNING:
         job.cancel_requested = True
     db.session.commit()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...documents import Chapter
-from ...engine.markup import INLINE, TAG
+from ...engine.tags import INLINE, TAG
 
 #: Chapters are joined with a blank line; the separator is never charged.
 SEPARATOR = "\n\n"
@@ -70,19 +70,19 @@ def split(text: str, size: int) -> list[tuple[int, int]]:
 
 def plan(chapters: list[Chapter], size: int) -> Plan:
     """The text, chapter marks and parts of a job made of `chapters`."""
-    pieces: list[str] = []
+    texts: list[str] = []
     marks: list[dict[str, Any]] = []
     parts: list[list[int]] = []
     offset = 0
     for index, chapter in enumerate(chapters):
         if index:
-            pieces.append(SEPARATOR)
+            texts.append(SEPARATOR)
             offset += len(SEPARATOR)
         parts += [[offset + a, offset + b, index] for a, b in split(chapter.text, size)]
-        pieces.append(chapter.text)
+        texts.append(chapter.text)
         marks.append({"title": chapter.title, "start": offset, "end": offset + len(chapter.text)})
         offset += len(chapter.text)
-    return Plan("".join(pieces), marks, parts)
+    return Plan("".join(texts), marks, parts)
 
 
 def chapters_done(parts: list[list[int]], parts_done: int) -> int:

@@ -15,9 +15,8 @@ from collections.abc import Callable
 import dramatiq
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from flask import Flask
 
-from ..per_app import per_app
+from ...context import App, per_app
 
 QUEUE = "jobs"
 EXTENSION_KEY = "kokoro_job_queue"
@@ -26,7 +25,7 @@ EXTENSION_KEY = "kokoro_job_queue"
 class JobQueue:
     """The broker and the one actor jobs are sent to; a worker sets `handler` to run them."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: App) -> None:
         url = app.config.get("REDIS_URL")
         self.broker: dramatiq.Broker
         if url:
@@ -56,5 +55,5 @@ class JobQueue:
         self.actor.send_with_options(args=(job_id,), delay=delay)
 
 
-def job_queue(app: Flask | None = None) -> JobQueue:
+def job_queue(app: App | None = None) -> JobQueue:
     return per_app(EXTENSION_KEY, JobQueue, app)

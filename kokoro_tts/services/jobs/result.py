@@ -24,8 +24,8 @@ from ...engine.audiofile import Mark, add_chapters, write
 from ...engine.chunking import PAUSES
 from ...extensions import db
 from ...models import CANCELLED, DONE, FAILED, Generation, utcnow
-from .. import audio_store, credits
-from . import pieces
+from .. import audio_store, ledger
+from . import parts
 from .state import Held, change
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def _joined(held: Held, parts_done: int, joined: _Joined) -> Iterator[np.ndarray
     owed = 0.0  # the pause the last part with sound ended on
     starts: list[tuple[str, float]] = []
     for index in range(parts_done):
-        audio, words = pieces.load(held.user_id, held.id, index)
+        audio, words = parts.load(held.user_id, held.id, index)
         start, end, this = held.parts[index]
         if not audio.size:
             continue
@@ -114,7 +114,7 @@ def _settle(held: Held, status: str, kept: int, generation: Generation | None) -
         db.session.flush()
         generation_id = generation.id
     change(held, status=status, generation_id=generation_id, finished_at=utcnow(), cancel_requested=False)
-    credits.refund(held.user_id, held.characters - kept)
+    ledger.refund_unspoken(held.user_id, held.characters, kept)
     db.session.commit()
     log.info("job %s %s: %d of %d characters kept", held.id, status, kept, held.characters)
     _forget_parts(held)
@@ -123,7 +123,7 @@ def _settle(held: Held, status: str, kept: int, generation: Generation | None) -
 def fail(held: Held, reason: str) -> None:
     """The job cannot be made: failed, with every character refunded."""
     change(held, status=FAILED, error=reason[:500], finished_at=utcnow())
-    credits.refund(held.user_id, held.characters)
+    ledger.refund_unspoken(held.user_id, held.characters, kept=0)
     db.session.commit()
     log.error("job %s failed (refunded %d): %s", held.id, held.characters, reason)
     _forget_parts(held)
@@ -133,6 +133,6 @@ def _forget_parts(held: Held) -> None:
     """The parts are no longer needed; if the store fails now, they stay (under the account's
     prefix, removed with it), and the job has ended all the same."""
     try:
-        pieces.delete_all(held.user_id, held.id)
+        parts.delete_all(held.user_id, held.id)
     except Exception:
         log.warning("the parts of job %s could not be removed", held.id, exc_info=True)

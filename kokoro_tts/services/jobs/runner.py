@@ -17,19 +17,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from flask import Flask, current_app
 
+from ...context import App, get_engine, setting
 from ...engine import NothingToSay
 from ...engine.normalize import Options
 from ...engine.pronounce import PronunciationRule
-from ...errors import is_database_outage
 from ...extensions import db
 from ...models import User
 from ...storage import StorageError
 from .. import pronunciations
+from ..errors import is_database_outage
 from ..generation import stored_words
-from ..speech import get_engine
-from . import pieces
+from . import parts
 from .queue import job_queue
 from .result import fail, finish
 from .state import Held, Lost, claim, hand_back, progress, record_part
@@ -38,30 +37,30 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Worker:
-    """Who runs jobs here: its name in the rows it holds, and the event that asks it to stop."""
+class Runner:
+    """Who runs jobs in this process: its name in the rows it holds, and the event that asks it to stop."""
 
     name: str
     stopping: threading.Event
 
 
-def perform(app: Flask, job_id: int, worker: Worker) -> None:
+def perform(app: App, job_id: int, runner: Runner) -> None:
     """Run one job (the queue's message handler), in an app context of its own."""
     with app.app_context():
         try:
-            held = claim(job_id, worker.name)
+            held = claim(job_id, runner.name)
         except Exception:
             db.session.rollback()
             log.warning("job %s cannot be taken now; looking again later", job_id, exc_info=True)
-            job_queue().send(job_id, delay_seconds=current_app.config["JOB_RETRY_DELAY"])
+            job_queue().send(job_id, delay_seconds=setting("JOB_RETRY_DELAY"))
             return
         if held is None:
             return  # finished, cancelled or gone: the message was stale
         try:
-            if held.attempts > current_app.config["JOB_MAX_ATTEMPTS"]:
+            if held.attempts > setting("JOB_MAX_ATTEMPTS"):
                 fail(held, f"The job was tried {held.attempts - 1} times; you were not charged.")
             else:
-                _run(held, worker)
+                _run(held, runner)
         except Lost:
             log.warning("job %s was taken over by another worker; letting go", job_id)
         except Exception as exc:
@@ -79,8 +78,7 @@ def _after_error(held: Held, exc: Exception) -> None:
     If even that cannot be written (the database is away), the job is looked at again later:
     its row still names this worker, and the next one takes it over.
     """
-    config = current_app.config
-    again = _passing(exc) and held.attempts < config["JOB_MAX_ATTEMPTS"]
+    again = _passing(exc) and held.attempts < setting("JOB_MAX_ATTEMPTS")
     try:
         if again:
             log.warning("job %s: %s; handed back, to be tried again", held.id, exc)
@@ -96,10 +94,10 @@ def _after_error(held: Held, exc: Exception) -> None:
         log.exception("job %s: could not record the error; looking again later", held.id)
         again = True
     if again:
-        job_queue().send(held.id, delay_seconds=config["JOB_RETRY_DELAY"])
+        job_queue().send(held.id, delay_seconds=setting("JOB_RETRY_DELAY"))
 
 
-def _run(held: Held, worker: Worker) -> None:
+def _run(held: Held, runner: Runner) -> None:
     user = db.session.get(User, held.user_id)
     if user is None:
         raise Lost(held.id)
@@ -108,14 +106,14 @@ def _run(held: Held, worker: Worker) -> None:
     options = Options.from_request(held.normalize, None)
     parts_done, chars_done, cancelled = progress(held)
     while parts_done < len(held.parts) and not cancelled:
-        if worker.stopping.is_set():
+        if runner.stopping.is_set():
             hand_back(held, attempted=False)
             job_queue().send(held.id)
             log.info("job %s handed back at part %d of %d (stopping)", held.id, parts_done, len(held.parts))
             return
         start, end, _ = held.parts[parts_done]
         audio, words = _speak(held, held.text[start:end], rules, options)
-        pieces.save(held.user_id, held.id, parts_done, audio, words)
+        parts.save(held.user_id, held.id, parts_done, audio, words)
         record_part(held, parts_done + 1, chars_done + end - start)
         parts_done, chars_done, cancelled = progress(held)
     finish(held, parts_done, chars_done)

@@ -13,17 +13,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import current_app
-
+from ...context import get_engine, setting, the_app
 from ...documents import Chapter, Document
 from ...engine import NothingToSay, Request
 from ...engine.normalize import Options
 from ...engine.pronounce import PronunciationRule
-from ...errors import ApiError
-from ...extensions import db
 from ...models import Job, User
-from .. import credits, pronunciations
-from ..speech import get_engine
+from .. import ledger, pronunciations
+from ..errors import ServiceError
 from .plan import Plan, plan
 from .queue import job_queue
 from .worker import start_embedded
@@ -61,7 +58,7 @@ class JobOrder:
 
 def part_size() -> int:
     """Characters per part: JOB_PART_CHARS, within what one request may hold."""
-    return min(current_app.config["JOB_PART_CHARS"], get_engine().settings.max_chars)
+    return min(setting("JOB_PART_CHARS"), get_engine().settings.max_chars)
 
 
 def _check_parts(user: User, order: JobOrder, the_plan: Plan) -> Request:
@@ -90,11 +87,11 @@ def _check_parts(user: User, order: JobOrder, the_plan: Plan) -> Request:
 def submit(user: User, order: JobOrder) -> Job:
     chapters = order.chapters()
     if not chapters:
-        raise ApiError(400, "empty_text", "There is no text to speak.")
+        raise ServiceError("empty_text", "There is no text to speak.")
     the_plan = plan(chapters, part_size())
-    limit = current_app.config["JOB_MAX_CHARS"]
+    limit = setting("JOB_MAX_CHARS")
     if the_plan.characters > limit:
-        raise ApiError(413, "text_too_long", f"The text is {the_plan.characters} characters; the limit is {limit}.",
+        raise ServiceError("text_too_long", f"The text is {the_plan.characters} characters; the limit is {limit}.",
                        {"characters": the_plan.characters, "limit": limit})
     req = _check_parts(user, order, the_plan)
     job = Job(
@@ -104,9 +101,7 @@ def submit(user: User, order: JobOrder) -> Job:
         characters=the_plan.characters, parts=the_plan.parts, chapters=the_plan.chapters,
         chars_done=0, parts_done=0, cancel_requested=False, attempts=0,
     )
-    credits.charge(user.id, job.characters)  # 402 (nothing written) if short
-    db.session.add(job)
-    db.session.commit()
+    ledger.reserve(job)  # nothing written if the credits are short
     _enqueue(job)
     return job
 
@@ -117,8 +112,6 @@ def _enqueue(job: Job) -> None:
         job_queue().send(job.id)
     except Exception as exc:
         log.error("job %s could not be queued; withdrawn and refunded: %s", job.id, exc)
-        credits.refund(job.user_id, job.characters)
-        db.session.delete(job)
-        db.session.commit()
-        raise ApiError(503, "queue_unavailable", "The job queue cannot be reached; you were not charged.") from exc
-    start_embedded(current_app._get_current_object())  # type: ignore[attr-defined]
+        ledger.withdraw(job)
+        raise ServiceError("queue_unavailable", "The job queue cannot be reached; you were not charged.") from exc
+    start_embedded(the_app())

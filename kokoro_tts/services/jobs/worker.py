@@ -15,21 +15,20 @@ import threading
 from datetime import timedelta
 
 import dramatiq
-from flask import Flask
 from sqlalchemy import and_, or_, select
 
+from ...context import App, get_engine
 from ...extensions import db
 from ...models import QUEUED, RUNNING, Job, utcnow
-from ..speech import get_engine
 from .queue import QUEUE, JobQueue, job_queue
-from .runner import Worker, perform
+from .runner import Runner, perform
 
 log = logging.getLogger(__name__)
 _embedded_lock = threading.Lock()
 
 
-def _start(app: Flask, queue: JobQueue, threads: int, stopping: threading.Event) -> dramatiq.Worker:
-    me = Worker(f"{socket.gethostname()}:{os.getpid()}:{id(queue):x}"[:64], stopping)
+def _start(app: App, queue: JobQueue, threads: int, stopping: threading.Event) -> dramatiq.Worker:
+    me = Runner(f"{socket.gethostname()}:{os.getpid()}:{id(queue):x}"[:64], stopping)
     queue.handler = lambda job_id: perform(app, job_id, me)
     worker = dramatiq.Worker(queue.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=1000)
     worker.queue_prefetch = 1  # one job waits here at most: the others stay for idle workers
@@ -38,7 +37,7 @@ def _start(app: Flask, queue: JobQueue, threads: int, stopping: threading.Event)
     return worker
 
 
-def run(app: Flask, threads: int, stopping: threading.Event) -> None:
+def run(app: App, threads: int, stopping: threading.Event) -> None:
     """Run jobs until `stopping` is set, then finish the part in progress and hand the job back."""
     get_engine(app).load()  # a broken model fails here, not job by job
     worker = _start(app, job_queue(app), threads, stopping)
@@ -47,7 +46,7 @@ def run(app: Flask, threads: int, stopping: threading.Event) -> None:
     worker.stop(timeout=int(app.config["JOB_STOP_TIMEOUT"] * 1000))
 
 
-def start_embedded(app: Flask) -> None:
+def start_embedded(app: App) -> None:
     """Without Redis: one worker thread in this process (once), after re-queueing the jobs a
     previous run of it left behind."""
     queue = job_queue(app)

@@ -1,18 +1,10 @@
-"""Helpers the tests share (fixtures live in conftest.py): an app with overrides, the `auth`
-actions, bearer headers, credits read and set behind the API's back, audio decoding."""
+"""The app for the tests: an app with overrides, the `auth` actions, bearer headers, and credits
+read and set behind the API's back."""
 
 from __future__ import annotations
 
-import email
-import io
-import re
-import socket
-from email.message import Message
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
-import numpy as np
-import soundfile as sf
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -73,44 +65,3 @@ def set_credits(app: Flask, email: str, credits: int | None) -> None:
 def credits_of(app: Flask, email: str) -> int | None:
     with app.app_context():
         return db.session.scalar(db.select(User.credits).where(User.email == email))
-
-
-def decode(data: bytes) -> tuple[np.ndarray, int]:
-    """Decode any container soundfile reads; streamed FLAC has no total length, so read it raw."""
-    with sf.SoundFile(io.BytesIO(data)) as f:
-        rate = f.samplerate
-        if f.frames < 1 << 40:
-            return f.read(dtype="float32"), rate
-        out = np.zeros(rate * 600, dtype=np.float32)
-        n = sf._snd.sf_readf_float(f._file, sf._ffi.cast("float *", out.ctypes.data), len(out))
-        return out[:n], rate
-
-
-class Inbox:
-    """aiosmtpd's handler: keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.port = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if m["To"] == address]
-
-    def token(self, address: str, purpose: str, base: str = "https://tts.example.org") -> str:
-        """The token of the newest `purpose` link sent to `address` (a link to `base`)."""
-        for message in reversed(self.to(address)):
-            found = re.search(rf"(https?://\S+\?{purpose}=\S+)", message.get_payload(decode=True).decode())
-            if found:
-                assert found.group(1).startswith(base + "/?")  # PUBLIC_URL, else the request's host
-                return parse_qs(urlparse(found.group(1)).query)[purpose][0]
-        raise AssertionError(f"no {purpose} link to {address} among {len(self.messages)} messages")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

@@ -30,10 +30,10 @@ def save(user_id: int, job_id: int, index: int, audio: np.ndarray, words: list[A
 
 def load(user_id: int, job_id: int, index: int) -> tuple[np.ndarray, list[Any]]:
     """A part's float32 audio and words; StorageError if the store has lost it."""
-    pieces = audio_store.store().read(_key(user_id, job_id, index))
-    if pieces is None:
+    chunks = audio_store.store().read(_key(user_id, job_id, index))
+    if chunks is None:
         raise StorageError(f"part {index} of job {job_id} is missing from the store")
-    with np.load(io.BytesIO(b"".join(pieces)), allow_pickle=False) as data:
+    with np.load(io.BytesIO(b"".join(chunks)), allow_pickle=False) as data:
         audio = data["audio"].astype(np.float32) / 32767.0
         words = json.loads(str(data["words"]))
     return audio, words

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..context import get_engine
 from ..engine import EngineError
-from ..engine.voices import parse_spec
-from ..errors import ApiError
+from ..engine.voice_packs import parse_spec
 from ..extensions import db
 from ..models import User, lock_user
-from .speech import get_engine
+from .errors import ServiceError
 
 
 def as_list(value: object) -> list[str]:
@@ -64,7 +64,7 @@ def available_ids() -> list[str]:
 def set_favorite(user: User, voice_id: str, favorite: bool) -> list[str]:
     """Add or remove one favourite (idempotent); concurrent changes queue on the row lock."""
     if voice_id not in known_voice_ids():
-        raise ApiError(404, "voice_not_found", f"No voice {voice_id!r} in the catalogue.")
+        raise ServiceError("voice_not_found", f"No voice {voice_id!r} in the catalogue.")
     locked = lock_user(user.id)
     favorites = [v for v in as_list(locked.favorite_voices) if v != voice_id]
     if favorite:

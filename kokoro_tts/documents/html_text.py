@@ -9,7 +9,8 @@ from __future__ import annotations
 from bs4 import BeautifulSoup, Tag
 from markdown_it import MarkdownIt
 
-from .model import _CONTROL, Document, chapters, decode
+from ..engine.spoken import CONTROL
+from .model import Document, chapters, decode
 
 #: Never spoken.
 HIDDEN = ["script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object"]
@@ -25,7 +26,7 @@ _MARK = "\x1e"
 
 
 def parse(html: str) -> BeautifulSoup:
-    return BeautifulSoup(_CONTROL.sub("", html), "html.parser")
+    return BeautifulSoup(CONTROL.sub("", html), "html.parser")
 
 
 def prepare(soup: BeautifulSoup) -> BeautifulSoup:
