@@ -1,5 +1,5 @@
-"""The web page: one HTML page served at `/`, its script and style from this package (nothing
-from another host), talking to the JSON API with the session cookie."""
+"""The web page: one HTML page served at `/`, its script (ES modules) and style from this
+package at /assets/ (nothing from another host), talking to the JSON API with the session cookie."""
 
 from __future__ import annotations
 
