@@ -1,11 +1,12 @@
-"""The web page: one HTML page served at `/`, its script and style from this package (nothing
-from another host), talking to the JSON API with the session cookie."""
+"""The web page: one HTML page served at `/`, its script (ES modules) and style from this
+package at /assets/ (nothing from another host), talking to the JSON API with the session cookie."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
+from jinja2.utils import htmlsafe_json_dumps
 
-from .i18n import LOCALES, chosen_locale, strings
+from .i18n import LOCALES, Catalogue, chosen_locale, strings
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 
@@ -20,8 +21,11 @@ CONTENT_SECURITY_POLICY = (
 @bp.get("/")
 def index() -> Response:
     locale = chosen_locale()
+    # The template reads its strings from a Catalogue (only ever strings); the script, the same
+    # strings as JSON, ready for the page (HTML-safe, as the tojson filter writes it).
     page = render_template(
-        "index.html", locale=locale, strings=strings(locale),
+        "index.html", locale=locale, strings=Catalogue(strings(locale)),
+        strings_json=htmlsafe_json_dumps(strings(locale), dumps=current_app.json.dumps),
         locales={code: strings(code)["lang_name"] for code in LOCALES},
         mail_configured=bool(current_app.config.get("MAIL_SERVER")),
     )

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_page import EMAIL, register, serious_violations
 from tests.support.app import PASSWORD, credits_of, set_credits
+from tests.support.browser import EMAIL, register, serious_violations
 
 DOCUMENT = """## The harbour
 

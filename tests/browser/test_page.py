@@ -9,25 +9,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from tests.support.app import PASSWORD, credits_of, make_app, set_credits
+from tests.support.browser import EMAIL, register, serious_violations
 from tests.support.mail import Inbox
 
-EMAIL = "ada@example.com"
 TEXT = "Hello there. This page speaks while the rest of the text is still being made."
-
-
-def register(page: Page, site: str, email: str = EMAIL) -> None:
-    page.goto(site + "/")
-    page.get_by_role("button", name="Create account").click()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("textbox", name="Name (optional)").fill("Ada")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def speak(page: Page, text: str = TEXT) -> None:
@@ -158,16 +147,6 @@ def test_security_headers_on_the_page(page: Page, site: str):
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "same-origin" and headers["x-frame-options"] == "DENY"
     assert page.locator("script:not([src]):not([type='application/json'])").count() == 0
-
-
-def serious_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now."""
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_no_serious_accessibility_violations_on_any_screen(page: Page, site: str):

@@ -1,0 +1,114 @@
+// Talking to the API and explaining its errors (kokoro_tts/web/static/api.mjs), with `fetch`
+// replaced by a recorder and Node's own Response.
+import assert from "node:assert/strict";
+import { afterEach, test } from "node:test";
+
+import { ApiError, api, apiError, csrfToken, explain } from "../../kokoro_tts/web/static/api.mjs";
+
+const S = {
+  error_402: "Not enough credits: this text needs {required}, you have {credits}.",
+  error_429: "Too many requests: try again in {seconds} s.",
+  error_generic: "Something went wrong: {message}",
+};
+const envelope = (status, code, message, extra = {}) =>
+  new Response(JSON.stringify({ error: { status, code, message, ...extra } }), {
+    status, headers: { "Content-Type": "application/json", ...(extra.headers || {}) },
+  });
+
+const realFetch = globalThis.fetch;
+afterEach(() => {
+  globalThis.fetch = realFetch;
+  delete globalThis.document;
+});
+
+/** fetch answers `response` and keeps what it was asked. */
+function answer(response) {
+  const calls = [];
+  globalThis.fetch = async (path, init) => {
+    calls.push({ path, ...init });
+    if (response instanceof Error) throw response;
+    return response;
+  };
+  return calls;
+}
+
+test("the CSRF token is read from the cookie, decoded; none is empty", () => {
+  assert.equal(csrfToken("a=1; csrf_access_token=abc%3D%3D; b=2"), "abc==");
+  assert.equal(csrfToken("csrf_access_token=first"), "first");
+  assert.equal(csrfToken("not_csrf_access_token=x"), "");
+  assert.equal(csrfToken(""), "");
+  assert.equal(csrfToken(), "");  // no document (Node): no cookie
+});
+
+test("the envelope's code, message and details, with the status and Retry-After", async () => {
+  const error = await apiError(envelope(402, "insufficient_credits", "Not enough.", {
+    details: { required: 120, credits: 5 }, headers: { "Retry-After": "7" },
+  }));
+  assert.ok(error instanceof ApiError && error instanceof Error);
+  assert.equal(error.status, 402);
+  assert.equal(error.code, "insufficient_credits");
+  assert.equal(error.message, "Not enough.");
+  assert.deepEqual(error.details, { required: 120, credits: 5 });
+  assert.equal(error.retryAfter, "7");
+});
+
+test("an answer that is not JSON is its HTTP status", async () => {
+  const error = await apiError(new Response("<h1>Bad gateway</h1>", { status: 502, statusText: "Bad Gateway" }));
+  assert.equal(error.code, "http_502");
+  assert.equal(error.message, "Bad Gateway");
+  assert.equal(error.status, 502);
+  assert.equal(error.retryAfter, null);
+});
+
+test("explain: credits with the numbers, 429 with the wait, the rest with the message", () => {
+  assert.equal(explain({ status: 402, details: { required: 22, credits: 5 } }, S),
+    "Not enough credits: this text needs 22, you have 5.");
+  assert.equal(explain({ status: 402, code: "insufficient_credits", message: "No credits." }, S),
+    "Something went wrong: No credits.");  // no details: said as it is
+  assert.equal(explain({ status: 429, retryAfter: "30" }, S), "Too many requests: try again in 30 s.");
+  assert.equal(explain({ status: 429, retryAfter: null }, S), "Too many requests: try again in ? s.");
+  assert.equal(explain(new ApiError({ status: 400, code: "invalid_voice", message: "" }), S),
+    "Something went wrong: invalid_voice");
+  assert.equal(explain(new TypeError("x is not a function"), S), "Something went wrong: x is not a function");
+});
+
+test("a write sends JSON and the CSRF header; a read neither", async () => {
+  globalThis.document = { cookie: "csrf_access_token=tok" };
+  let calls = answer(Response.json({ user: { id: 1 } }));
+  assert.deepEqual(await api("PUT", "/api/auth/preferences", { default_speed: 1.5 }), { user: { id: 1 } });
+  assert.equal(calls[0].method, "PUT");
+  assert.equal(calls[0].credentials, "same-origin");
+  assert.deepEqual(calls[0].headers, { "Content-Type": "application/json", "X-CSRF-TOKEN": "tok" });
+  assert.equal(calls[0].body, '{"default_speed":1.5}');
+  calls = answer(Response.json({ voices: [] }));
+  await api("GET", "/api/tts/voices");
+  assert.deepEqual(calls[0].headers, {});
+  assert.equal(calls[0].body, undefined);
+});
+
+test("an upload goes as the FormData itself, its Content-Type the browser's", async () => {
+  const calls = answer(Response.json({ id: 1 }, { status: 201 }));
+  const form = new FormData();
+  form.append("text", "Long.");
+  await api("POST", "/api/tts/jobs", form);
+  assert.equal(calls[0].body, form);
+  assert.equal(calls[0].headers["Content-Type"], undefined);
+  assert.equal(calls[0].headers["X-CSRF-TOKEN"], "");
+});
+
+test("204 is null; a refusal throws the ApiError; raw gives the response whatever it is", async () => {
+  answer(new Response(null, { status: 204 }));
+  assert.equal(await api("DELETE", "/api/auth/session"), null);
+  answer(envelope(401, "invalid_credentials", "Incorrect email or password."));
+  await assert.rejects(api("POST", "/api/auth/session", {}), { name: "ApiError", status: 401, code: "invalid_credentials" });
+  answer(envelope(401, "unauthorized", "Log in."));
+  const raw = await api("GET", "/api/auth/me", undefined, { raw: true });
+  assert.equal(raw.status, 401);
+});
+
+test("no answer at all is an ApiError too; an abort stays an AbortError", async () => {
+  answer(new TypeError("Failed to fetch"));
+  await assert.rejects(api("GET", "/api/tts/history"), { name: "ApiError", status: 0, code: "network_error", message: "Failed to fetch" });
+  answer(new DOMException("The user aborted a request.", "AbortError"));
+  await assert.rejects(api("POST", "/api/tts/generate", {}), { name: "AbortError" });
+});
