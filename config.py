@@ -98,6 +98,10 @@ class Environment(BaseSettings):
     JOB_RETRY_DELAY: Annotated[float, Field(ge=0)] = 30.0
     #: Seconds a stopping worker waits for its part in progress before it exits anyway.
     JOB_STOP_TIMEOUT: Annotated[float, Field(gt=0)] = 600.0
+    #: An upload is read in a process of its own, given at most this many seconds and this much
+    #: address space (MB); beyond, it is refused (413 `file_too_large`).
+    DOCUMENT_READ_SECONDS: Annotated[float, Field(gt=0)] = 4.0
+    DOCUMENT_READ_MEMORY_MB: Annotated[int, Field(ge=256)] = 1024
     #: When set, GET /metrics requires it as a bearer token.
     METRICS_TOKEN: str | None = None
     HISTORY_AUDIO_MAX_ITEMS: NonNegativeInt = 200

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from kokoro_tts.documents import DocumentError, read
+from kokoro_tts.documents import DocumentError, Limits, read
 from tests.support.documents import make_epub
 
 pytestmark = pytest.mark.unit
@@ -67,5 +67,5 @@ BOMB_XML = (b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "aaaaaaaaaa"><!ENTITY
 ])
 def test_refused_files(name, data, code):
     with pytest.raises(DocumentError) as refused:
-        read(name, data, max_unpacked=2 * 1024 * 1024)
+        read(name, data, Limits(max_archive=2 * 1024 * 1024))
     assert refused.value.code == code

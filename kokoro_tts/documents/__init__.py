@@ -10,37 +10,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from .model import Chapter, Document, DocumentError
+from .model import Budget, Chapter, Document, DocumentError, Limits
 
-__all__ = ["KINDS", "Chapter", "Document", "DocumentError", "read"]
+__all__ = ["KINDS", "Chapter", "Document", "DocumentError", "Limits", "read"]
 
 
-def _text(data: bytes, name: str, limit: int) -> Document:
+def _text(data: bytes, name: str, budget: Budget) -> Document:
     from .plain import read_text
 
-    return read_text(data, name)
+    return read_text(data, name, budget)
 
 
-def _markdown(data: bytes, name: str, limit: int) -> Document:
+def _markdown(data: bytes, name: str, budget: Budget) -> Document:
     from .html_text import read_markdown
 
-    return read_markdown(data, name)
+    return read_markdown(data, name, budget)
 
 
-def _html(data: bytes, name: str, limit: int) -> Document:
+def _html(data: bytes, name: str, budget: Budget) -> Document:
     from .html_text import read_html
 
-    return read_html(data, name)
+    return read_html(data, name, budget)
 
 
-def _epub(data: bytes, name: str, limit: int) -> Document:
+def _epub(data: bytes, name: str, budget: Budget) -> Document:
     from .epub import read_epub
 
-    return read_epub(data, name, limit)
+    return read_epub(data, name, budget)
 
 
 #: What an upload's extension says it is, and how to read it.
-KINDS: dict[str, Callable[[bytes, str, int], Document]] = {
+KINDS: dict[str, Callable[[bytes, str, Budget], Document]] = {
     ".txt": _text,
     ".md": _markdown,
     ".markdown": _markdown,
@@ -51,18 +51,15 @@ KINDS: dict[str, Callable[[bytes, str, int], Document]] = {
 }
 
 
-def read(filename: str, data: bytes, max_unpacked: int = 200 * 1024 * 1024) -> Document:
-    """The document in `data`, by its file name's extension.
-
-    `max_unpacked` bounds what an archive (EPUB) may expand to, against zip bombs.
-    """
+def read(filename: str, data: bytes, limits: Limits | None = None) -> Document:
+    """The document in `data`, by its file name's extension, read within `limits`."""
     suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
     reader = KINDS.get(suffix)
     if reader is None:
         raise DocumentError(
             "unsupported_file", f"{filename}: upload a .txt, .md, .html or .epub file"
         )
-    document = reader(data, PurePosixPath(filename).stem, max_unpacked)
+    document = reader(data, PurePosixPath(filename).stem, Budget(limits or Limits(), filename))
     if not document.chapters:
         raise DocumentError("empty_text", f"{filename} holds no text to speak")
     return document

@@ -1,15 +1,20 @@
 """EPUB (2 and 3): the spine's documents in reading order, one chapter each, titled by the
 table of contents (else their first heading).
 
-Read with zipfile and defusedxml (no entity expansion, no external references); the archive's
-unpacked size is checked before anything is inflated, against zip bombs.
+Read with zipfile and defusedxml (no entity expansion, no external references). Against zip
+bombs, the sizes the archive declares are checked before anything is inflated, and what is really
+inflated is counted as it comes (headers can lie): only the text is inflated, a chunk at a time,
+and each chapter is parsed as it is inflated.
 """
 
 from __future__ import annotations
 
+import codecs
 import io
 import posixpath
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urldefrag
@@ -17,10 +22,12 @@ from urllib.parse import unquote, urldefrag
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from .html_text import first_heading, parse, plain_text, prepare, title_of
-from .model import Chapter, Document, DocumentError, chapters, decode
+from ..engine.spoken import CONTROL
+from .html_text import HtmlText
+from .model import Budget, Chapter, Document, DocumentError, chapters
 
-MAX_ENTRIES = 10_000
+#: Bytes inflated at a time.
+CHUNK = 64 * 1024
 _OPF = "{http://www.idpf.org/2007/opf}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _NCX = "{http://www.daisy.org/z3986/2005/ncx/}"
@@ -37,24 +44,33 @@ class _Package:
     toc_is_nav: bool
 
 
-def _open(data: bytes, name: str, limit: int) -> zipfile.ZipFile:
+def _open(data: bytes, name: str, budget: Budget) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
         raise DocumentError("unreadable_file", f"{name} is not an EPUB (not a zip archive)") from None
     entries = archive.infolist()
-    if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > limit:
-        raise DocumentError("file_too_large", f"{name} unpacks to more than {limit} bytes")
+    limits = budget.limits
+    if len(entries) > limits.max_entries or sum(e.file_size for e in entries) > limits.max_archive:
+        raise DocumentError("file_too_large", f"{name} unpacks to more than {limits.max_archive:,} bytes")
     return archive
 
 
-def _member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:
+def _inflate(archive: zipfile.ZipFile, path: str, name: str, budget: Budget) -> Iterator[bytes]:
+    """A member's bytes, a chunk at a time, each counted against the budget as it is inflated."""
     try:
-        return archive.read(path)
+        with archive.open(path) as member:
+            while chunk := member.read(CHUNK):
+                budget.unpack(len(chunk))
+                yield chunk
     except KeyError:
         raise DocumentError("unreadable_file", f"{name}: {path} is missing from the EPUB") from None
-    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError):
+    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error):
         raise DocumentError("unreadable_file", f"{name}: {path} cannot be unpacked") from None
+
+
+def _member(archive: zipfile.ZipFile, path: str, name: str, budget: Budget) -> bytes:
+    return b"".join(_inflate(archive, path, name, budget))
 
 
 def _xml(data: bytes, name: str) -> Any:
@@ -68,12 +84,12 @@ def _join(folder: str, href: str) -> str:
     return posixpath.normpath(posixpath.join(folder, unquote(urldefrag(href).url)))
 
 
-def _package(archive: zipfile.ZipFile, name: str) -> _Package:
-    container = _xml(_member(archive, "META-INF/container.xml", name), name)
+def _package(archive: zipfile.ZipFile, name: str, budget: Budget) -> _Package:
+    container = _xml(_member(archive, "META-INF/container.xml", name, budget), name)
     rootfile = next((el.get("full-path") for el in container.iter() if el.tag.endswith("rootfile")), None)
     if not rootfile:
         raise DocumentError("unreadable_file", f"{name}: the EPUB names no package document")
-    opf = _xml(_member(archive, rootfile, name), name)
+    opf = _xml(_member(archive, rootfile, name, budget), name)
     folder = posixpath.dirname(rootfile)
     items = {el.get("id"): el for el in opf.iter(f"{_OPF}item")}
     spine_el = opf.find(f"{_OPF}spine")
@@ -88,11 +104,11 @@ def _package(archive: zipfile.ZipFile, name: str) -> _Package:
     return _Package(folder, title, spine, toc, nav is not None)
 
 
-def _toc_titles(archive: zipfile.ZipFile, package: _Package, name: str) -> dict[str, str]:
+def _toc_titles(archive: zipfile.ZipFile, package: _Package, name: str, budget: Budget) -> dict[str, str]:
     """Archive path of a document -> the first title the table of contents gives it."""
     if package.toc is None or package.toc not in archive.namelist():
         return {}
-    root = _xml(_member(archive, package.toc, name), name)
+    root = _xml(_member(archive, package.toc, name, budget), name)
     here = posixpath.dirname(package.toc)
     titles: dict[str, str] = {}
     if package.toc_is_nav:
@@ -109,20 +125,30 @@ def _toc_titles(archive: zipfile.ZipFile, package: _Package, name: str) -> dict[
     return titles
 
 
-def _chapter(archive: zipfile.ZipFile, path: str, titles: dict[str, str], name: str) -> tuple[str, str]:
-    soup = parse(decode(_member(archive, path, name), name))
-    own_title = title_of(soup)
-    soup = prepare(soup)
-    title = titles.get(path) or first_heading(soup) or own_title
-    return title, plain_text(soup)
+def _chapter(
+    archive: zipfile.ZipFile, path: str, titles: dict[str, str], name: str, budget: Budget
+) -> tuple[str, str]:
+    """One document of the spine, parsed as it is inflated; titled by the contents, else its
+    first heading, else its <title>."""
+    parser = HtmlText(budget, split=False)
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        for chunk in _inflate(archive, path, name, budget):
+            parser.feed(CONTROL.sub("", decoder.decode(chunk)))
+        parser.feed(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:
+        raise DocumentError("unreadable_file", f"{name}: {path} is not UTF-8 text") from None
+    parser.close()
+    title = titles.get(path) or parser.first_heading or parser.title_text()
+    return title, "".join(parser.texts[0])
 
 
-def read_epub(data: bytes, name: str, limit: int) -> Document:
-    with _open(data, name, limit) as archive:
-        package = _package(archive, name)
-        titles = _toc_titles(archive, package, name)
+def read_epub(data: bytes, name: str, budget: Budget) -> Document:
+    with _open(data, name, budget) as archive:
+        package = _package(archive, name, budget)
+        titles = _toc_titles(archive, package, name, budget)
         reading = [path for path in package.spine if path != package.toc]  # the contents page is no chapter
-        parts = [_chapter(archive, path, titles, name) for path in reading]
+        parts = [_chapter(archive, path, titles, name, budget) for path in reading]
     numbered = [(title or f"Chapter {i}", text) for i, (title, text) in enumerate(parts, start=1)]
     found: list[Chapter] = chapters(numbered)
     return Document(package.title or name, found)

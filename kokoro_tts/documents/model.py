@@ -18,6 +18,68 @@ class DocumentError(ValueError):
         super().__init__(message)
         self.code = code
 
+    def __reduce__(self) -> tuple[type[DocumentError], tuple[str, str]]:
+        return DocumentError, (self.code, str(self))  # it crosses from the process that read the file
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a document is read before it is refused: these bound the time and memory of
+    reading whatever a file holds (nested a million deep, a million headings, a zip bomb)."""
+
+    #: characters of text (spaces between tags not counted)
+    max_chars: int = 2_000_000
+    #: start tags, and headings that start a chapter
+    max_tags: int = 500_000
+    max_chapters: int = 2_000
+    #: bytes an archive (EPUB) may say it unpacks to, and bytes really inflated from it (its text)
+    max_archive: int = 200 * 1024 * 1024
+    max_unpacked: int = 16 * 1024 * 1024
+    max_entries: int = 10_000
+
+
+class Budget:
+    """What reading one document has taken so far; past a limit it is refused at once."""
+
+    def __init__(self, limits: Limits, name: str) -> None:
+        self.limits, self.name = limits, name
+        self.tags = self.chapters = self.chars = self.unpacked = 0
+
+    def tag(self) -> None:
+        self.tags += 1
+        if self.tags > self.limits.max_tags:
+            raise DocumentError("file_too_large", f"{self.name} has more than {self.limits.max_tags:,} tags")
+
+    def chapter(self) -> None:
+        self.chapters += 1
+        if self.chapters > self.limits.max_chapters:
+            raise DocumentError(
+                "file_too_large", f"{self.name} has more than {self.limits.max_chapters:,} headings"
+            )
+
+    def text(self, data: str) -> None:
+        if not data.isspace():
+            self.chars += len(data)
+        if self.chars > self.limits.max_chars:
+            self._too_long()
+
+    def source(self, characters: int) -> None:
+        """A source (Markdown) much longer than the text a job may hold is not read at all."""
+        if characters > 4 * self.limits.max_chars:
+            self._too_long()
+
+    def unpack(self, size: int) -> None:
+        self.unpacked += size
+        if self.unpacked > self.limits.max_unpacked:
+            raise DocumentError(
+                "file_too_large", f"{self.name} unpacks to more than {self.limits.max_unpacked:,} bytes of text"
+            )
+
+    def _too_long(self) -> None:
+        raise DocumentError(
+            "text_too_long", f"{self.name} holds more than {self.limits.max_chars:,} characters of text"
+        )
+
 
 @dataclass(frozen=True)
 class Chapter:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from .model import Document, chapters, decode
+from .model import Budget, Document, chapters, decode
 
 
-def read_text(data: bytes, name: str) -> Document:
-    return Document(name, chapters([(name, decode(data, name))]))
+def read_text(data: bytes, name: str, budget: Budget) -> Document:
+    text = decode(data, name)
+    budget.text(text)
+    return Document(name, chapters([(name, text)]))

@@ -50,10 +50,7 @@ def _take(user_id: int, amount: int) -> int | None:
     ).first()
     if result is None:
         db.session.rollback()
-        left = balance(user_id)
-        raise ServiceError(
-            "insufficient_credits", f"This needs {amount} credits; {left} left.", {"credits": left, "required": amount}
-        )
+        raise _short(amount, balance(user_id))
     return result[0]
 
 
@@ -79,6 +76,20 @@ def _commit() -> None:
 def balance(user_id: int) -> int | None:
     """The credits left (None: unlimited)."""
     return db.session.scalar(select(User.credits).where(User.id == user_id))
+
+
+def check_balance(user_id: int, amount: int) -> None:
+    """`insufficient_credits` now if the balance cannot cover `amount` (before costly work; the
+    charge itself is still one atomic statement that the database arbitrates)."""
+    left = balance(user_id)
+    if left is not None and left < amount:
+        raise _short(amount, left)
+
+
+def _short(amount: int, left: int | None) -> ServiceError:
+    return ServiceError(
+        "insufficient_credits", f"This needs {amount} credits; {left} left.", {"credits": left, "required": amount}
+    )
 
 
 def balance_text(credits: int | None) -> str:

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app, request
 
-from ..documents import read
 from ..extensions import limiter
 from ..openapi import errors
 from ..rest import FORMS, check_json_values, parse
@@ -20,8 +19,6 @@ from .schemas import HistoryQuerySchema
 ITEM = "/jobs/<int:job_id>"
 CREDITS_HEADER = {"description": "credits left after the reservation or refund (or `unlimited`)",
                   "schema": {"type": "string"}}
-#: An archive (EPUB) may unpack to this many times JOB_MAX_UPLOAD_BYTES (413 `file_too_large` beyond).
-UNPACKED_FACTOR = 10
 
 
 def _order_from_form() -> jobs.JobOrder:
@@ -34,8 +31,8 @@ def _order_from_form() -> jobs.JobOrder:
         raise invalid_fields({"file": [problem]})
     document = None
     if upload is not None and has_file:
-        limit = current_app.config["JOB_MAX_UPLOAD_BYTES"] * UNPACKED_FACTOR
-        document = read(upload.filename or "", upload.read(), limit)  # a DocumentError answers with its code
+        check_json_values({"file": upload.filename})  # a NUL in the name is a 400 too
+        document = jobs.read_upload(upload.filename or "", upload.read())  # a DocumentError answers with its code
     return _order(data, document)
 
 
@@ -65,7 +62,9 @@ def _order(data: dict[str, Any], document: Any = None) -> jobs.JobOrder:
          "or a field at fault.",
     402: "`insufficient_credits`: the job needs one credit per character, reserved now.",
     413: "`text_too_long` (over JOB_MAX_CHARS), `payload_too_large` (over JOB_MAX_UPLOAD_BYTES) or "
-         f"`file_too_large` (an EPUB unpacking to over {UNPACKED_FACTOR} times JOB_MAX_UPLOAD_BYTES).",
+         f"`file_too_large`: an EPUB saying it unpacks to over {jobs.UNPACKED_FACTOR} times JOB_MAX_UPLOAD_BYTES, "
+         "or text in it inflating to over 16 MB; over 500,000 tags or 2,000 headings; or longer to read than "
+         "DOCUMENT_READ_SECONDS, or more memory than DOCUMENT_READ_MEMORY_MB.",
     415: "`unsupported_file`: not .txt, .md, .html or .epub; or a body neither JSON nor multipart.",
     503: "`queue_unavailable`: the job queue cannot be reached (nothing charged).",
 }))

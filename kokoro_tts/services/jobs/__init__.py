@@ -21,9 +21,9 @@ from ...extensions import db
 from ...models import CANCELLED, QUEUED, RUNNING, Job, User, lock_user, utcnow
 from .. import ledger
 from ..owned import owned, page_of
-from .submission import JobOrder, submit
+from .submission import UNPACKED_FACTOR, JobOrder, read_upload, submit
 
-__all__ = ["JobOrder", "cancel", "item", "page", "submit"]
+__all__ = ["UNPACKED_FACTOR", "JobOrder", "cancel", "item", "page", "read_upload", "submit"]
 
 
 def page(user: User, number: int, per_page: int) -> dict[str, Any]:

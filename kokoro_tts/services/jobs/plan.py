@@ -9,6 +9,7 @@ character of every chapter, so the characters charged are the sum of the parts' 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,19 +39,25 @@ class Plan:
         return sum(end - start for start, end, _ in self.parts)
 
 
-def _tags(text: str) -> list[tuple[int, int]]:
-    return sorted((m.start(), m.end()) for pattern in (TAG, INLINE) for m in pattern.finditer(text))
+class _Tags:
+    """Where a text's tags are, for asking whether a position falls inside one (in log time:
+    a text may hold a hundred thousand tags)."""
+
+    def __init__(self, text: str) -> None:
+        spans = sorted((m.start(), m.end()) for pattern in (TAG, INLINE) for m in pattern.finditer(text))
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]
+
+    def inside(self, position: int) -> bool:
+        i = bisect_left(self.starts, position) - 1  # the last tag starting before `position`
+        return i >= 0 and position < self.ends[i]
 
 
-def _inside(position: int, tags: list[tuple[int, int]]) -> bool:
-    return any(start < position < end for start, end in tags)
-
-
-def _cut(text: str, start: int, size: int, tags: list[tuple[int, int]]) -> int:
+def _cut(text: str, start: int, size: int, tags: _Tags) -> int:
     """Where the part that begins at `start` ends: the last good break in its second half."""
     low, high = start + size // 2, start + size
     for pattern in _BREAKS:
-        ends = [m.end() for m in pattern.finditer(text, low, high) if not _inside(m.end(), tags)]
+        ends = [m.end() for m in pattern.finditer(text, low, high) if not tags.inside(m.end())]
         if ends:
             return ends[-1]
     return high
@@ -58,7 +65,7 @@ def _cut(text: str, start: int, size: int, tags: list[tuple[int, int]]) -> int:
 
 def split(text: str, size: int) -> list[tuple[int, int]]:
     """(start, end) of each part of `text`, each at most `size` characters."""
-    tags = _tags(text)
+    tags = _Tags(text)
     spans, start = [], 0
     while len(text) - start > size:
         end = _cut(text, start, size, tags)

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...context import get_engine, setting, the_app
-from ...documents import Chapter, Document
+from ...documents import Chapter, Document, Limits
+from ...documents.isolated import read_bounded
 from ...engine import NothingToSay, Request
 from ...engine.normalize import Options
 from ...engine.pronounce import PronunciationRule
@@ -27,6 +28,8 @@ from .worker import start_embedded
 
 log = logging.getLogger(__name__)
 TITLE_WORDS = 8
+#: An archive (EPUB) may say it unpacks to this many times JOB_MAX_UPLOAD_BYTES.
+UNPACKED_FACTOR = 10
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,19 @@ class JobOrder:
         if self.document is not None:
             return self.document.title[:200]
         return " ".join((self.text or "").split()[:TITLE_WORDS])[:200] or "Untitled"
+
+
+def upload_limits() -> Limits:
+    """What an upload may hold: text for a job (twice JOB_MAX_CHARS before spaces are tidied), an
+    archive of at most UNPACKED_FACTOR times the upload."""
+    return Limits(max_chars=2 * setting("JOB_MAX_CHARS"), max_archive=UNPACKED_FACTOR * setting("JOB_MAX_UPLOAD_BYTES"))
+
+
+def read_upload(filename: str, data: bytes) -> Document:
+    """An uploaded document, read in a process of its own within the document limits: past
+    them, or past DOCUMENT_READ_SECONDS and DOCUMENT_READ_MEMORY_MB, a DocumentError (413)."""
+    return read_bounded(filename, data, upload_limits(), setting("DOCUMENT_READ_SECONDS"),
+                        setting("DOCUMENT_READ_MEMORY_MB") * 1024 * 1024)
 
 
 def part_size() -> int:
@@ -88,11 +104,8 @@ def submit(user: User, order: JobOrder) -> Job:
     chapters = order.chapters()
     if not chapters:
         raise ServiceError("empty_text", "There is no text to speak.")
+    _check_size(user, sum(len(chapter.text) for chapter in chapters))
     the_plan = plan(chapters, part_size())
-    limit = setting("JOB_MAX_CHARS")
-    if the_plan.characters > limit:
-        raise ServiceError("text_too_long", f"The text is {the_plan.characters} characters; the limit is {limit}.",
-                       {"characters": the_plan.characters, "limit": limit})
     req = _check_parts(user, order, the_plan)
     job = Job(
         user_id=user.id, title=order.job_title(), text=the_plan.text, voice=req.voice.spec, speed=req.speed,
@@ -104,6 +117,16 @@ def submit(user: User, order: JobOrder) -> Job:
     ledger.reserve(job)  # nothing written if the credits are short
     _enqueue(job)
     return job
+
+
+def _check_size(user: User, characters: int) -> None:
+    """The checks that need no planning, first: the length, and credits enough (the charge
+    itself comes later, in one atomic statement)."""
+    limit = setting("JOB_MAX_CHARS")
+    if characters > limit:
+        raise ServiceError("text_too_long", f"The text is {characters} characters; the limit is {limit}.",
+                           {"characters": characters, "limit": limit})
+    ledger.check_balance(user.id, characters)
 
 
 def _enqueue(job: Job) -> None:
