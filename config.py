@@ -157,6 +157,11 @@ class Config:
     # Off: kokoro_tts/openapi.py writes the X-RateLimit-* headers itself, with Retry-After only on a 429.
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "moving-window"
+    # Redis away: limits are counted in this process's memory meanwhile (a warning is logged) and
+    # Redis is tried again now and then; no request fails because of a counter, and none waits long.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
     API_TITLE = "Kokoro TTS"
     API_VERSION = "1.0"

@@ -47,6 +47,9 @@ class Store(Protocol):
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Every key (under ``prefix/``)."""
 
+    def check(self) -> None:
+        """StorageError unless the store can be written to now (the readiness probe)."""
+
 
 class BadStorageUrl(ValueError):
     pass

@@ -78,6 +78,14 @@ class FileStore:
     def delete_prefix(self, prefix: str) -> None:
         shutil.rmtree(self._path(prefix), ignore_errors=True)
 
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"{self.root}: {exc.strerror or exc}") from exc
+        if not os.access(self.root, os.W_OK):
+            raise StorageError(f"{self.root} is not writable")
+
     def keys(self, prefix: str = "") -> Iterator[str]:
         base = self._path(prefix) if prefix else self.root
         for path in sorted(base.rglob("*")):

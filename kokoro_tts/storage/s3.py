@@ -101,3 +101,6 @@ class S3Store:
         strip = len(self.prefix) + 1 if self.prefix else 0
         for key in self._listed(prefix):
             yield key[strip:]
+
+    def check(self) -> None:
+        self._call("head_bucket")

@@ -33,6 +33,8 @@ class JobQueue:
                 url=url, namespace="kokoro-tts", middleware=[],
                 heartbeat_timeout=int(app.config["JOB_HEARTBEAT_TIMEOUT"] * 1000),
                 maintenance_chance=MAINTENANCE_SCALE,
+                # Redis away: a submission is refused (503) within seconds instead of hanging.
+                socket_connect_timeout=2, socket_timeout=10,
             )
         else:
             self.broker = StubBroker(middleware=[])
