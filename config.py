@@ -55,9 +55,12 @@ class Environment(BaseSettings):
     RATELIMIT_STORAGE_URI: str | None = None
     REDIS_URL: str | None = None
     LOGIN_RATE_LIMIT: str = "10 per minute"
+    #: Failed logins per account, whatever the address (a correct password is then refused too).
+    LOGIN_ACCOUNT_RATE_LIMIT: str = "20 per hour"
     REGISTER_RATE_LIMIT: str = "20 per hour"
     GENERATE_RATE_LIMIT: str = "30 per minute"
-    #: How many proxies sit in front of the app (Render: 1); 0 trusts no forwarding header.
+    #: How many proxies in front of the app append to X-Forwarded-For (Render: 2, its edge and its
+    #: load balancer; docker-compose: 1, nginx); 0 trusts no forwarding header.
     PROXY_FIX_X_FOR: NonNegativeInt = 0
     # The speech engine; unset: the engine's default.
     TTS_BACKEND: Literal["onnx", "torch"] | None = None
@@ -68,6 +71,10 @@ class Environment(BaseSettings):
     TTS_TORCH_REPO: str | None = None
     TTS_THREADS: PositiveInt | None = None
     TTS_MAX_CHARS: PositiveInt | None = None
+    TTS_MAX_AUDIO_SECONDS: Annotated[float, Field(gt=0)] | None = None
+    #: A stream whose client does not read for this long is stopped, and settled like a client
+    #: that left (what it heard is charged).
+    STREAM_WRITE_TIMEOUT: Annotated[float, Field(gt=0)] = 60.0
     TTS_DEFAULT_VOICE: str | None = None
     TTS_CACHE_DIR: str | None = None
     TTS_MAX_QUEUE: PositiveInt | None = None
@@ -117,6 +124,7 @@ class Environment(BaseSettings):
     #: The address links in emails point at (else the request's own host).
     PUBLIC_URL: str | None = None
     FORGOT_PASSWORD_RATE_LIMIT: str = "5 per hour"
+    FORGOT_PASSWORD_ACCOUNT_RATE_LIMIT: str = "3 per hour"
 
     @field_validator("APP_ENV", "TTS_BACKEND", mode="before")
     @classmethod

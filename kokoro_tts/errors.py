@@ -46,6 +46,8 @@ STATUSES: dict[str, int] = {
     "unsupported_media_type": 415, "unsupported_file": 415,
     # Admission: the account has enough running (429), the process is full (503).
     "rate_limited": 429, "too_many_concurrent": 429,
+    # The client went away mid-synthesis (nginx's code): nobody reads this answer; nothing was charged.
+    "interrupted": 499,
     "internal_error": 500, "synthesis_failed": 500,
     # What the service depends on is away, or the server's own files are at fault: not the client's error.
     "busy": 503, "model_unavailable": 503, "bad_voice_pack": 503, "download_failed": 503,

@@ -3,6 +3,11 @@ with 400, strict schema fields, the JSON body guard, and how routes mark their s
 
 from __future__ import annotations
 
+import logging
+import select
+import socket
+import ssl
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +18,8 @@ from webargs.flaskparser import FlaskParser
 
 from .services.errors import ServiceError
 from .services.generation import Audio
+
+log = logging.getLogger(__name__)
 
 #: The OpenAPI document requires bearer authentication on every route (see config.py's
 #: API_SPEC_OPTIONS); routes open to anyone say so with `@bp.doc(**PUBLIC)`, routes where a
@@ -127,9 +134,68 @@ def _check_string(value: str) -> None:
         ) from exc
 
 
+#: A stream keeps at most about this much in the kernel for its client (a second of PCM, more of
+#: compressed audio), so that a client that stops reading is noticed, not buffered for minutes.
+STREAM_SEND_BUFFER = 64 * 1024
+#: What a socket that says it is writable has room for at least (a third of its buffer, on Linux).
+STREAM_SLICE = 16 * 1024
+
+
+def _client_socket() -> socket.socket | None:
+    """This request's connection, where the server says it (gunicorn, Werkzeug's), without TLS."""
+    sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
+    return sock if isinstance(sock, socket.socket) and not isinstance(sock, ssl.SSLSocket) else None
+
+
+def client_gone() -> Callable[[], bool]:
+    """Whether this request's client has closed its connection: asked between the pieces of a whole
+    generation, so that nobody pays for audio nobody will hear (its body is read by then)."""
+    sock = _client_socket()
+
+    def gone() -> bool:
+        if sock is None:
+            return False
+        try:
+            return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:
+            return True
+
+    return gone
+
+
+def bounded_stream(body: Iterator[bytes]) -> Iterator[bytes]:
+    """A streamed body whose client does not read for STREAM_WRITE_TIMEOUT seconds is stopped and
+    closed, which settles it like a client that left (what was sent is charged)."""
+    sock = _client_socket()
+    if sock is None:
+        return stream_with_context(body)
+    seconds = current_app.config["STREAM_WRITE_TIMEOUT"]
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, STREAM_SEND_BUFFER)
+    sock.settimeout(seconds)  # and no single write may take longer (a client reading a byte at a time)
+    return stream_with_context(_while_read(body, sock, seconds))
+
+
+def _while_read(body: Iterator[bytes], sock: socket.socket, seconds: float) -> Iterator[bytes]:
+    try:
+        for data in body:
+            # In slices a socket said it had room for, so that the server's writes never wait long.
+            for start in range(0, len(data), STREAM_SLICE):
+                if not select.select([], [sock], [], seconds)[1]:
+                    log.info("a stream's client read nothing for %g s: stopped", seconds)
+                    sock.shutdown(socket.SHUT_RDWR)  # the server's next write fails quietly (EPIPE)
+                    return
+                yield data[start:start + STREAM_SLICE]
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
 def audio_response(audio: Audio) -> Response:
     """A generation's audio as the HTTP answer; a stream keeps the request context while it runs."""
-    body = audio.body if isinstance(audio.body, bytes) else stream_with_context(audio.body)
+    body = audio.body if isinstance(audio.body, bytes) else bounded_stream(audio.body)
     response = Response(body, mimetype=audio.content_type)
     response.headers.update(audio.headers)
     return response

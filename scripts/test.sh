@@ -10,6 +10,7 @@ bash scripts/setup.sh
 bash scripts/ensure-postgres.sh
 bash scripts/ensure-redis.sh
 bash scripts/ensure-chromium.sh
+bash scripts/ensure-nginx.sh
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache
 .venv/bin/mypy

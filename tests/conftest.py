@@ -100,6 +100,17 @@ def live_url(_migrated_app: Flask) -> Iterator[str]:
     server.shutdown()
 
 
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    """A migrated database of its own, for servers started by the test (gunicorn)."""
+    with temporary_database("kokoro_faults") as url:
+        app = make_app(SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield url
+
+
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
     """A real SMTP server (aiosmtpd) for the test; what it receives is in the inbox."""

@@ -4,6 +4,7 @@ services they define."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 from urllib.parse import urlparse
@@ -79,3 +80,15 @@ def test_render_has_the_worker_and_the_key_value_store(runner):
         source = entry.get("fromService")
         if source and source["type"] == "web":  # copied from the web service, which must set it
             assert source["envVarKey"] in {e["key"] for e in services[source["name"]]["envVars"]}, key
+
+
+def test_compose_publishes_only_its_proxy_which_names_both_web_processes(compose):
+    services = compose["services"]
+    published = [name for name, service in services.items() if service.get("ports")]
+    assert published == ["proxy"]
+    source, target = services["proxy"]["volumes"][0].split(":")[:2]
+    assert target == "/etc/nginx/conf.d/default.conf" and (ROOT / source).is_file()
+    upstreams = re.findall(r"server (\w+):(\d+);", (ROOT / source).read_text())
+    webs = [name for name, s in services.items() if s.get("command", [""])[0] == "gunicorn"]
+    assert sorted(upstreams) == sorted((name, "8000") for name in webs)
+    assert services["web1"]["environment"]["PROXY_FIX_X_FOR"] == "1"

@@ -317,3 +317,14 @@ def test_synthesis_holds_no_database_connection_and_a_full_pool_is_a_503(app, au
             db.engine.dispose()
     assert busy.status_code == 503 and busy.json["error"]["code"] == "database_unavailable"
     assert busy.headers["Retry-After"]
+
+
+def test_audio_longer_than_the_limit_is_refused_before_any_charge(app, auth, client):
+    """4,000 characters at speed 0.25 would make about 16 minutes: over TTS_MAX_AUDIO_SECONDS (900)."""
+    headers = auth.headers()
+    set_credits(app, EMAIL, 10_000)
+    text = ("A sentence of some fifty characters, read slowly. " * 80)[:4000]
+    slow = client.post("/api/tts/generate", json={"text": text, "lang": "en-us", "speed": 0.25}, headers=headers)
+    assert slow.status_code == 413 and slow.json["error"]["code"] == "text_too_long"
+    assert "limit is 900 s" in slow.json["error"]["message"]
+    assert credits_of(app, EMAIL) == 10_000 and generations(app) == []

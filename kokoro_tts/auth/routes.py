@@ -83,6 +83,30 @@ def password_check_key() -> str:
     return f"password:{current_user.id}"
 
 
+def account_key() -> str:
+    """The account a login or a reset names (its email, as accounts are found), else the address.
+
+    Logins and resets are limited per address and per account (OWASP's guidance): one address
+    cannot lock everyone out, and an attacker going through addresses still meets the account's.
+    """
+    data = request.get_json(silent=True)
+    email = data.get("email") if isinstance(data, dict) else None
+    if isinstance(email, str) and email.strip():
+        return f"account:{email.strip().lower()}"
+    return f"ip:{request.remote_addr}"
+
+
+def _refused_credentials(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def login_limits(view: Any) -> Any:
+    """LOGIN_RATE_LIMIT per address (every attempt), LOGIN_ACCOUNT_RATE_LIMIT per account (failures)."""
+    per_account = limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], key_func=account_key,
+                                deduct_when=_refused_credentials)
+    return limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])(per_account(view))
+
+
 @bp.post("/register")
 @limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"])
 @bp.arguments(RegisterSchema)
@@ -95,7 +119,7 @@ def register(data: dict[str, Any]):
 
 
 @bp.post("/login")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@login_limits
 @bp.arguments(LoginSchema)
 @bp.response(200, TokenSchema)
 @bp.doc(**PUBLIC)
@@ -141,7 +165,7 @@ def logout():
 
 
 @bp.post("/session")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@login_limits
 @bp.arguments(LoginSchema)
 @bp.response(200, SessionSchema)
 @bp.doc(**PUBLIC)
@@ -210,6 +234,7 @@ def delete_account(data: dict[str, Any]):
 
 @bp.post("/password/forgot")
 @limiter.limit(lambda: current_app.config["FORGOT_PASSWORD_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["FORGOT_PASSWORD_ACCOUNT_RATE_LIMIT"], key_func=account_key)
 @bp.arguments(ForgotPasswordSchema)
 @bp.response(202, MessageSchema)
 @bp.doc(**PUBLIC)

@@ -20,7 +20,7 @@ from . import script, timing
 from .backends import Backend, make_backend
 from .catalogue import VoiceInfo, catalogue, info_for
 from .chunking import MAX_TOKENS, Chunk, chunk_text, speakable
-from .errors import EmptyText, InvalidSpeed, NothingToSay, TextTooLong
+from .errors import EmptyText, Interrupted, InvalidSpeed, NothingToSay, TextTooLong
 from .g2p import get_g2p, require_language
 from .hub import default_voices_dir
 from .normalize import Options
@@ -35,6 +35,9 @@ SAMPLE_RATE = audio_mod.SAMPLE_RATE
 #: An upper estimate of the audio one token makes at speed 1 (measured about 0.075 s), to bound
 #: the audio of a chunk before the model predicts its durations.
 SECONDS_PER_TOKEN = 0.09
+#: Audio per character of spoken text at speed 1, pauses between sentences included (measured
+#: 0.055-0.060 s on English, French and digits): how long a request will be, before synthesis.
+SECONDS_PER_CHARACTER = 0.06
 MIN_CHUNK_TOKENS = 16
 #: While the model is shared, a request's first chunk makes at most about this much audio (or
 #: one clause): it may run beside the others (the scheduler's express call), so it is kept short.
@@ -224,11 +227,23 @@ class Engine:
         given = require_language(lang) if lang is not None and str(lang).strip() else None
         settings = script.Settings(self.resolve_voice(voice), given, tuple(rules), normalize or Options())
         segments = tuple(script.build(text, settings, self.resolve_voice))
+        self._check_length(segments, speed)
         speech = [seg for seg in segments if seg.kind == "speech"]
         chunks = (c for seg in speech for c in self._segment_chunks(seg, speed, words=False))
         if not any(speakable(c.tokens) for c in chunks):
             raise NothingToSay("the text has nothing to say: no word the model can speak")
         return Request(text, settings.voice, speed, given or speech[0].lang, fmt, segments)
+
+    def _check_length(self, segments: Sequence[script.Segment], speed: float) -> None:
+        """TextTooLong when the audio the segments will make, estimated, passes max_audio_seconds."""
+        spoken = sum(len(seg.spoken.text) for seg in segments if seg.spoken is not None)
+        seconds = spoken * SECONDS_PER_CHARACTER / speed + sum(seg.seconds for seg in segments)
+        limit = self.settings.max_audio_seconds
+        if seconds > limit:
+            raise TextTooLong(
+                f"at speed {speed:g} this text makes about {seconds:.0f} s of audio; the limit is {limit:g} s "
+                "(a long-form job has none)"
+            )
 
     # -- synthesis ------------------------------------------------------------------------------
 
@@ -260,7 +275,7 @@ class Engine:
 
     def stream(
         self, req: Request, on_piece: Callable[[Piece], None] | None = None, owner: Hashable | None = None
-    ) -> Iterator[Piece]:
+    ) -> Generator[Piece, None, None]:
         """Yield one Piece per chunk (or tag) of a checked request (see ``validate``) as soon as it
         is computed.
 
@@ -277,9 +292,22 @@ class Engine:
                     on_piece(piece)
                 yield piece
 
-    def synthesize(self, req: Request, owner: Hashable | None = None) -> Result:
-        """The whole text of a checked request as one array (the stream's pieces joined)."""
-        pieces = list(self.stream(req, owner=owner))
+    def synthesize(
+        self, req: Request, owner: Hashable | None = None, stop: Callable[[], bool] | None = None
+    ) -> Result:
+        """The whole text of a checked request as one array (the stream's pieces joined).
+
+        `stop` is asked after each piece; when it says so, the synthesis ends there (Interrupted).
+        """
+        pieces = []
+        stream = self.stream(req, owner=owner)
+        try:
+            for piece in stream:
+                pieces.append(piece)
+                if stop is not None and stop():
+                    raise Interrupted(f"stopped after {len(pieces)} of the text's pieces")
+        finally:
+            stream.close()
         joined = [p.audio for p in pieces if p.audio.size]
         audio = np.concatenate(joined) if joined else np.zeros(0, dtype=np.float32)
         timeline = Timeline()

@@ -67,6 +67,12 @@ class InvalidMarkup(EngineError):
     code = "invalid_markup"
 
 
+class Interrupted(EngineError):
+    """The caller stopped a synthesis before its end (its client went away)."""
+
+    code = "interrupted"
+
+
 class InvalidPhonemes(EngineError):
     """Phonemes (inline or in a pronunciation rule) outside the model's vocabulary."""
 

@@ -40,6 +40,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "voices": _paths,
     "threads": int,
     "max_chars": int,
+    "max_audio_seconds": float,
     "max_chunk_seconds": float,
     "busy_chunk_seconds": float,
     "max_queue": int,
@@ -60,6 +61,9 @@ class EngineSettings:
     torch_repo: str = "hexgrad/Kokoro-82M"
     threads: int = field(default_factory=default_threads)
     max_chars: int = 5000
+    #: The most audio one request may make (estimated from its text at its speed, before any
+    #: synthesis): a slow speed stretches a text's audio fourfold. Longer: a long-form job.
+    max_audio_seconds: float = 900.0
     #: The most audio one model call may make: the decoder's memory grows with it, so a chunk is
     #: bounded by the audio it will make (its tokens over the speed), not by tokens alone.
     max_chunk_seconds: float = 20.0
@@ -80,6 +84,8 @@ class EngineSettings:
             raise ValueError("TTS_THREADS must be at least 1")
         if self.max_chars < 1:
             raise ValueError("TTS_MAX_CHARS must be at least 1")
+        if self.max_audio_seconds <= 0:
+            raise ValueError("TTS_MAX_AUDIO_SECONDS must be more than 0")
 
     @classmethod
     def from_mapping(cls, m: Mapping[str, Any]) -> EngineSettings:

@@ -12,8 +12,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response
 
+from ..rest import bounded_stream
 from ..services.generation import Audio
 
 FRAMES_PER_SECOND = 40
@@ -42,7 +43,7 @@ def events(audio: Audio) -> Iterator[bytes]:
 def sse_response(audio: Audio) -> Response:
     headers = {k: v for k, v in audio.headers.items() if k != "Content-Disposition"}
     headers["Cache-Control"] = "no-store"
-    return Response(stream_with_context(events(audio)), mimetype="text/event-stream", headers=headers)
+    return Response(bounded_stream(events(audio)), mimetype="text/event-stream", headers=headers)
 
 
 #: One event as an SSE parser reads it: its `data` is the JSON of the event.

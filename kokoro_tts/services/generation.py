@@ -19,7 +19,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from ..context import get_engine
-from ..engine import EngineError, NothingToSay, Piece, Request, content_type
+from ..engine import EngineError, Interrupted, NothingToSay, Piece, Request, content_type
 from ..engine.audio import EXTENSIONS
 from ..engine.normalize import Options
 from ..engine.timing import Timeline, Word
@@ -46,6 +46,9 @@ class Order:
     source: str = "api"
     normalize: bool = True
     normalization: dict[str, bool] | None = None
+    #: Asked between pieces of a whole generation: True when its client has gone (then it stops,
+    #: refunded: nobody will hear it).
+    stop: Callable[[], bool] | None = None
 
 
 @dataclass
@@ -114,7 +117,7 @@ def generate(user: User, order: Order) -> Audio:
         db.session.rollback()  # give the connection back while synthesising: others need the pool
         if order.stream:
             return _streamed(charge, req, headers, slot.pop_all())
-        return _whole(charge, req, headers)
+        return _whole(charge, req, headers, order.stop)
     finally:
         slot.close()  # a stream took its slot along (pop_all); anything else ends here
 
@@ -158,8 +161,9 @@ def _fail(charge: _Charge, exc: Exception) -> ServiceError:
     except Exception as settle_exc:
         if is_database_outage(settle_exc):
             return database_unavailable()
-    if isinstance(exc, NothingToSay):
-        return ServiceError(exc.code, "The model made no sound for this text; you were not charged.")
+    if isinstance(exc, NothingToSay | Interrupted):
+        message = "The client went away" if isinstance(exc, Interrupted) else "The model made no sound for this text"
+        return ServiceError(exc.code, f"{message}; you were not charged.")
     if is_database_outage(exc):
         return database_unavailable()
     if isinstance(exc, StorageError):
@@ -169,12 +173,12 @@ def _fail(charge: _Charge, exc: Exception) -> ServiceError:
     return ServiceError("synthesis_failed", "Speech synthesis failed; you were not charged.")
 
 
-def _whole(charge: _Charge, req: Request, headers: dict[str, str]) -> Audio:
+def _whole(charge: _Charge, req: Request, headers: dict[str, str], stop: Callable[[], bool] | None) -> Audio:
     engine = get_engine()
     try:
         with IN_PROGRESS.track_inprogress():
             started = time.perf_counter()
-            result = engine.synthesize(req, owner=charge.user_id)
+            result = engine.synthesize(req, owner=charge.user_id, stop=stop)
             _observe(started, result.duration, first_audio=True)
         if not result.audio.size:
             raise NothingToSay("no sound")

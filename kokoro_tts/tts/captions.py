@@ -10,6 +10,7 @@ from flask import Response, current_app
 from ..engine.timing import Word, srt, webvtt, webvtt_cues
 from ..extensions import limiter
 from ..openapi import errors, generation_errors
+from ..rest import client_gone
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services import history
 from ..services.generation import Order, generate
@@ -37,7 +38,7 @@ def captioned(data: dict[str, Any]):
     """Speech and the time of each word, in one JSON answer; charged like `/generate`."""
     order = Order(
         text=data["text"], voice=data["voice"], speed=data["speed"], lang=data["lang"], format=data["format"],
-        normalize=data["normalize"], normalization=data["normalization"],
+        normalize=data["normalize"], normalization=data["normalization"], stop=client_gone(),
     )
     audio = generate(current_caller(), order)
     assert isinstance(audio.body, bytes)

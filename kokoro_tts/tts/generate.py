@@ -8,7 +8,7 @@ from flask import current_app
 
 from ..extensions import limiter
 from ..openapi import GENERATION_HEADERS, audio, generation_errors
-from ..rest import audio_response
+from ..rest import audio_response, client_gone
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services.generation import Order
 from ..services.generation import generate as run
@@ -29,6 +29,6 @@ def generate(data: dict[str, Any]):
     order = Order(
         text=data["text"], voice=data["voice"], speed=data["speed"], lang=data["lang"],
         format=data["format"], stream=data["stream"], normalize=data["normalize"],
-        normalization=data["normalization"],
+        normalization=data["normalization"], stop=None if data["stream"] else client_gone(),
     )
     return audio_response(run(current_caller(), order))

@@ -101,3 +101,15 @@ def test_wrong_size_raw_pack(tmp_path, model_cache):
 def test_missing_pack_path(tmp_path, model_cache):
     with pytest.raises(BadVoicePack):
         Engine(EngineSettings(cache_dir=model_cache, voices=(str(tmp_path / "nope.bin"),))).voices()
+
+
+def test_the_audio_a_request_would_make_is_bounded_before_synthesis(model_cache):
+    from kokoro_tts.engine import Engine, EngineSettings, TextTooLong
+
+    engine = Engine(EngineSettings(cache_dir=model_cache, max_audio_seconds=60))
+    text = "Twenty words or so, said at an ordinary pace, take a few seconds to hear. " * 8  # ~600 characters
+    assert engine.validate(text, voice="jf_alpha", lang="en-us", speed=1.0)  # about 36 s
+    with pytest.raises(TextTooLong, match="limit is 60 s"):
+        engine.validate(text, voice="jf_alpha", lang="en-us", speed=0.5)  # about 72 s
+    with pytest.raises(TextTooLong):
+        engine.validate("Wait. [pause:10s] " * 7, voice="jf_alpha", lang="en-us")  # pauses count too
