@@ -109,6 +109,9 @@ class Environment(BaseSettings):
     #: address space (MB); beyond, it is refused (413 `file_too_large`).
     DOCUMENT_READ_SECONDS: Annotated[float, Field(gt=0)] = 4.0
     DOCUMENT_READ_MEMORY_MB: Annotated[int, Field(ge=256)] = 1024
+    #: How often (seconds) each job worker removes stored audio that no row points at (an account
+    #: deleted while its audio was being made); also `flask --app wsgi audio sweep`.
+    AUDIO_SWEEP_INTERVAL: Annotated[float, Field(gt=0)] = 3600.0
     #: When set, GET /metrics requires it as a bearer token.
     METRICS_TOKEN: str | None = None
     HISTORY_AUDIO_MAX_ITEMS: NonNegativeInt = 200

@@ -25,7 +25,7 @@ from kokoro_tts.context import ENGINE_KEY, get_engine
 from kokoro_tts.extensions import db
 from kokoro_tts.models import Job
 from kokoro_tts.services.jobs.queue import job_queue
-from tests.support.app import credits_of, make_app, set_credits
+from tests.support.app import PASSWORD, credits_of, make_app, set_credits
 from tests.support.s3 import BUCKET
 from tests.support.workers import WorkerProcess, wait_for, worker_env
 
@@ -359,3 +359,19 @@ def test_without_redis_jobs_run_in_the_web_process(auth, app, database_url, tmp_
         if queue.worker is not None:
             queue.worker.stop()
         make_app()
+
+
+def test_an_account_deleted_mid_job_leaves_no_audio(auth, webs, settings, start_worker):
+    one = webs[0].test_client()
+    headers = auth.headers()
+    keep = auth.headers("eve@example.com")  # another account's audio stays
+    assert one.post("/api/tts/generate", json={**VOICE, "text": "Still mine."}, headers=keep).status_code == 200
+    worker = start_worker()
+    job = one.post("/api/tts/jobs", json={**VOICE, "text": STORY, "format": "wav"}, headers=headers).json
+    wait_for(lambda: job_row(webs[0], job["id"]).parts_done >= 1, 120, "a part to be spoken")
+    assert one.delete("/api/auth/me", json={"password": PASSWORD}, headers=headers).status_code == 200
+    # The worker speaks on until its next write finds the row gone, then removes what it stored.
+    wait_for(lambda: any("was deleted" in line for line in worker.lines), 120, "the worker to notice")
+    wait_for(lambda: all(not key.startswith("1/") for key in stored(settings["AUDIO_STORAGE_URL"])), 30,
+             "the deleted account's objects to go")
+    assert [key.split("/")[0] for key in stored(settings["AUDIO_STORAGE_URL"])] == ["2"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask.cli import AppGroup
 
@@ -34,3 +36,12 @@ def migrate_command(url: str, verbose: bool) -> None:
     if report.failed:
         raise click.ClickException(f"{len(report.failed)} objects could not be copied (run again to retry): "
                                    + ", ".join(report.failed[:10]))
+
+
+@audio_cli.command("sweep")
+@click.option("--older-than", "older_than", type=click.FloatRange(min=0), default=3600.0, show_default=True,
+              help="Seconds an object must have existed (a writer may be about to record a newer one).")
+def sweep_command(older_than: float) -> None:
+    """Remove the audio no row points at (job workers do it every AUDIO_SWEEP_INTERVAL)."""
+    removed = audio_store.sweep_orphans(timedelta(seconds=older_than))
+    click.echo(f"{removed} objects with no row removed")

@@ -9,6 +9,7 @@ replaying such an item is a 404 `audio_not_found`, the listing still shows it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from ..context import App, per_app, setting
 from ..extensions import db
-from ..models import Generation, utcnow
+from ..models import QUEUED, RUNNING, Generation, Job, utcnow
 from ..storage import Store, open_store
 
 EXTENSION_KEY = "kokoro_audio_store"
@@ -93,3 +94,36 @@ def apply_retention(user_id: int) -> None:
 def delete_user_audio(user_id: int) -> None:
     """Remove a deleted account's audio (after its rows are gone)."""
     store().delete_prefix(str(user_id))
+
+
+_JOB_PART = re.compile(r"^\d+/jobs/(\d+)/")
+_OWNED = re.compile(r"^\d+/(?:job-)?\d+\.\w+$")
+
+
+def _kept_keys() -> tuple[set[str], set[int]]:
+    """The keys rows point at, and the jobs whose parts are still needed (unfinished)."""
+    paths = {path for path in db.session.scalars(select(Generation.audio_path)) if path}
+    unfinished = set(db.session.scalars(select(Job.id).where(Job.status.in_([QUEUED, RUNNING]))))
+    db.session.rollback()
+    return paths, unfinished
+
+
+def _orphan(key: str, paths: set[str], unfinished: set[int]) -> bool:
+    part = _JOB_PART.match(key)
+    if part:
+        return int(part.group(1)) not in unfinished
+    return bool(_OWNED.match(key)) and key not in paths
+
+
+def sweep_orphans(grace: timedelta = timedelta(hours=1)) -> int:
+    """Remove the audio no row points at (an account deleted while its audio was being made, a
+    settlement that never came), once older than `grace` (a writer may be about to record it);
+    how many objects were removed. Keys of another shape are left alone."""
+    paths, unfinished = _kept_keys()
+    cutoff = utcnow() - grace
+    removed = 0
+    for key, written in store().objects():
+        if written < cutoff and _orphan(key, paths, unfinished):
+            store().delete(key)
+            removed += 1
+    return removed

@@ -140,12 +140,16 @@ def _observe(started: float, seconds: float, first_audio: bool = False) -> None:
 
 
 def _settle(charge: _Charge, outcome: ledger.Outcome) -> bool:
-    """Settle now if the database lets us; otherwise the sweep will (and the audio goes)."""
+    """Settle now if the database lets us; otherwise the sweep will (and the audio goes). Audio
+    that no row ends up pointing at goes too: the sweep settled first, or the account was deleted
+    while its audio was being made."""
     CHARACTERS.inc(min(outcome.kept, charge.characters))
     try:
         settled = ledger.settle(charge.generation_id, charge.user_id, charge.characters, outcome)
         if settled:
             CREDITS.inc(min(outcome.kept, charge.characters))
+        elif outcome.audio_path:
+            audio_store.delete_path(outcome.audio_path)
         return settled
     except Exception:
         log.exception("could not settle generation %s; the sweep will", charge.generation_id)
@@ -255,10 +259,8 @@ class _Stream:
 
     def _end(self, audio: bytes | None) -> None:
         charge = self.charge
-        path = None
         try:
-            if audio is not None:
-                path = audio_store.save(charge.user_id, charge.generation_id, charge.format, audio)
+            path = self._store(audio)
             kept = charge.characters if audio is not None else self.spoken
             words = stored_words(self.timeline.words(self.text))
             _settle(charge, ledger.Outcome(kept, self.seconds, path, words))
@@ -266,6 +268,19 @@ class _Stream:
             db.session.rollback()
             return  # logged; the sweep settles it
         _retain(charge.user_id)
+
+
+    def _store(self, audio: bytes | None) -> str | None:
+        """Keep a finished stream's audio for replay. The client has heard it all: if the store
+        fails, the item stays, charged, without replay (never refunded for audio delivered)."""
+        if audio is None:
+            return None
+        try:
+            return audio_store.save(self.charge.user_id, self.charge.generation_id, self.charge.format, audio)
+        except StorageError:
+            log.error("the audio of streamed generation %s could not be stored; kept without replay",
+                      self.charge.generation_id, exc_info=True)
+            return None
 
 
 def _retain(user_id: int) -> None:

@@ -12,6 +12,7 @@ reader never sees half an object. No Flask in here: the services give the URL.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlparse
@@ -44,8 +45,8 @@ class Store(Protocol):
     def delete_prefix(self, prefix: str) -> None:
         """Remove every object whose key starts with ``prefix/``."""
 
-    def keys(self, prefix: str = "") -> Iterator[str]:
-        """Every key (under ``prefix/``)."""
+    def objects(self, prefix: str = "") -> Iterator[tuple[str, datetime]]:
+        """Every key (under ``prefix/``) and when its object was written (UTC, naive)."""
 
     def check(self) -> None:
         """StorageError unless the store can be written to now (the readiness probe)."""

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -86,8 +87,9 @@ class FileStore:
         if not os.access(self.root, os.W_OK):
             raise StorageError(f"{self.root} is not writable")
 
-    def keys(self, prefix: str = "") -> Iterator[str]:
+    def objects(self, prefix: str = "") -> Iterator[tuple[str, datetime]]:
         base = self._path(prefix) if prefix else self.root
         for path in sorted(base.rglob("*")):
             if path.is_file() and not path.name.endswith(".part"):
-                yield path.relative_to(self.root).as_posix()
+                written = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+                yield path.relative_to(self.root).as_posix(), written

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,25 +83,25 @@ class S3Store:
     def delete(self, key: str) -> None:
         self._call("delete_object", Key=self._key(key))
 
-    def _listed(self, prefix: str) -> Iterator[str]:
+    def _listed(self, prefix: str) -> Iterator[dict[str, Any]]:
         full = self._key(prefix) + "/" if prefix else (self.prefix + "/" if self.prefix else "")
         token: dict[str, Any] = {}
         while True:
             page = self._call("list_objects_v2", Prefix=full, **token)
-            yield from (item["Key"] for item in page.get("Contents", []))
+            yield from page.get("Contents", [])
             if not page.get("IsTruncated"):
                 return
             token = {"ContinuationToken": page["NextContinuationToken"]}
 
     def delete_prefix(self, prefix: str) -> None:
-        keys = [{"Key": key} for key in self._listed(prefix)]
+        keys = [{"Key": item["Key"]} for item in self._listed(prefix)]
         for start in range(0, len(keys), 1000):  # the most one request may delete
             self._call("delete_objects", Delete={"Objects": keys[start : start + 1000], "Quiet": True})
 
-    def keys(self, prefix: str = "") -> Iterator[str]:
+    def objects(self, prefix: str = "") -> Iterator[tuple[str, datetime]]:
         strip = len(self.prefix) + 1 if self.prefix else 0
-        for key in self._listed(prefix):
-            yield key[strip:]
+        for item in self._listed(prefix):
+            yield item["Key"][strip:], item["LastModified"].astimezone(UTC).replace(tzinfo=None)
 
     def check(self) -> None:
         self._call("head_bucket")

@@ -79,6 +79,11 @@ def _spoken_text(held: Held, parts_done: int) -> str:
     return held.text if parts_done >= len(held.parts) else held.text[: held.parts[parts_done - 1][1]]
 
 
+def result_key(held: Held) -> str:
+    """Where a job's audio is kept: a key of its own, so a worker taking over writes the same."""
+    return f"{held.user_id}/job-{held.id}.{held.format}"
+
+
 def finish(held: Held, parts_done: int, chars_done: int) -> None:
     """End the job with what was spoken: all of it (done) or the first parts (cancelled)."""
     complete = parts_done >= len(held.parts)
@@ -88,7 +93,7 @@ def finish(held: Held, parts_done: int, chars_done: int) -> None:
         _settle(held, status, 0, None)
         return
     joined = _Joined()
-    key = f"{held.user_id}/job-{held.id}.{held.format}"
+    key = result_key(held)
     with tempfile.TemporaryDirectory(prefix="kokoro-job-") as folder:
         path = Path(folder) / f"audio.{held.format}"
         write(_joined(held, parts_done, joined), held.format, path)

@@ -23,14 +23,14 @@ from ...engine import NothingToSay
 from ...engine.normalize import Options
 from ...engine.pronounce import PronunciationRule
 from ...extensions import db
-from ...models import User
+from ...models import Job, User
 from ...storage import StorageError
-from .. import pronunciations
+from .. import audio_store, pronunciations
 from ..errors import is_database_outage
 from ..generation import stored_words
 from . import parts
 from .queue import job_queue
-from .result import fail, finish
+from .result import fail, finish, result_key
 from .state import Held, Lost, claim, hand_back, progress, record_part
 
 log = logging.getLogger(__name__)
@@ -62,10 +62,26 @@ def perform(app: App, job_id: int, runner: Runner) -> None:
             else:
                 _run(held, runner)
         except Lost:
-            log.warning("job %s was taken over by another worker; letting go", job_id)
+            _let_go(held)
         except Exception as exc:
             db.session.rollback()
             _after_error(held, exc)
+
+
+def _let_go(held: Held) -> None:
+    """Another worker holds the job now, or it is gone with its account: then what this worker
+    stored for it (its parts, its result) is removed, since no row will ever point at it."""
+    if db.session.get(Job, held.id) is not None:
+        db.session.rollback()
+        log.warning("job %s was taken over by another worker; letting go", held.id)
+        return
+    db.session.rollback()
+    log.warning("job %s was deleted (its account was); removing what it stored", held.id)
+    try:
+        parts.delete_all(held.user_id, held.id)
+        audio_store.delete_path(result_key(held))
+    except StorageError:
+        log.warning("the audio of deleted job %s stays until the orphan sweep", held.id, exc_info=True)
 
 
 def _passing(exc: BaseException) -> bool:

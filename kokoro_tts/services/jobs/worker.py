@@ -20,6 +20,7 @@ from sqlalchemy import and_, or_, select
 from ...context import App, get_engine
 from ...extensions import db
 from ...models import QUEUED, RUNNING, Job, utcnow
+from .. import audio_store
 from .queue import QUEUE, JobQueue, job_queue
 from .runner import Runner, perform
 
@@ -41,9 +42,24 @@ def run(app: App, threads: int, stopping: threading.Event) -> None:
     """Run jobs until `stopping` is set, then finish the part in progress and hand the job back."""
     get_engine(app).load()  # a broken model fails here, not job by job
     worker = _start(app, job_queue(app), threads, stopping)
+    threading.Thread(target=_sweep_orphans, args=(app, stopping), daemon=True, name="audio-sweep").start()
     stopping.wait()
     log.info("job worker stopping: the jobs in progress finish their part and go back to the queue")
     worker.stop(timeout=int(app.config["JOB_STOP_TIMEOUT"] * 1000))
+
+
+def _sweep_orphans(app: App, stopping: threading.Event) -> None:
+    """Every AUDIO_SWEEP_INTERVAL seconds, remove the audio no row points at (see audio_store)."""
+    while not stopping.wait(app.config["AUDIO_SWEEP_INTERVAL"]):
+        with app.app_context():
+            try:
+                removed = audio_store.sweep_orphans()
+            except Exception:
+                db.session.rollback()
+                log.warning("the sweep of audio with no row failed; it will run again", exc_info=True)
+                continue
+        if removed:
+            log.info("removed %d stored objects no row pointed at", removed)
 
 
 def start_embedded(app: App) -> None:
