@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..models import User
+from ..services import ledger
 from ..services.accounts import find_by_email
 
 users_cli = AppGroup("users", help="Administer accounts.")
@@ -34,15 +35,14 @@ def list_users() -> None:
 def set_credits(email: str, amount: str) -> None:
     """Set an account's credits: a whole number, or 'unlimited'."""
     user = _user(email)
-    if amount.lower() == "unlimited":
-        user.credits = None
-    else:
+    credits: int | None = None
+    if amount.lower() != "unlimited":
         try:
-            user.credits = max(0, int(amount))
+            credits = max(0, int(amount))
         except ValueError as exc:
             raise click.ClickException("AMOUNT must be a whole number or 'unlimited'.") from exc
-    db.session.commit()
-    click.echo(f"{user.email}: credits {amount}")
+    ledger.set_balance(user.id, credits)
+    click.echo(f"{user.email}: credits {ledger.balance_text(credits)}")
 
 
 def _set_active(email: str, active: bool) -> None:

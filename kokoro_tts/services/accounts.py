@@ -7,10 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..context import setting
 from ..extensions import db
 from ..models import User, lock_user, utcnow
-from . import api_keys, audio_store, email_links
+from . import api_keys, audio_store, email_links, ledger
 from .errors import ServiceError
 from .passwords import check_password, hash_password
 
@@ -30,7 +29,7 @@ def register(email: str, password: str, name: str | None, page_url: str) -> User
         raise _email_taken()
     user = User(
         email=email, hashed_password=hash_password(password), name=name,
-        credits=setting("DEFAULT_CREDITS"),
+        credits=ledger.opening_balance(),
     )
     db.session.add(user)
     try:

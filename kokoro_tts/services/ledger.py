@@ -12,7 +12,7 @@ the row that records why:
 - a job: `reserve` takes the credits of all its text with the job's row; `withdraw` gives them back
   and deletes the row (the queue could not be told); `refund_unspoken` gives back what a job did
   not speak, in the transaction that ends it (cancelled, finished, failed).
-- an operator: `set_balance`.
+- an account: `opening_balance` when it is made; an operator: `set_balance`.
 
 Credits are spent with one atomic statement: `UPDATE ... WHERE credits >= n` lets the database
 arbitrate, so parallel requests can never spend more than the balance. NULL credits mean
@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 
-from ..context import App
+from ..context import App, setting
 from ..extensions import db
 from ..models import DONE, PENDING, Generation, Job, User, utcnow
 from .errors import ServiceError
@@ -95,6 +95,12 @@ def _short(amount: int, left: int | None) -> ServiceError:
 def balance_text(credits: int | None) -> str:
     """A balance as headers and commands say it."""
     return "unlimited" if credits is None else str(credits)
+
+
+def opening_balance() -> int | None:
+    """What a new account starts with: DEFAULT_CREDITS (None: unlimited)."""
+    value: int | None = setting("DEFAULT_CREDITS")
+    return value
 
 
 def set_balance(user_id: int, credits: int | None) -> None:
