@@ -77,7 +77,7 @@ GENERATION_NOTES: dict[int, str] = {
          "`nothing_to_say`, `unknown_voice`, `voice_unavailable`, `unsupported_language`, `invalid_speed`, "
          "`unknown_format`. Nothing was charged.",
     413: "`payload_too_large`: the body is over MAX_CONTENT_LENGTH; or `text_too_long`: the text is "
-         "longer than TTS_MAX_CHARS.",
+         "longer than TTS_MAX_CHARS, or would make more audio than TTS_MAX_AUDIO_SECONDS at its speed.",
     500: "`synthesis_failed`: speech synthesis failed; you were not charged.",
     503: "`model_unavailable`: the speech model cannot be loaded (you were not charged); or "
          "`database_unavailable` (`Retry-After`: seconds to wait).",
