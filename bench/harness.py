@@ -321,8 +321,8 @@ def workers(master: int) -> dict[int, dict[str, float]]:
     out = {}
     for pid in children(master):
         with contextlib.suppress(OSError, AttributeError):
-            out[pid] = {"rss": memory(pid)["VmRSS"], "peak": memory(pid)["VmHWM"],
-                        "threads": len(os.listdir(f"/proc/{pid}/task"))}
+            m = memory(pid)
+            out[pid] = {"rss": m["VmRSS"], "peak": m["VmHWM"], "threads": len(os.listdir(f"/proc/{pid}/task"))}
     return out
 
 
@@ -494,8 +494,8 @@ class Report:
         self.data.update(load_end=load(), run_seconds=time.perf_counter() - self.t0)
         self.save()
         print(tables(self.data))
-        where = f" in {self.path}" if self.path else ""
-        print(f"\nNumbers{where} ({self.data['run_seconds'] / 60:.1f} min, {os.cpu_count()} cores)")
+        if self.path:
+            print(f"\nNumbers in {self.path} ({self.data['run_seconds'] / 60:.1f} min on {os.cpu_count()} cores)")
 
 
 def row(*cells: object) -> str:
