@@ -10,19 +10,16 @@ performance.now(), the click, the player's first "playing" event and the stream'
 
 from __future__ import annotations
 
-import argparse
 import re
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
+import harness
 from playwright.sync_api import expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-
-from screenshots import serve  # noqa: E402
+sys.path.insert(0, str(harness.ROOT / "scripts"))
+from screenshots import serve
 
 TEXT = (
     "The old lighthouse stood at the edge of the cliff, its white paint peeling after decades of "
@@ -64,17 +61,19 @@ def measure(site: str, runs: int) -> list[dict[str, float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.parser(__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        rows = measure(serve(Path(folder)), args.runs)
-    print(f"{len(TEXT)} characters, MP3 streamed; seconds after the click:")
-    print("| run | first sound | last byte of the stream |\n|---:|---:|---:|")
-    for i, row in enumerate(rows, 1):
-        print(f"| {i} | {row['first_sound']:.2f} | {row['last_byte']:.2f} |")
-    print(f"| median | {statistics.median(r['first_sound'] for r in rows):.2f} | "
-          f"{statistics.median(r['last_byte'] for r in rows):.2f} |")
+        report = harness.Report("page", args.json, default_file=False, runs=measure(serve(Path(folder)), args.runs))
+    report.finish(table)
+
+
+def table(r: dict) -> str:
+    rows = [(i, f"{row['first_sound']:.2f}", f"{row['last_byte']:.2f}") for i, row in enumerate(r["runs"], 1)]
+    rows.append(("median", *(f"{harness.median(x[k] for x in r['runs']):.2f}" for k in ("first_sound", "last_byte"))))
+    return "\n".join([f"{len(TEXT)} characters, MP3 streamed; seconds after the click:",
+                      *harness.table(["run", "first sound", "last byte of the stream"], rows, "rrr")])
 
 
 if __name__ == "__main__":

@@ -13,19 +13,15 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import statistics
-import sys
-from pathlib import Path
 
 import av
+import harness
 import jiwer
 import numpy as np
 from pocketsphinx import Decoder
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kokoro_tts.engine import Engine, EngineSettings
 from kokoro_tts.engine.normalize import Options
@@ -121,32 +117,27 @@ def timing_error(engine: Engine, voice: str, text: str) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = harness.parser(__doc__)
     parser.add_argument("--voice", default="jm_kumo")
-    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     engine = Engine(EngineSettings())
     engine.load()
-    results = {
-        "voice": args.voice,
-        "wer": {
-            "numbers, normalised": wer(engine, args.voice, NUMBERS, NUMBERS_SAID, True),
-            "numbers, not normalised": wer(engine, args.voice, NUMBERS, NUMBERS_SAID, False),
-            "prose, normalised": wer(engine, args.voice, PROSE, PROSE, True),
-            "prose, not normalised": wer(engine, args.voice, PROSE, PROSE, False),
-        },
-        "timing": {"prose": timing_error(engine, args.voice, PROSE), "story": timing_error(engine, args.voice, STORY)},
-    }
-    print("| text | WER | audio s |\n| --- | --- | --- |")
-    for name, row in results["wer"].items():  # type: ignore[union-attr]
-        print(f"| {name} | {row['wer']:.1%} | {row['seconds']} |")
-    print("\n| text | words | aligned | median ms | p90 ms | max ms |\n| --- | --- | --- | --- | --- | --- |")
-    for name, row in results["timing"].items():  # type: ignore[union-attr]
-        cells = [row[k] for k in ("words", "aligned", "median_ms", "p90_ms", "max_ms")]
-        print(f"| {name} | " + " | ".join(str(c) for c in cells) + " |")
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+    report = harness.Report("speech", args.json, default_file=False, voice=args.voice, wer={
+        "numbers, normalised": wer(engine, args.voice, NUMBERS, NUMBERS_SAID, True),
+        "numbers, not normalised": wer(engine, args.voice, NUMBERS, NUMBERS_SAID, False),
+        "prose, normalised": wer(engine, args.voice, PROSE, PROSE, True),
+        "prose, not normalised": wer(engine, args.voice, PROSE, PROSE, False),
+    }, timing={"prose": timing_error(engine, args.voice, PROSE), "story": timing_error(engine, args.voice, STORY)})
+    report.finish(tables)
+
+
+def tables(r: dict) -> str:
+    timing = ("words", "aligned", "median_ms", "p90_ms", "max_ms")
+    return "\n".join([
+        *harness.table(["text", "WER", "audio s"], [(k, f"{v['wer']:.1%}", v["seconds"]) for k, v in r["wer"].items()]),
+        "", *harness.table(["text", "words", "aligned", "median ms", "p90 ms", "max ms"],
+                           [(k, *(v[c] for c in timing)) for k, v in r["timing"].items()]),
+        json.dumps({k: r[k] for k in ("voice", "wer", "timing")}, indent=2)])
 
 
 if __name__ == "__main__":
