@@ -20,6 +20,8 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
     && pip install -r requirements.txt
 
 COPY . .
+# The catalogues of the page's, the emails' and the API's languages, compiled (.po -> .mo).
+RUN pybabel -q compile -d kokoro_tts/translations
 # Build-time downloads and assembly, so that nothing is fetched at run time: the embedded model is
 # assembled (checked by sha256) into TTS_CACHE_DIR, the official voices go to TTS_CACHE_DIR/voices.
 RUN SECRET_KEY=build-only-not-a-secret-0123456789abcdef APP_ENV=development INSTANCE_PATH=/tmp/build \

@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 
-from .extensions import api, bcrypt, db, jwt, limiter, mail, migrate
+from .extensions import api, babel, bcrypt, db, jwt, limiter, mail, migrate
 
 # The parts are imported by the register_* steps that need them, so that importing a library
 # part (`kokoro_tts.engine`) does not load every route of the app.
@@ -94,6 +94,7 @@ def _instance_secret_key(app: Flask) -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    from .locales import select_locale
     from .openapi import register_openapi
     from .security import register_jwt_callbacks
 
@@ -103,6 +104,7 @@ def register_extensions(app: Flask) -> None:
     jwt.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
     register_openapi(app)  # before api.init_app: the document's error responses
     api.init_app(app)
     register_jwt_callbacks(app)

@@ -2,7 +2,8 @@
 
     {"error": {"status": 404, "code": "not_found", "message": "...", "details": {...}}}
 
-`code` is stable and machine-readable; `message` is for people. Nothing below HTTP chooses a
+`code` is stable and machine-readable; `message` is for people, in their language (see
+`locales` and `translate`; field messages in `details.fields` too). Nothing below HTTP chooses a
 status: the engine, the services, storage, documents and the token checks raise errors with a
 code, and `STATUSES` below gives each code its status, in one place.
 """
@@ -13,13 +14,15 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, has_request_context, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from .documents import DocumentError
 from .engine import EngineError
+from .engine.errors import Message
 from .extensions import db
 from .services.errors import CredentialsRefused, ServiceError, database_unavailable, invalid_fields, is_database_outage
 from .storage import StorageError
+from .translate import N_, say, say_fields
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +120,21 @@ def error_response(
 def refusal(error: ServiceError) -> Response:
     """The answer to a refusal: its status from the table, `Retry-After` when it says when."""
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
-    return error_response(status_of(error), error.code, error.message, error.details, headers)
+    details = error.details
+    if details and "fields" in details:
+        details = {**details, "fields": say_fields(details["fields"])}
+    return error_response(status_of(error), error.code, say(error.message), details, headers)
+
+
+#: What Werkzeug says of the statuses it raises itself, shorter and in the reader's language.
+_DEFAULT_MESSAGES = {
+    400: N_("The request could not be understood."),
+    404: N_("Nothing here: check the address."),
+    405: N_("This method is not allowed here."),
+    413: N_("The request body is too large."),
+    415: N_("The server does not take this kind of request body."),
+    500: N_("The server met an error; try again later."),
+}
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -130,9 +147,9 @@ def handle_http_exception(error: HTTPException) -> Response:
         if isinstance(messages, dict) and len(messages) == 1:
             messages = next(iter(messages.values()))
         return refusal(invalid_fields(messages))
-    message = error.description or ""
+    message = say(_DEFAULT_MESSAGES[status]) if status in _DEFAULT_MESSAGES else error.description or ""
     if status == 429:
-        message = f"Too many requests: limit is {error.description}. Try again later."
+        message = say(Message("Too many requests: limit is {limit}. Try again later.", limit=error.description))
     headers = error.get_response().headers
     return error_response(status, _DEFAULT_CODES.get(status, "error"), message, None, headers)
 
@@ -141,15 +158,16 @@ def handle_engine_error(error: EngineError) -> Response:
     status = status_of(error)
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
-        return error_response(status, error.code, error.message, headers={"Retry-After": str(retry_after)})
+        return error_response(status, error.code, say(error.message), headers={"Retry-After": str(retry_after)})
     if status >= 500:  # the server's own files: no paths in the answer
         log.error("speech engine unavailable: %s", error.message)
-        return error_response(status, error.code, "The speech engine is not available on this server right now.")
-    return error_response(status, error.code, error.message)
+        unavailable = N_("The speech engine is not available on this server right now.")
+        return error_response(status, error.code, say(unavailable))
+    return error_response(status, error.code, say(error.message))
 
 
 def handle_document_error(error: DocumentError) -> Response:
-    return error_response(status_of(error.code), error.code, str(error))
+    return error_response(status_of(error.code), error.code, say(error.message))
 
 
 def handle_unexpected(error: Exception) -> Response:
@@ -164,7 +182,7 @@ def handle_unexpected(error: Exception) -> Response:
         log.error("audio storage unavailable: %s", error)
         return refusal(ServiceError("storage_unavailable", "The audio storage is not available right now."))
     log.exception("unhandled error", exc_info=error)
-    return error_response(500, "internal_error", InternalServerError.description)
+    return error_response(500, "internal_error", say(_DEFAULT_MESSAGES[500]))
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Extension objects, created without an app and bound in `create_app`."""
 
+from flask_babel import Babel
 from flask_bcrypt import Bcrypt
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -31,3 +32,4 @@ jwt = JWTManager()
 api = Api()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 mail = Mail()
+babel = Babel()

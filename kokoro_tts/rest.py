@@ -16,6 +16,7 @@ from flask import Response, current_app, request, stream_with_context
 from marshmallow import Schema, ValidationError, fields
 from webargs.flaskparser import FlaskParser
 
+from .engine.errors import Message
 from .services.errors import ServiceError
 from .services.generation import Audio
 
@@ -113,7 +114,8 @@ def check_json_values(data: Any) -> None:
     while stack:
         value, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            raise ServiceError("invalid_json", f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.")
+            raise ServiceError("invalid_json", Message("The request body is nested deeper than {n} levels.",
+                                                       n=MAX_JSON_DEPTH))
         if isinstance(value, dict):
             stack.extend((k, depth) for k in value)
             stack.extend((v, depth + 1) for v in value.values())

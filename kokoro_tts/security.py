@@ -17,6 +17,7 @@ from flask import Flask, Response, g, request
 from flask_jwt_extended import current_user, jwt_required, verify_jwt_in_request
 from flask_jwt_extended.exceptions import CSRFError
 
+from .engine.errors import Message
 from .errors import refusal
 from .extensions import jwt
 from .models import User
@@ -119,7 +120,8 @@ def register_jwt_callbacks(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:
         return refusal(ServiceError(
-            "csrf_failed", f"{error}: a write with the session cookie must send its X-CSRF-TOKEN header."
+            "csrf_failed", Message("{reason}: a write with the session cookie must send its X-CSRF-TOKEN header.",
+                                   reason=str(error))
         ))
 
     @jwt.unauthorized_loader

@@ -6,6 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, missing, pre_dump, pre_load, validate
 
+from ..engine.errors import Message
+from ..locales import LOCALES
 from ..rest import StrictFloat, UTCDateTime
 from ..schemas import PREVIEW_ITEMS, HistoryPreviewSchema
 from ..services.user_voices import unavailable_voices, unknown_voices
@@ -16,14 +18,14 @@ PASSWORD_MAX_BYTES = 72  # bcrypt's limit: refuse, never truncate
 
 def validate_password(value: str) -> None:
     if len(value) < PASSWORD_MIN_CHARS:
-        raise ValidationError(f"Password must be at least {PASSWORD_MIN_CHARS} characters.")
+        raise ValidationError(Message("Password must be at least {n} characters.", n=PASSWORD_MIN_CHARS))
     check_password_bytes(value)
 
 
 def check_password_bytes(value: str) -> None:
     if len(value.encode("utf-8")) > PASSWORD_MAX_BYTES:
         raise ValidationError(
-            f"Password must be at most {PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit)."
+            Message("Password must be at most {n} bytes in UTF-8 (bcrypt's limit).", n=PASSWORD_MAX_BYTES)
         )
 
 
@@ -88,7 +90,7 @@ def validate_voice_spec(value: str) -> None:
     """A catalogue voice (or one a loaded pack has), or a blend of them."""
     unknown = unknown_voices(value)
     if unknown:
-        raise ValidationError(f"Unknown voice: {', '.join(unknown)}.")
+        raise ValidationError(Message("Unknown voice: {voices}.", voices=", ".join(unknown)))
 
 
 class PreferencesSchema(Schema):
@@ -99,6 +101,10 @@ class PreferencesSchema(Schema):
         metadata={"example": "jf_alpha"},
     )
     default_speed = StrictFloat(allow_none=True, validate=validate.Range(min=0.25, max=4.0))
+    language = fields.String(
+        allow_none=True, validate=validate.OneOf(LOCALES),
+        metadata={"description": "the language of the page, the emails and the API's messages for this account"},
+    )
 
 
 class RecentHistory(fields.List):
@@ -127,7 +133,7 @@ class UserSchema(Schema):
     credits = fields.Integer(required=True, allow_none=True, metadata={"description": "null: unlimited"})
     preferences = fields.Dict(
         keys=fields.String(), values=fields.Raw(allow_none=True), required=True, allow_none=True,
-        metadata={"description": "default_voice, default_speed (and whatever an older version kept)"},
+        metadata={"description": "default_voice, default_speed, language (and whatever an older version kept)"},
     )
 
 

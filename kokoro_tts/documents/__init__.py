@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+from ..engine.errors import Message
 from .model import Budget, Chapter, Document, DocumentError, Limits
 
 __all__ = ["KINDS", "Chapter", "Document", "DocumentError", "Limits", "read"]
@@ -57,9 +58,9 @@ def read(filename: str, data: bytes, limits: Limits | None = None) -> Document:
     reader = KINDS.get(suffix)
     if reader is None:
         raise DocumentError(
-            "unsupported_file", f"{filename}: upload a .txt, .md, .html or .epub file"
+            "unsupported_file", Message("{name}: upload a .txt, .md, .html or .epub file", name=filename)
         )
     document = reader(data, PurePosixPath(filename).stem, Budget(limits or Limits(), filename))
     if not document.chapters:
-        raise DocumentError("empty_text", f"{filename} holds no text to speak")
+        raise DocumentError("empty_text", Message("{name} holds no text to speak", name=filename))
     return document

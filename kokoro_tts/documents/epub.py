@@ -22,6 +22,7 @@ from urllib.parse import unquote, urldefrag
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from ..engine.errors import Message
 from ..engine.spoken import CONTROL
 from .html_text import HtmlText
 from .model import Budget, Chapter, Document, DocumentError, chapters
@@ -48,11 +49,13 @@ def _open(data: bytes, name: str, budget: Budget) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
-        raise DocumentError("unreadable_file", f"{name} is not an EPUB (not a zip archive)") from None
+        raise DocumentError("unreadable_file", Message("{name} is not an EPUB (not a zip archive)",
+                                                       name=name)) from None
     entries = archive.infolist()
     limits = budget.limits
     if len(entries) > limits.max_entries or sum(e.file_size for e in entries) > limits.max_archive:
-        raise DocumentError("file_too_large", f"{name} unpacks to more than {limits.max_archive:,} bytes")
+        raise DocumentError("file_too_large", Message("{name} unpacks to more than {limit} bytes",
+                                                      name=name, limit=limits.max_archive))
     return archive
 
 
@@ -64,9 +67,11 @@ def _inflate(archive: zipfile.ZipFile, path: str, name: str, budget: Budget) -> 
                 budget.unpack(len(chunk))
                 yield chunk
     except KeyError:
-        raise DocumentError("unreadable_file", f"{name}: {path} is missing from the EPUB") from None
+        raise DocumentError("unreadable_file", Message("{name}: {path} is missing from the EPUB",
+                                                       name=name, path=path)) from None
     except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error):
-        raise DocumentError("unreadable_file", f"{name}: {path} cannot be unpacked") from None
+        raise DocumentError("unreadable_file", Message("{name}: {path} cannot be unpacked",
+                                                       name=name, path=path)) from None
 
 
 def _member(archive: zipfile.ZipFile, path: str, name: str, budget: Budget) -> bytes:
@@ -77,7 +82,8 @@ def _xml(data: bytes, name: str) -> Any:
     try:
         return ElementTree.fromstring(data)
     except (ElementTree.ParseError, DefusedXmlException):
-        raise DocumentError("unreadable_file", f"{name}: the EPUB's XML is broken or unsafe") from None
+        raise DocumentError("unreadable_file", Message("{name}: the EPUB's XML is broken or unsafe",
+                                                       name=name)) from None
 
 
 def _join(folder: str, href: str) -> str:
@@ -88,7 +94,7 @@ def _package(archive: zipfile.ZipFile, name: str, budget: Budget) -> _Package:
     container = _xml(_member(archive, "META-INF/container.xml", name, budget), name)
     rootfile = next((el.get("full-path") for el in container.iter() if el.tag.endswith("rootfile")), None)
     if not rootfile:
-        raise DocumentError("unreadable_file", f"{name}: the EPUB names no package document")
+        raise DocumentError("unreadable_file", Message("{name}: the EPUB names no package document", name=name))
     opf = _xml(_member(archive, rootfile, name, budget), name)
     folder = posixpath.dirname(rootfile)
     items = {el.get("id"): el for el in opf.iter(f"{_OPF}item")}
@@ -137,7 +143,8 @@ def _chapter(
             parser.feed(CONTROL.sub("", decoder.decode(chunk)))
         parser.feed(decoder.decode(b"", final=True))
     except UnicodeDecodeError:
-        raise DocumentError("unreadable_file", f"{name}: {path} is not UTF-8 text") from None
+        raise DocumentError("unreadable_file", Message("{name}: {path} is not UTF-8 text",
+                                                       name=name, path=path)) from None
     parser.close()
     title = titles.get(path) or parser.first_heading or parser.title_text()
     return title, "".join(parser.texts[0])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..engine.errors import Message
 from . import read
 from .model import Document, DocumentError, Limits
 
@@ -38,7 +39,8 @@ def _peak_kb() -> int:
 
 
 def _too_big(filename: str) -> DocumentError:
-    return DocumentError("file_too_large", f"{filename} needs more memory to read than a document may take")
+    return DocumentError("file_too_large", Message("{name} needs more memory to read than a document may take",
+                                                  name=filename))
 
 
 def _child(conn: Connection, filename: str, data: bytes, limits: Limits, memory_bytes: int) -> None:
@@ -63,7 +65,8 @@ def read_isolated(filename: str, data: bytes, limits: Limits, seconds: float, me
     send.close()
     try:
         if not receive.poll(seconds):
-            return Reading(DocumentError("file_too_large", f"{filename} takes longer than {seconds:g} s to read"), 0)
+            slow = Message("{name} takes longer than {seconds} s to read", name=filename, seconds=seconds)
+            return Reading(DocumentError("file_too_large", slow), 0)
         outcome, peak = receive.recv()
     except EOFError:  # it died: out of memory in code that could not raise MemoryError
         return Reading(_too_big(filename), 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..engine.errors import Message
 from ..engine.spoken import CONTROL
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -17,9 +18,10 @@ class DocumentError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+        self.message = message  # a Message keeps its template (said in the reader's language)
 
     def __reduce__(self) -> tuple[type[DocumentError], tuple[str, str]]:
-        return DocumentError, (self.code, str(self))  # it crosses from the process that read the file
+        return DocumentError, (self.code, self.message)  # it crosses from the process that read the file
 
 
 @dataclass(frozen=True)
@@ -48,13 +50,15 @@ class Budget:
     def tag(self) -> None:
         self.tags += 1
         if self.tags > self.limits.max_tags:
-            raise DocumentError("file_too_large", f"{self.name} has more than {self.limits.max_tags:,} tags")
+            raise DocumentError("file_too_large", Message("{name} has more than {limit} tags",
+                                                          name=self.name, limit=self.limits.max_tags))
 
     def chapter(self) -> None:
         self.chapters += 1
         if self.chapters > self.limits.max_chapters:
             raise DocumentError(
-                "file_too_large", f"{self.name} has more than {self.limits.max_chapters:,} headings"
+                "file_too_large", Message("{name} has more than {limit} headings",
+                                          name=self.name, limit=self.limits.max_chapters)
             )
 
     def text(self, data: str) -> None:
@@ -72,12 +76,14 @@ class Budget:
         self.unpacked += size
         if self.unpacked > self.limits.max_unpacked:
             raise DocumentError(
-                "file_too_large", f"{self.name} unpacks to more than {self.limits.max_unpacked:,} bytes of text"
+                "file_too_large", Message("{name} unpacks to more than {limit} bytes of text", name=self.name,
+                                          limit=self.limits.max_unpacked)
             )
 
     def _too_long(self) -> None:
         raise DocumentError(
-            "text_too_long", f"{self.name} holds more than {self.limits.max_chars:,} characters of text"
+            "text_too_long", Message("{name} holds more than {limit} characters of text", name=self.name,
+                                     limit=self.limits.max_chars)
         )
 
 
@@ -107,7 +113,7 @@ def decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DocumentError("unreadable_file", f"{name} is not UTF-8 text") from None
+        raise DocumentError("unreadable_file", Message("{name} is not UTF-8 text", name=name)) from None
 
 
 def chapters(parts: list[tuple[str, str]]) -> list[Chapter]:

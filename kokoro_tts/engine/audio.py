@@ -25,7 +25,7 @@ import numpy as np
 import soundfile as sf
 
 from . import aac
-from .errors import UnknownFormat
+from .errors import Message, UnknownFormat
 
 SAMPLE_RATE = 24000
 
@@ -56,7 +56,8 @@ def check_format(fmt: str) -> str:
     key = str(fmt or "").strip().lower().lstrip(".")
     key = {"ogg": "opus", "mpeg": "mp3", "raw": "pcm", "wave": "wav", "m4a": "aac", "adts": "aac"}.get(key, key)
     if key not in FORMATS:
-        raise UnknownFormat(f"unknown format {fmt!r}; supported: {', '.join(FORMATS)}")
+        raise UnknownFormat(Message("unknown format {fmt!r}; supported: {formats}",
+                                    fmt=fmt, formats=", ".join(FORMATS)))
     return key
 
 

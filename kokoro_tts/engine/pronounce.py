@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .chunking import vocab
-from .errors import InvalidPhonemes
+from .errors import InvalidPhonemes, Message
 from .spoken import PRIVATE_USE, Edit, Spoken, clashes
 from .tags import INLINE
 from .wordalign import Phonemized, WordPhonemes, phonemize_words
@@ -34,8 +34,10 @@ def check_phonemes(phonemes: str, where: str) -> str:
     table = vocab()
     unknown = sorted({c for c in text if c not in table and c != " "})
     if not text or unknown:
-        what = f"symbols {' '.join(unknown)} are" if unknown else "nothing is"
-        raise InvalidPhonemes(f"{where}: {what} not in the model's phoneme set")
+        if not unknown:
+            raise InvalidPhonemes(Message("{where}: no phonemes", where=where))
+        raise InvalidPhonemes(Message("{where}: symbols {symbols} are not in the model's phoneme set",
+                                      where=where, symbols=" ".join(unknown)))
     return text
 
 

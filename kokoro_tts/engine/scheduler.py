@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .errors import EngineError
+from .errors import EngineError, Message
 from .memory import trimmer
 
 T = TypeVar("T")
@@ -99,10 +99,10 @@ class Scheduler:
         with self._cond:
             total = self._generations()
             if total >= self.max_active:
-                raise Busy(f"the server is busy ({total} generations in progress); try again shortly",
+                raise Busy(Message("the server is busy ({n} generations in progress); try again shortly", n=total),
                            self._retry_after(total))
             if self._active[owner] >= self.max_per_owner:
-                raise TooManyAtOnce(f"at most {self.max_per_owner} generations at once per account",
+                raise TooManyAtOnce(Message("at most {n} generations at once per account", n=self.max_per_owner),
                                     self._retry_after(self._active[owner]))
             self._active[owner] += 1
         started = time.monotonic()

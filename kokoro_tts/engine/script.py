@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import pronounce, tags
-from .errors import InvalidMarkup, TextTooLong
+from .errors import InvalidMarkup, Message, TextTooLong
 from .g2p import require_language
 from .normalize import Options, normalize
 from .spoken import Spoken
@@ -56,11 +56,12 @@ def _language(settings: Settings, voice: Voice) -> str:
 def _check_size(text: str, segments: Sequence[Segment]) -> None:
     pauses = sum(s.seconds for s in segments)
     if pauses > MAX_PAUSES_SECONDS:
-        raise InvalidMarkup(f"the pause tags add up to {pauses:g} seconds; at most {MAX_PAUSES_SECONDS:g}")
+        raise InvalidMarkup(Message("the pause tags add up to {seconds} seconds; at most {limit}",
+                                    seconds=pauses, limit=MAX_PAUSES_SECONDS))
     said = sum(len(s.spoken.text) for s in segments if s.spoken is not None)
     if said > MAX_GROWTH * max(len(text), 100):
-        raise TextTooLong(f"with your pronunciation rules the text says {said} characters; "
-                          f"at most {MAX_GROWTH} times its own length")
+        raise TextTooLong(Message("with your pronunciation rules the text says {n} characters; at most {growth} "
+                                  "times its own length", n=said, growth=MAX_GROWTH))
 
 
 def build(text: str, settings: Settings, resolve: Callable[[str], Voice]) -> list[Segment]:

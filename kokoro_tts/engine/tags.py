@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import InvalidMarkup
+from .errors import InvalidMarkup, Message
 
 MIN_PAUSE, MAX_PAUSE = 0.1, 10.0
 TAG = re.compile(r"\[\s*(pause|voice)\s*:\s*([^\]\[]*)\]", re.IGNORECASE)
@@ -36,10 +36,12 @@ class Part:
 def pause_seconds(tag: str, value: str) -> float:
     m = _SECONDS.match(value.strip())
     if m is None:
-        raise InvalidMarkup(f"{tag}: a pause is a number of seconds, such as [pause:1.5s] or [pause:500ms]")
+        raise InvalidMarkup(Message("{tag}: a pause is a number of seconds, such as [pause:1.5s] or [pause:500ms]",
+                                    tag=tag))
     seconds = float(m.group(1)) / (1000 if (m.group(2) or "").lower() == "ms" else 1)
     if not MIN_PAUSE <= seconds <= MAX_PAUSE:
-        raise InvalidMarkup(f"{tag}: a pause lasts from {MIN_PAUSE} to {MAX_PAUSE:g} seconds")
+        raise InvalidMarkup(Message("{tag}: a pause lasts from {low} to {high} seconds",
+                                    tag=tag, low=MIN_PAUSE, high=MAX_PAUSE))
     return seconds
 
 
@@ -48,7 +50,7 @@ def _tag(m: re.Match[str]) -> Part:
     if kind == "pause":
         return Part("pause", m.start(), m.end(), seconds=pause_seconds(m.group(0), value))
     if not value:
-        raise InvalidMarkup(f"{m.group(0)}: name a voice, such as [voice:jm_kumo]")
+        raise InvalidMarkup(Message("{tag}: name a voice, such as [voice:jm_kumo]", tag=m.group(0)))
     return Part("voice", m.start(), m.end(), voice=value)
 
 

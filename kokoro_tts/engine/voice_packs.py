@@ -20,7 +20,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .catalogue import catalogue_index
-from .errors import BadVoicePack, UnknownVoice, VoiceUnavailable
+from .errors import BadVoicePack, Message, UnknownVoice, VoiceUnavailable
 from .languages import language_of_voice
 from .lazy import Once, OnceMap
 
@@ -145,16 +145,18 @@ _PART = re.compile(r"^\s*([A-Za-z0-9][\w.\-]*)\s*(?:\(\s*(\d+(?:\.\d*)?|\.\d+)\s
 def parse_spec(spec: str) -> list[tuple[str, float]]:
     """``af_bella(2)+af_sky(1)`` -> [(af_bella, 2/3), (af_sky, 1/3)]; plain ``a+b`` weighs equally."""
     if len(str(spec)) > MAX_SPEC_CHARS:
-        raise UnknownVoice(f"a voice or blend is at most {MAX_SPEC_CHARS} characters; this one has {len(str(spec))}")
+        raise UnknownVoice(Message("a voice or blend is at most {limit} characters; this one has {n}",
+                                   limit=MAX_SPEC_CHARS, n=len(str(spec))))
     parts = str(spec).split("+")
     out: list[tuple[str, float]] = []
     for part in parts:
         m = _PART.match(part)
         if not m:
-            raise UnknownVoice(f"cannot read voice {spec!r}: write an id, or a blend like af_bella(2)+af_sky(1)")
+            raise UnknownVoice(Message("cannot read voice {spec!r}: write an id, or a blend like af_bella(2)+af_sky(1)",
+                                       spec=spec))
         weight = float(m.group(2)) if m.group(2) else 1.0
         if weight <= 0:
-            raise UnknownVoice(f"voice {spec!r}: blend weights must be positive")
+            raise UnknownVoice(Message("voice {spec!r}: blend weights must be positive", spec=spec))
         out.append((m.group(1), weight))
     merged: dict[str, float] = {}
     for vid, w in out:
@@ -186,10 +188,10 @@ class VoiceStore:
                 return pack.get(voice_id)
         available = ", ".join(self.available()) or "none"
         if voice_id in catalogue_index():
-            raise VoiceUnavailable(
-                f"voice {voice_id!r} is not in the voice packs loaded on this server; available: {available}"
-            )
-        raise UnknownVoice(f"unknown voice {voice_id!r}; available: {available}")
+            raise VoiceUnavailable(Message("the voice {voice} is not installed on this server; installed: {available}",
+                                           voice=voice_id, available=available))
+        raise UnknownVoice(Message("unknown voice {voice!r}; installed: {available}",
+                                   voice=voice_id, available=available))
 
     def resolve(self, spec: str) -> Voice:
         """Parse a voice or blend spec and compute its style table."""

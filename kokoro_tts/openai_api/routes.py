@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app
 
+from ..engine.errors import Message
 from ..extensions import limiter
 from ..openapi import GENERATION_HEADERS, audio, generation_errors
 from ..rest import PUBLIC, audio_response
@@ -38,7 +39,8 @@ def speech(data: dict[str, Any]):
     `stream_format: "sse"` answers server-sent events; `instructions` is accepted and changes nothing.
     """
     if data["model"] not in MODELS:
-        raise ServiceError("model_not_found", f"Unknown model {data['model']!r}; use one of {', '.join(MODELS)}.")
+        raise ServiceError("model_not_found", Message("Unknown model {model!r}; use one of {models}.",
+                                                    model=data["model"], models=", ".join(MODELS)))
     voice, lang = resolve(user_voices.available_ids(), data["voice"])
     order = Order(
         text=data["input"], voice=voice, speed=data["speed"], lang=lang,

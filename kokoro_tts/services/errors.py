@@ -12,6 +12,9 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from ..engine.errors import Message
+
+INVALID_BODY = Message("The request body is not valid.")
 #: Seconds a client is told to wait when the database is away (a restart takes a few).
 DATABASE_RETRY_AFTER = 5
 
@@ -35,9 +38,9 @@ class CredentialsRefused(ServiceError):
     act now; the code says why (`invalid_api_key`, `account_inactive`, `token_revoked` ...)."""
 
 
-def invalid_fields(fields: dict[str, Any], message: str = "The request body is not valid.") -> ServiceError:
+def invalid_fields(fields: dict[str, Any]) -> ServiceError:
     """A body whose fields are at fault, each with its messages: one shape for every route."""
-    return ServiceError("validation_error", message, {"fields": fields})
+    return ServiceError("validation_error", INVALID_BODY, {"fields": fields})
 
 
 def is_database_outage(error: BaseException) -> bool:

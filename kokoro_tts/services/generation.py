@@ -165,9 +165,10 @@ def _fail(charge: _Charge, exc: Exception) -> ServiceError:
     except Exception as settle_exc:
         if is_database_outage(settle_exc):
             return database_unavailable()
-    if isinstance(exc, NothingToSay | Interrupted):
-        message = "The client went away" if isinstance(exc, Interrupted) else "The model made no sound for this text"
-        return ServiceError(exc.code, f"{message}; you were not charged.")
+    if isinstance(exc, Interrupted):
+        return ServiceError(exc.code, "The client went away; you were not charged.")
+    if isinstance(exc, NothingToSay):
+        return ServiceError(exc.code, "The model made no sound for this text; you were not charged.")
     if is_database_outage(exc):
         return database_unavailable()
     if isinstance(exc, StorageError):

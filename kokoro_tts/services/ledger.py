@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 
 from ..context import App, setting
+from ..engine.errors import Message
 from ..extensions import db
 from ..models import DONE, PENDING, Generation, Job, User, utcnow
 from .errors import ServiceError
@@ -88,7 +89,9 @@ def check_balance(user_id: int, amount: int) -> None:
 
 def _short(amount: int, left: int | None) -> ServiceError:
     return ServiceError(
-        "insufficient_credits", f"This needs {amount} credits; {left} left.", {"credits": left, "required": amount}
+        "insufficient_credits", Message("This needs {required} credits; {credits} left.",
+                                        required=amount, credits=left),
+        {"credits": left, "required": amount},
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..context import get_engine
 from ..engine import Engine
+from ..engine.errors import Message
 from ..engine.lazy import OnceMap
 from .errors import ServiceError
 
@@ -58,7 +59,8 @@ def preview(voice_id: str) -> Path:
     engine = get_engine()
     voices = {v.id: v for v in engine.voices()}
     if voice_id not in voices:
-        raise ServiceError("voice_not_found", f"No voice {voice_id!r} in the catalogue.")
+        raise ServiceError("voice_not_found", Message("No voice {voice!r} in the catalogue.", voice=voice_id))
     if not voices[voice_id].available:
-        raise ServiceError("voice_unavailable", f"The voice {voice_id!r} is not installed on this server.")
+        raise ServiceError("voice_unavailable", Message("The voice {voice} is not installed on this server.",
+                                                        voice=voice_id))
     return _made.get((_folder(engine), voice_id))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..engine import EngineError
+from ..engine.errors import Message
 from ..engine.pronounce import PronunciationRule as EngineRule
 from ..engine.pronounce import check_phonemes
 from ..extensions import db
@@ -50,7 +51,7 @@ def create(user: User, data: dict[str, object]) -> PronunciationRule:
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     count = db.session.scalar(select(func.count()).where(PronunciationRule.user_id == user.id)) or 0
     if count >= MAX_RULES:
-        raise ServiceError("too_many_rules", f"An account has at most {MAX_RULES} pronunciation rules.")
+        raise ServiceError("too_many_rules", Message("An account has at most {n} pronunciation rules.", n=MAX_RULES))
     rule = PronunciationRule(user_id=user.id, text=text, alias=alias, phonemes=phonemes,
                              case_sensitive=bool(data.get("case_sensitive", True)))
     db.session.add(rule)
@@ -58,7 +59,7 @@ def create(user: User, data: dict[str, object]) -> PronunciationRule:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ServiceError("duplicate_rule", f"You already have a rule for {text!r}.") from None
+        raise ServiceError("duplicate_rule", Message("You already have a rule for {text!r}.", text=text)) from None
     return rule
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..context import get_engine
 from ..engine import EngineError
+from ..engine.errors import Message
 from ..engine.voice_packs import parse_spec
 from ..extensions import db
 from ..models import User, lock_user
@@ -64,7 +65,7 @@ def available_ids() -> list[str]:
 def set_favorite(user: User, voice_id: str, favorite: bool) -> list[str]:
     """Add or remove one favourite (idempotent); concurrent changes queue on the row lock."""
     if voice_id not in known_voice_ids():
-        raise ServiceError("voice_not_found", f"No voice {voice_id!r} in the catalogue.")
+        raise ServiceError("voice_not_found", Message("No voice {voice!r} in the catalogue.", voice=voice_id))
     locked = lock_user(user.id)
     favorites = [v for v in as_list(locked.favorite_voices) if v != voice_id]
     if favorite:

@@ -4,9 +4,11 @@ package at /assets/ (nothing from another host), talking to the JSON API with th
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import get_locale
 from jinja2.utils import htmlsafe_json_dumps
 
-from .i18n import LOCALES, Catalogue, chosen_locale, strings
+from ..locales import LOCALES, NAMES
+from .i18n import Catalogue, strings
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 
@@ -20,13 +22,13 @@ CONTENT_SECURITY_POLICY = (
 
 @bp.get("/")
 def index() -> Response:
-    locale = chosen_locale()
+    locale = str(get_locale())
     # The template reads its strings from a Catalogue (only ever strings); the script, the same
     # strings as JSON, ready for the page (HTML-safe, as the tojson filter writes it).
     page = render_template(
         "index.html", locale=locale, strings=Catalogue(strings(locale)),
         strings_json=htmlsafe_json_dumps(strings(locale), dumps=current_app.json.dumps),
-        locales={code: strings(code)["lang_name"] for code in LOCALES},
+        locales=NAMES,
         mail_configured=bool(current_app.config.get("MAIL_SERVER")),
     )
     response = Response(page, mimetype="text/html")

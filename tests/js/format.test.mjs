@@ -3,11 +3,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  countText, creditsText, excerpt, fmt, historyMeta, jobCounts, jobLine, jobStatusText, keyUsed, sdkSnippet, speedText,
+  countText, creditsText, excerpt, fmt, historyMeta, jobCounts, jobLine, jobStatusText, keyUsed, sdkSnippet,
+  setLanguage, speedText,
 } from "../../kokoro_tts/web/static/format.mjs";
 
 const S = {
-  characters: "{n} characters", cost: "costs {n} credits", unlimited: "Unlimited",
+  characters: { one: "{n} character", other: "{n} characters" }, cost: { one: "costs {n} credit", other: "costs {n} credits" },
+  unlimited: "Unlimited",
   job_queued: "Queued", job_running: "Running", job_done: "Done", job_cancelling: "Cancelling",
   job_counts: "{done} of {total} characters · chapters {chapters_done} of {chapters}",
   last_used: "last used {when}", never_used: "never used",
@@ -19,6 +21,15 @@ test("fmt fills every placeholder, a missing value empty, other braces left", ()
   assert.equal(fmt("needs {required}, has {credits}", { required: 10 }), "needs 10, has ");
   assert.equal(fmt("zero: {n}", { n: 0 }), "zero: 0");
   assert.equal(fmt("no {place-holder} here"), "no {place-holder} here");
+});
+
+test("a plural string takes the form the page's language uses", () => {
+  assert.equal(fmt(S.characters, { n: 1 }), "1 character");
+  assert.equal(fmt(S.characters, { n: 0 }), "0 characters");
+  setLanguage("fr");
+  const fr = { one: "{n} caractère", other: "{n} caractères" };
+  assert.deepEqual([0, 1, 2].map((n) => fmt(fr, { n })), ["0 caractère", "1 caractère", "2 caractères"]);
+  setLanguage("en");
 });
 
 test("credits: a number as it is, none counted in words", () => {

@@ -17,6 +17,7 @@ from ...context import get_engine, setting, the_app
 from ...documents import Chapter, Document, Limits
 from ...documents.isolated import read_bounded
 from ...engine import NothingToSay, Request
+from ...engine.errors import Message
 from ...engine.normalize import Options
 from ...engine.pronounce import PronunciationRule
 from ...models import Job, User
@@ -124,7 +125,8 @@ def _check_size(user: User, characters: int) -> None:
     itself comes later, in one atomic statement)."""
     limit = setting("JOB_MAX_CHARS")
     if characters > limit:
-        raise ServiceError("text_too_long", f"The text is {characters} characters; the limit is {limit}.",
+        raise ServiceError("text_too_long", Message("The text is {n} characters; the limit is {limit}.",
+                                                    n=characters, limit=limit),
                            {"characters": characters, "limit": limit})
     ledger.check_balance(user.id, characters)
 

@@ -1,8 +1,17 @@
 // The page's words filled in: its strings with their {placeholders}, and the labels it builds
 // from the API's answers. Pure: no DOM, so Node's tests import it as it is.
 
-/** fmt("{n} characters", { n: 3 }) is "3 characters"; a value not given is left empty. */
+let plurals = new Intl.PluralRules("en");
+
+/** The page's language, for the strings that have a plural: {one, other} chosen by `n`. */
+export function setLanguage(lang) {
+  plurals = new Intl.PluralRules(lang);
+}
+
+/** fmt("{n} characters", { n: 3 }) is "3 characters"; a value not given is left empty. A plural
+ *  string ({one, other}) is the form the page's language uses for `values.n`. */
 export function fmt(text, values = {}) {
+  if (text && typeof text === "object") text = text[plurals.select(Number(values.n))] ?? text.other;
   return text.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ""));
 }
 

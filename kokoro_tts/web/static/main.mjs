@@ -3,6 +3,7 @@
 
 import { wireAccount } from "./account.mjs";
 import { api } from "./api.mjs";
+import { setLanguage } from "./format.mjs";
 import { loadHistory, wireHistory } from "./history.mjs";
 import { forgetJobs, loadJobs, showJobSettings, wireJobs } from "./jobs.mjs";
 import { wireKeys } from "./keys.mjs";
@@ -25,6 +26,7 @@ onSession(
 );
 
 function wire() {
+  setLanguage(document.documentElement.lang);
   wireSession();
   wireStudio();
   wireVoices();
