@@ -163,7 +163,11 @@ def warmup() -> None:
 @click.option("--to", "dest", default=None, type=click.Path(file_okay=False),
               help="Voices folder (default: TTS_CACHE_DIR/voices, which the engine loads by itself).")
 @click.option("--revision", default=hub.REVISION, show_default=True, help="Revision of hexgrad/Kokoro-82M.")
-def download(only: str | None, dest: str | None, revision: str) -> None:
+@click.option("--connect-timeout", "timeout", type=click.FloatRange(min=0.1), default=hub.CONNECT_TIMEOUT,
+              show_default=True, help="Seconds to wait for the Hub's first answer.")
+@click.option("--if-reachable", is_flag=True,
+              help="When the Hub cannot be reached, say so in one line and succeed (what scripts/run.sh does).")
+def download(only: str | None, dest: str | None, revision: str, timeout: float, if_reachable: bool) -> None:
     """Fetch the official voices from the Hugging Face Hub (HF_ENDPOINT for a mirror).
 
     Resumable: a second run fetches only what is missing; a voice is written whole or not at all.
@@ -176,7 +180,13 @@ def download(only: str | None, dest: str | None, revision: str) -> None:
         click.echo(f"{voice_id}: {'fetched' if fetched else 'already there'}", err=True)
 
     try:
-        fetched = hub.download_voices(folder, ids, revision, report)
+        fetched = hub.download_voices(folder, ids, revision, report, timeout)
+    except hub.HubUnreachable as e:
+        if not if_reachable:
+            raise click.ClickException(str(e)) from None
+        click.echo(f"voices: the Hugging Face Hub cannot be reached ({hub.endpoint()}); the five embedded voices "
+                   "speak meanwhile. Later: flask --app wsgi tts download", err=True)
+        return
     except EngineError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"{len(fetched)} voices fetched into {folder}")

@@ -32,29 +32,34 @@ class DownloadFailed(EngineError):
     code = "download_failed"
 
 
+class HubUnreachable(DownloadFailed):
+    """The Hub did not answer at all (offline, a firewall): nothing was tried or written."""
+
+
 def default_voices_dir(cache_dir: Path) -> Path:
     """Where `tts download` puts the voices and where the engine looks for them."""
     return Path(cache_dir).expanduser() / "voices"
 
 
-def _endpoint() -> str:
+def endpoint() -> str:
+    """The Hub's address (HF_ENDPOINT, for a mirror)."""
     return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
 
 
-def _check_reachable(first: str, revision: str) -> None:
+def _check_reachable(first: str, revision: str, timeout: float) -> None:
     """One quick request before anything else: offline, fail at once (huggingface_hub would
     retry with back-off for a minute)."""
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
         return  # huggingface_hub answers from its cache or fails at once by itself
-    url = f"{_endpoint()}/{REPO}/resolve/{revision}/voices/{first}.pt"
+    url = f"{endpoint()}/{REPO}/resolve/{revision}/voices/{first}.pt"
     try:
-        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=CONNECT_TIMEOUT).close()
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout).close()
     except urllib.error.HTTPError:
         return  # the Hub answers; huggingface_hub reports what it says
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise DownloadFailed(
-            f"cannot fetch voice {first} from {_endpoint()}: the Hub cannot be reached ({reason})"
+        raise HubUnreachable(
+            f"cannot fetch voice {first} from {endpoint()}: the Hub cannot be reached ({reason})"
         ) from exc
 
 
@@ -66,7 +71,7 @@ def _fetch(voice_id: str, revision: str) -> Path:
         return Path(hf_hub_download(REPO, f"voices/{voice_id}.pt", revision=revision, etag_timeout=CONNECT_TIMEOUT))
     except Exception as exc:  # network, HTTP and cache errors all mean: not fetched
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DownloadFailed(f"cannot fetch voice {voice_id} from {_endpoint()}: {reason}") from exc
+        raise DownloadFailed(f"cannot fetch voice {voice_id} from {endpoint()}: {reason}") from exc
 
 
 def _read_pt(path: Path) -> np.ndarray:
@@ -95,6 +100,7 @@ def download_voices(
     ids: Iterable[str] | None = None,
     revision: str = REVISION,
     progress: Callable[[str, bool], None] | None = None,
+    timeout: float = CONNECT_TIMEOUT,
 ) -> list[str]:
     """Fetch voices (default: the whole catalogue) into `dest`; the ids fetched now.
 
@@ -103,7 +109,7 @@ def download_voices(
     wanted = list(ids) if ids is not None else [v.id for v in catalogue()]
     missing = [v for v in wanted if not (dest / f"{v}.bin").exists()]
     if missing:
-        _check_reachable(missing[0], revision)
+        _check_reachable(missing[0], revision, timeout)
     dest.mkdir(parents=True, exist_ok=True)
     fetched = []
     for voice_id in wanted:

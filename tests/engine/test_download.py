@@ -3,74 +3,28 @@ the voices it serves become available; offline it fails at once, leaving no part
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from kokoro_tts.engine import hub
+from tests.support.hub import Hub, serving, voice_pt
 
 pytestmark = pytest.mark.system
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def voice_pt(seed: int) -> bytes:
-    buf = io.BytesIO()
-    torch.save(torch.from_numpy(np.random.default_rng(seed).standard_normal((510, 1, 256)).astype("float32")), buf)
-    return buf.getvalue()
-
-
-class Hub(BaseHTTPRequestHandler):
-    """Answers the two requests huggingface_hub makes for a file: HEAD (metadata), then GET."""
-
-    files: dict[str, bytes] = {}
-    requests: list[str] = []
-
-    def _answer(self, with_body: bool) -> None:
-        self.requests.append(f"{self.command} {self.path}")
-        prefix = f"/{hub.REPO}/resolve/{hub.REVISION}/"
-        data = self.files.get(self.path[len(prefix):]) if self.path.startswith(prefix) else None
-        if data is None:
-            self.send_response(404)
-            self.send_header("X-Error-Code", "EntryNotFound")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("X-Repo-Commit", hub.REVISION)
-        self.send_header("ETag", f'"{hashlib.sha256(data).hexdigest()}"')
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if with_body:
-            self.wfile.write(data)
-
-    def do_HEAD(self) -> None:
-        self._answer(False)
-
-    def do_GET(self) -> None:
-        self._answer(True)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def stand_in_hub():
-    Hub.files = {"voices/af_heart.pt": voice_pt(1), "voices/ff_siwis.pt": voice_pt(2), "voices/af_bella.pt": b"junk"}
-    Hub.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving({"voices/af_heart.pt": voice_pt(1), "voices/ff_siwis.pt": voice_pt(2),
+                  "voices/af_bella.pt": b"junk"}) as url:
+        yield url
 
 
 def flask(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
