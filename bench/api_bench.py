@@ -152,6 +152,7 @@ def main() -> None:
             "SECRET_KEY": secrets.token_urlsafe(32),
             "APP_ENV": "production",
             "PORT": str(PORT),
+            "PUBLIC_URL": f"http://127.0.0.1:{PORT}",
             "INSTANCE_PATH": tmp,
             "TTS_THREADS": os.environ.get("TTS_THREADS", "2"),
             "GENERATE_RATE_LIMIT": "100000 per minute",

@@ -546,6 +546,7 @@ def service_env(url: str, tmp: Path, endpoint: str, args: argparse.Namespace) ->
         "PROMETHEUS_MULTIPROC_DIR", "GENERATE_RATE_LIMIT", "AUDIO_STORAGE_URL")}
     env.update(
         DATABASE_URL=url, SECRET_KEY=secrets.token_urlsafe(32), APP_ENV="production", INSTANCE_PATH=str(tmp),
+        PUBLIC_URL="http://127.0.0.1",
         REDIS_URL=args.redis, AUDIO_STORAGE_URL=f"s3://{BUCKET}/{PREFIX}", AWS_ENDPOINT_URL=endpoint,
         AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1",
         JOB_HEARTBEAT_TIMEOUT=str(args.heartbeat), JOB_PART_CHARS="1000",

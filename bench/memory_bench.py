@@ -434,6 +434,7 @@ def server_env(url: str, tmp: str, config: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(32),
         APP_ENV="production",
         PORT=str(PORT),
+        PUBLIC_URL=f"http://127.0.0.1:{PORT}",
         INSTANCE_PATH=tmp,
         GENERATE_RATE_LIMIT="100000 per minute",
         REGISTER_RATE_LIMIT="100000 per minute",

@@ -615,7 +615,7 @@ def service_env(url: str, tmp: str) -> dict[str, str]:
         "WEB_CONCURRENCY", "REDIS_URL", "RATELIMIT_STORAGE_URI", "DEFAULT_CREDITS", "DATABASE_URL",
         "PROMETHEUS_MULTIPROC_DIR", "GENERATE_RATE_LIMIT", "LOGIN_RATE_LIMIT")}
     env.update(DATABASE_URL=url, SECRET_KEY=secrets.token_urlsafe(32), APP_ENV="production", PORT=str(PORT),
-               INSTANCE_PATH=tmp, REGISTER_RATE_LIMIT="1000 per hour")
+               PUBLIC_URL=f"http://127.0.0.1:{PORT}", INSTANCE_PATH=tmp, REGISTER_RATE_LIMIT="1000 per hour")
     return env
 
 

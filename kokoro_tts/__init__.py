@@ -48,6 +48,7 @@ def register_config(app: Flask, env: config_module.Environment, config: ConfigSo
     app.config.from_object(cls)
     app.config.update(overrides)
     _secret_key(app)
+    _public_url(app)
     _database_uri(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
@@ -62,6 +63,14 @@ def _secret_key(app: Flask) -> None:
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     if not app.config.get("JWT_SECRET_KEY"):
         app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
+
+
+def _public_url(app: Flask) -> None:
+    """Where links in emails point: required in production, `DEFAULT_PUBLIC_URL` elsewhere."""
+    url = app.config.get("PUBLIC_URL")
+    if app.config["REQUIRE_PUBLIC_URL"]:
+        config_module.check_public_url(url)
+    app.config["PUBLIC_URL"] = str(url or config_module.DEFAULT_PUBLIC_URL).rstrip("/")
 
 
 def _database_uri(app: Flask) -> None:

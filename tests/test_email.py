@@ -7,6 +7,7 @@ import logging
 import pytest
 from flask import Flask
 
+import config
 from tests.support.app import PASSWORD, AuthActions, bearer, make_app
 from tests.support.mail import Inbox
 
@@ -75,6 +76,30 @@ def test_forgot_password_answers_alike_and_the_link_resets_once(auth, client, in
     assert client.get("/api/tts/history", headers=bearer(key)).status_code == 401
     again = client.post("/api/auth/password/reset", json={"token": link, "new_password": "yet another one!"})
     assert again.status_code == 400 and again.json["error"]["code"] == "invalid_link"
+
+
+def test_links_point_at_public_url_whatever_host_the_request_names(auth, client, inbox: Inbox):
+    """Finding 6: a forged Host header must not put the attacker's address in the victim's mail."""
+    evil = {"Host": "evil.example"}
+    client.post("/api/auth/register", json={"email": EMAIL, "password": PASSWORD}, headers=evil)
+    answer = client.post("/api/auth/password/forgot", json={"email": EMAIL}, headers=evil)
+    assert answer.status_code == 202
+    inbox.token(EMAIL, "reset")  # a link to PUBLIC_URL (https://tts.example.org)
+    inbox.token(EMAIL, "verify")
+    assert all("evil.example" not in m.get_payload(decode=True).decode() for m in inbox.messages)
+
+
+def test_without_public_url_links_point_at_the_default_address_outside_production(app: Flask, inbox: Inbox):
+    """Testing and development: ./scripts/run.sh's address, never the request's Host."""
+    unset = make_app(
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], TTS_AUDIO_DIR=app.config["TTS_AUDIO_DIR"],
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_SUPPRESS_SEND=False,
+    )
+    assert unset.config["PUBLIC_URL"] == config.DEFAULT_PUBLIC_URL == "http://127.0.0.1:8000"
+    client = unset.test_client()
+    AuthActions(client).register(EMAIL)
+    client.post("/api/auth/password/forgot", json={"email": EMAIL}, headers={"Host": "evil.example"})
+    inbox.token(EMAIL, "reset", base=config.DEFAULT_PUBLIC_URL)
 
 
 def test_forgot_password_is_rate_limited(auth, client, mail_app: Flask):

@@ -111,6 +111,7 @@ def test_production_cookies_are_secure(tmp_path):
     class Prod(config.ProductionConfig):
         SECRET_KEY = "k" * 32
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/db.sqlite3"
+        PUBLIC_URL = "https://tts.example.org"
 
     app = create_app(Prod)
     assert app.config["JWT_COOKIE_SECURE"] is True and app.config["JWT_COOKIE_SAMESITE"] == "Lax"

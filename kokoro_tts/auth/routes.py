@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 from flask_jwt_extended import (
     current_user,
     get_jwt,
@@ -50,11 +50,6 @@ LOGIN_ERRORS = errors(*BODY, 401, 403, 429, 503, notes={
 REGISTER_ERRORS = errors(*BODY, 409, 429, 503, notes={409: "`email_taken`: an account with this email exists."})
 
 
-def page_url() -> str:
-    """Where the page is, for links in emails: `PUBLIC_URL`, else this request's own host."""
-    return str(current_app.config.get("PUBLIC_URL") or request.host_url)
-
-
 def _session_response(user: User, status: int = 200) -> Response:
     """The browser's answer: the user in the body, a new token only in the HttpOnly cookie."""
     response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
@@ -91,7 +86,7 @@ def password_check_key() -> str:
 @bp.doc(**REGISTER_ERRORS)
 def register(data: dict[str, Any]):
     """Create an account and return an access token for it."""
-    return _token_response(accounts.register(data["email"], data["password"], data["name"], page_url()))
+    return _token_response(accounts.register(data["email"], data["password"], data["name"]))
 
 
 @bp.post("/login")
@@ -161,7 +156,7 @@ def open_session(data: dict[str, Any]):
 @bp.doc(**REGISTER_ERRORS)
 def register_session(data: dict[str, Any]):
     """Create an account and open a browser session for it (the cookies of `POST /session`)."""
-    return _session_response(accounts.register(data["email"], data["password"], data["name"], page_url()), 201)
+    return _session_response(accounts.register(data["email"], data["password"], data["name"]), 201)
 
 
 @bp.delete("/session")
@@ -217,7 +212,7 @@ def delete_account(data: dict[str, Any]):
 def forgot_password(data: dict[str, Any]):
     """Mail a single-use link (valid 1 hour) to choose a new password. The answer is the same
     whether or not an account has this address."""
-    accounts.request_password_reset(data["email"], page_url())
+    accounts.request_password_reset(data["email"])
     return {"message": "If an account has this address, a link to reset its password is on its way."}
 
 
@@ -251,5 +246,5 @@ def verify_email(data: dict[str, Any]):
 @bp.doc(**errors(401, 409, 429, 503, notes={409: "`already_verified`.", 503: "`email_unavailable` too."}))
 def resend_verification():
     """Send the verification link again."""
-    accounts.resend_verification(current_user, page_url())
+    accounts.resend_verification(current_user)
     return {"message": "A verification link is on its way."}

@@ -24,8 +24,8 @@ def _email_taken() -> ServiceError:
     return ServiceError("email_taken", "An account with this email already exists.")
 
 
-def register(email: str, password: str, name: str | None, page_url: str) -> User:
-    """A new account, and its verification link mailed (links open `page_url`)."""
+def register(email: str, password: str, name: str | None) -> User:
+    """A new account, and its verification link mailed."""
     if find_by_email(email) is not None:
         raise _email_taken()
     user = User(
@@ -38,7 +38,7 @@ def register(email: str, password: str, name: str | None, page_url: str) -> User
     except IntegrityError as exc:  # the same email registered concurrently
         db.session.rollback()
         raise _email_taken() from exc
-    email_links.send_verification(user, page_url)  # a failure is logged; the account stands (resend later)
+    email_links.send_verification(user)  # a failure is logged; the account stands (resend later)
     return user
 
 
@@ -86,11 +86,11 @@ def change_password(user: User, current: str, new: str) -> User:
     return user
 
 
-def request_password_reset(email: str, page_url: str) -> None:
+def request_password_reset(email: str) -> None:
     """Mail a reset link if an active account has this address; nothing tells whether it has."""
     user = find_by_email(email)
     if user is not None and user.is_active is not False:
-        email_links.send_reset(user, page_url)
+        email_links.send_reset(user)
 
 
 def reset_password(token: str, new: str) -> User:
@@ -110,10 +110,10 @@ def verify_email(token: str) -> User:
     return user
 
 
-def resend_verification(user: User, page_url: str) -> None:
+def resend_verification(user: User) -> None:
     if user.is_verified:
         raise ServiceError("already_verified", "This email address is already verified.")
-    if not email_links.send_verification(user, page_url):
+    if not email_links.send_verification(user):
         raise ServiceError("email_unavailable", "The email could not be sent; try again later.")
 
 

@@ -33,10 +33,11 @@ def _fingerprint(user: User, purpose: str) -> str:
     return fingerprint(f"{user.email.lower()}:{bool(user.is_verified)}")
 
 
-def link(user: User, purpose: str, page_url: str) -> str:
-    """The page's address with a fresh token for `purpose` ("reset" or "verify")."""
+def link(user: User, purpose: str) -> str:
+    """The page's address (PUBLIC_URL, from the configuration only: a request's Host header is the
+    sender's to choose) with a fresh token for `purpose` ("reset" or "verify")."""
     token = _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user, purpose)})
-    return f"{page_url.rstrip('/')}/?{purpose}={token}"
+    return f"{str(setting('PUBLIC_URL')).rstrip('/')}/?{purpose}={token}"
 
 
 def user_for(token: str, purpose: str) -> User:
@@ -69,8 +70,8 @@ def send(to: str, subject: str, body: str) -> bool:
     return True
 
 
-def send_verification(user: User, page_url: str) -> bool:
-    url = link(user, "verify", page_url)
+def send_verification(user: User) -> bool:
+    url = link(user, "verify")
     body = (
         f"Confirm your email address for Kokoro TTS by opening this link (valid 7 days):\n{url}\n\n"
         f"Confirmez votre adresse e-mail pour Kokoro TTS en ouvrant ce lien (valable 7 jours) :\n{url}\n"
@@ -78,8 +79,8 @@ def send_verification(user: User, page_url: str) -> bool:
     return send(user.email, "Kokoro TTS: confirm your email address", body)
 
 
-def send_reset(user: User, page_url: str) -> bool:
-    url = link(user, "reset", page_url)
+def send_reset(user: User) -> bool:
+    url = link(user, "reset")
     body = (
         f"To choose a new Kokoro TTS password, open this link (valid 1 hour, once):\n{url}\n"
         "If you did not ask for it, ignore this message: your password stays as it is.\n\n"
