@@ -38,7 +38,9 @@ def register(email: str, password: str, name: str | None) -> User:
     except IntegrityError as exc:  # the same email registered concurrently
         db.session.rollback()
         raise _email_taken() from exc
-    email_links.send_verification(user)  # a failure is logged; the account stands (resend later)
+    # During the request: `email_taken` already tells which addresses have accounts, so the time
+    # this takes reveals nothing more. A failure is logged; the account stands (resend later).
+    email_links.send_verification(user)
     return user
 
 
@@ -87,7 +89,8 @@ def change_password(user: User, current: str, new: str) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if an active account has this address; nothing tells whether it has."""
+    """Mail a reset link if an active account has this address; nothing tells whether it has, not
+    even the time the answer takes (the mail leaves in the background)."""
     user = find_by_email(email)
     if user is not None and user.is_active is not False:
         email_links.send_reset(user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import re
 import time
@@ -15,8 +16,11 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.port = 0
+        #: Seconds each message takes to be accepted: a distant server is slower than this one.
+        self.delay = 0.0
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
