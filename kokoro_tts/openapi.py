@@ -5,10 +5,13 @@
   with `@bp.doc(**errors(...))` (`openai=True` under /v1); no catch-all `default` response, so that
   a status a route does not list is a bug of the route or of its document.
 - The docs page (/api/docs): Swagger UI from the files the `flask-swagger-ui` package ships,
-  served by the app itself (no CDN; works offline). `OPENAPI_SWAGGER_UI_URL` says where.
+  served by the app itself (no CDN; works offline). `OPENAPI_SWAGGER_UI_URL` says where. Its page
+  is this app's (docs_page/): started by a script file, not an inline one, so that it runs under a
+  Content-Security-Policy that allows no inline script; no other site may frame it.
 - Headers: `X-Content-Type-Options: nosniff` everywhere; `Cache-Control: no-store` on the API's
-  answers (tokens, keys, private data), not on the document and its docs page; rate-limit
-  headers, with `Retry-After` only on 429 (and 503, which sets its own).
+  answers (tokens, keys, private data), not on the document and its docs page; the docs' CSP
+  and `X-Frame-Options: DENY`; rate-limit headers, with `Retry-After` only on 429 (and 503,
+  which sets its own).
 """
 
 from __future__ import annotations
@@ -125,12 +128,23 @@ def register_openapi(app: Flask) -> None:
         raise RuntimeError("register_openapi(app) must run before api.init_app(app)")
     api.ERROR_SCHEMA = ErrorSchema
     api.DEFAULT_ERROR_RESPONSE_NAME = None  # each route lists its own errors (`errors`)
+    # Before flask-smorest's blueprint: Flask looks for templates in the order blueprints were
+    # registered, so this page (docs_page/templates/swagger_ui.html) replaces its own.
+    app.register_blueprint(Blueprint("docs_page", __name__, template_folder="docs_page/templates",
+                                     static_folder="docs_page/static", static_url_path="/api/docs/page"))
     _serve_swagger_ui(app)
     app.after_request(answer_headers)
 
 
-#: Blueprints whose answers are public documentation: cacheable.
-_DOCS_BLUEPRINTS = {"api-docs", "swagger_ui"}
+#: Blueprints whose answers are public documentation: cacheable, under the docs' CSP.
+_DOCS_BLUEPRINTS = {"api-docs", "swagger_ui", "docs_page"}
+#: Swagger UI's page: its files and the document from this origin only, no inline script, no
+#: framing (clickjacking the "Try it out" buttons). Its CSS holds data: images; it sets styles
+#: through the DOM, which style-src does not govern.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 _PRIVATE_PREFIXES = ("/api/", "/v1/")
 
 
@@ -147,7 +161,10 @@ def _serve_swagger_ui(app: Flask) -> None:
 def answer_headers(response: Response) -> Response:
     """After every request: the headers of the module's docstring."""
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if request.path.startswith(_PRIVATE_PREFIXES) and request.blueprint not in _DOCS_BLUEPRINTS:
+    if request.blueprint in _DOCS_BLUEPRINTS:
+        response.headers["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
+        response.headers["X-Frame-Options"] = "DENY"
+    elif request.path.startswith(_PRIVATE_PREFIXES):
         response.headers["Cache-Control"] = "no-store"
     if response.status_code not in (429, 503):
         response.headers.pop("Retry-After", None)

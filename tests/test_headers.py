@@ -15,7 +15,7 @@ from tests.support.app import bearer
 pytestmark = pytest.mark.api
 
 DOCUMENTATION = ("/api/openapi.json", "/api/docs", "/api/docs/assets/swagger-ui.css",
-                 "/api/docs/assets/swagger-ui-bundle.js")
+                 "/api/docs/assets/swagger-ui-bundle.js", "/api/docs/page/swagger-init.js")
 
 
 def _login(client, password: str = "wrong password"):
@@ -70,6 +70,15 @@ def test_the_documentation_may_be_cached(client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert "no-store" not in response.headers.get("Cache-Control", ""), path
+
+
+def test_the_documentation_is_framed_by_no_one_and_runs_no_inline_script(client):
+    """Finding 10: /api/docs could be framed and had no CSP (tests/browser/test_docs_page.py: it renders)."""
+    for path in DOCUMENTATION:
+        response = client.get(path)
+        policy = [d.strip() for d in response.headers["Content-Security-Policy"].split(";")]
+        assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy, path
+        assert response.headers["X-Frame-Options"] == "DENY", path
 
 
 def test_successful_answers_carry_no_retry_after(auth, client):
