@@ -186,6 +186,8 @@ class Config:
     #: Production refuses to start with a missing, default or short SECRET_KEY, or without PUBLIC_URL.
     REQUIRE_STRONG_SECRET = False
     REQUIRE_PUBLIC_URL = False
+    #: Sent on every answer when set: browsers then come back over HTTPS only.
+    STRICT_TRANSPORT_SECURITY: str | None = None
 
     @classmethod
     def database_url(cls, env: Environment) -> str | None:
@@ -213,6 +215,8 @@ class ProductionConfig(Config):
     REQUIRE_STRONG_SECRET = True
     REQUIRE_PUBLIC_URL = True
     JWT_COOKIE_SECURE = True  # the session cookie only over HTTPS
+    # Production is served over HTTPS (Render, or the proxy in front): a year, subdomains too.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 def check_secret_key(key: str | None) -> None:

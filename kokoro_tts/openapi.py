@@ -10,8 +10,8 @@
   Content-Security-Policy that allows no inline script; no other site may frame it.
 - Headers: `X-Content-Type-Options: nosniff` everywhere; `Cache-Control: no-store` on the API's
   answers (tokens, keys, private data), not on the document and its docs page; the docs' CSP
-  and `X-Frame-Options: DENY`; rate-limit headers, with `Retry-After` only on 429 (and 503,
-  which sets its own).
+  and `X-Frame-Options: DENY`; `Strict-Transport-Security` everywhere in production; rate-limit
+  headers, with `Retry-After` only on 429 (and 503, which sets its own).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 
 from .engine import FORMATS
 from .extensions import api, limiter
@@ -161,6 +161,9 @@ def _serve_swagger_ui(app: Flask) -> None:
 def answer_headers(response: Response) -> Response:
     """After every request: the headers of the module's docstring."""
     response.headers["X-Content-Type-Options"] = "nosniff"
+    hsts = current_app.config.get("STRICT_TRANSPORT_SECURITY")
+    if hsts:
+        response.headers["Strict-Transport-Security"] = hsts
     if request.blueprint in _DOCS_BLUEPRINTS:
         response.headers["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
         response.headers["X-Frame-Options"] = "DENY"
