@@ -158,7 +158,9 @@ class Config:
     JWT_COOKIE_SAMESITE = "Lax"
     JWT_COOKIE_SECURE = False
     JWT_COOKIE_CSRF_PROTECT = True
-    JWT_SESSION_COOKIE = False  # kept for the token's lifetime, like the token itself
+    # Kept across browser restarts for the token's lifetime (auth/routes.py gives the cookies the
+    # token's max age; flask-jwt-extended's own would be a year).
+    JWT_SESSION_COOKIE = False
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     # Off: kokoro_tts/openapi.py writes the X-RateLimit-* headers itself, with Retry-After only on a 429.

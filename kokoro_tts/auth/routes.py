@@ -51,10 +51,12 @@ REGISTER_ERRORS = errors(*BODY, 409, 429, 503, notes={409: "`email_taken`: an ac
 
 
 def _session_response(user: User, status: int = 200) -> Response:
-    """The browser's answer: the user in the body, a new token only in the HttpOnly cookie."""
+    """The browser's answer: the user in the body, a new token only in the HttpOnly cookie, which
+    lives as long as the token (flask-jwt-extended's default is a year)."""
     response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
     response.status_code = status
-    set_access_cookies(response, issue_token(user))
+    lifetime = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    set_access_cookies(response, issue_token(user), max_age=int(lifetime.total_seconds()))
     return response
 
 
