@@ -77,6 +77,11 @@ def test_render_has_the_worker_and_the_key_value_store(runner):
         assert env["REDIS_URL"]["fromService"] == {"type": "keyvalue", "name": redis_name,
                                                     "property": "connectionString"}
         assert {"AUDIO_STORAGE_URL", "AWS_ENDPOINT_URL", "SECRET_KEY", "PUBLIC_URL"} <= set(env)
+    web = next(s for s in services.values() if s["type"] == "web")
+    web_env = {e["key"]: e for e in web["envVars"]}
+    # Finding 10: /metrics was public on Render. Its token is made by Render, like the secret key.
+    assert web_env["METRICS_TOKEN"] == {"key": "METRICS_TOKEN", "generateValue": True}
+    assert web_env["PUBLIC_URL"] == {"key": "PUBLIC_URL", "sync": False}  # asked for at creation
     for key, entry in {e["key"]: e for e in worker["envVars"]}.items():
         source = entry.get("fromService")
         if source and source["type"] == "web":  # copied from the web service, which must set it
