@@ -45,6 +45,23 @@ class StrictFloat(fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON `true` or `false` only: refuses the 0, 1, "yes" ... that `Boolean` would read as one,
+    so that the document's `boolean` is what the API accepts."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class TextBoolean(fields.Boolean):
+    """A boolean sent as text (a query string, a form field): `true` or `false`, as OpenAPI writes one."""
+
+    truthy = {"true"}
+    falsy = {"false"}
+
+
 class UTCDateTime(fields.DateTime):
     """Dumps the naive-UTC timestamps of the database as ISO 8601 with +00:00."""
 
