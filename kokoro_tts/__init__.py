@@ -103,7 +103,7 @@ def _instance_secret_key(app: Flask) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from .openapi import register_openapi
+    from .openapi import AnswersOfEveryRoute, register_openapi
     from .security import register_jwt_callbacks
 
     db.init_app(app)
@@ -113,16 +113,17 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     mail.init_app(app)
     register_openapi(app)  # before api.init_app: the document's error responses
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [AnswersOfEveryRoute()]})
     register_jwt_callbacks(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, health, openai_api, tts, web
     from .metrics import register_metrics
-    from .rest import require_json_body
+    from .rest import limit_query_string, require_json_body
     from .services import ledger
 
+    app.before_request(limit_query_string)
     app.before_request(require_json_body)
     app.before_request(lambda: ledger.sweep_now_and_then(app))
     app.register_blueprint(health.bp)

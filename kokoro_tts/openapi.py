@@ -3,7 +3,8 @@
 - The document (flask-smorest, /api/openapi.json): errors are the API's own envelope (`Error`),
   or OpenAI's shape (`OpenAIError`) under /v1. Routes list the error statuses they really answer
   with `@bp.doc(**errors(...))` (`openai=True` under /v1); no catch-all `default` response, so that
-  a status a route does not list is a bug of the route or of its document.
+  a status a route does not list is a bug of the route or of its document. What every route may
+  answer before it runs (414 for a long query string) is added to each by `AnswersOfEveryRoute`.
 - The docs page (/api/docs): Swagger UI from the files the `flask-swagger-ui` package ships,
   served by the app itself (no CDN; works offline). `OPENAPI_SWAGGER_UI_URL` says where. Its page
   is this app's (docs_page/): started by a script file, not an inline one, so that it runs under a
@@ -23,10 +24,12 @@ from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 
+from apispec import BasePlugin
 from flask import Blueprint, Flask, Response, current_app, request
 
 from .engine import FORMATS
 from .extensions import api, limiter
+from .rest import MAX_QUERY_BYTES
 from .schemas import ErrorSchema, OpenAIErrorSchema
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     404: "Not found.",
     409: "Conflict.",
     413: "`payload_too_large`: the body is over MAX_CONTENT_LENGTH.",
+    414: f"`uri_too_long`: the query string is over {MAX_QUERY_BYTES} bytes (any route, before it runs).",
     415: "`unsupported_media_type`: the body is not sent as application/json.",
     429: "`rate_limited`: too many requests; `Retry-After` says how many seconds to wait.",
     500: "Internal error.",
@@ -71,6 +75,19 @@ def errors(*statuses: int, notes: Mapping[int, str] | None = None, openai: bool 
             response["headers"] = {"Retry-After": _RETRY_AFTER}
         responses[status] = response
     return {"responses": responses}
+
+
+class AnswersOfEveryRoute(BasePlugin):
+    """apispec plugin: the answers every operation may give before its route runs (the app's
+    guards, kokoro_tts/rest.py), so that no route has to list them itself."""
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: Any) -> None:
+        schema = "OpenAIError" if (path or "").startswith("/v1/") else "Error"
+        for operation in (operations or {}).values():
+            operation.setdefault("responses", {})["414"] = {
+                "description": ERROR_DESCRIPTIONS[414],
+                "content": {"application/json": {"schema": schema}},
+            }
 
 
 #: What a generation answers besides its audio (POST /api/tts/generate, POST /v1/audio/speech).

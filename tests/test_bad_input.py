@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from kokoro_tts.rest import MAX_QUERY_BYTES
 from tests.support.app import credits_of, set_credits
 
 pytestmark = pytest.mark.api
@@ -156,3 +157,21 @@ def test_text_booleans_are_the_words_true_and_false(client, headers):
         job = client.post("/api/tts/jobs", data={"text": "Hello.", "normalize": value}, headers=headers)
         assert job.status_code == 400 and "normalize" in job.json["error"]["details"]["fields"], value
     assert client.get("/api/tts/voices?available=true").status_code == 200
+
+
+def test_a_query_string_over_the_bound_is_a_json_414_before_anything(app, client, headers):
+    """Finding 10: a 4 KB query line got gunicorn's HTML 414, undocumented. The app answers it now,
+    on every route, in the route's envelope, before any charge (gunicorn reads lines up to 8190)."""
+    long = "a" * (MAX_QUERY_BYTES + 1)
+    for response in (client.get(f"/api/tts/voices?language={long}"),
+                     client.get(f"/api/tts/history?x={long}", headers=headers),
+                     client.post(f"/api/tts/generate?x={long}", json={"text": "Hello.", "lang": "en-us"},
+                                 headers=headers)):
+        assert response.status_code == 414, response.request.path
+        error = response.json["error"]
+        assert error["code"] == "uri_too_long" and error["details"] == {"limit": MAX_QUERY_BYTES}
+    openai = client.get(f"/v1/models?x={long}").json["error"]
+    assert openai["code"] == "uri_too_long" and openai["type"] == "invalid_request_error"
+    assert_untouched(app, client, headers)
+    at_the_bound = "x=" + "a" * (MAX_QUERY_BYTES - 2)
+    assert client.get(f"/api/tts/history?{at_the_bound}", headers=headers).status_code == 200

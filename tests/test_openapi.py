@@ -138,6 +138,15 @@ def test_each_route_documents_the_errors_it_answers_with(client):
         assert "Retry-After" in paths[path][method]["responses"]["429"]["headers"]
 
 
+def test_every_operation_documents_the_414_of_a_long_query_string(client):
+    spec = client.get("/api/openapi.json").json
+    for path, method, operation in _operations(spec):
+        response = operation["responses"]["414"]
+        assert "uri_too_long" in response["description"], (method, path)
+        expected = OPENAI_ERROR_REF if path.startswith("/v1/") else ERROR_REF
+        assert response["content"]["application/json"]["schema"] == {"$ref": expected}, (method, path)
+
+
 def test_audio_answers_list_every_format(client):
     paths = client.get("/api/openapi.json").json["paths"]
     for path, method in (("/api/tts/generate", "post"), ("/v1/audio/speech", "post"),
