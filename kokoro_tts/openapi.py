@@ -90,6 +90,30 @@ class AnswersOfEveryRoute(BasePlugin):
             }
 
 
+def link(method: str, path: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to the operation `method path` of this document, its parameters taken from
+    the answer (`$response.body#/id`, `$response.header.X-Generation-Id`): what a client (and the
+    fuzzer's stateful phase) may call next with what it was given."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method.lower()}", "parameters": parameters}
+
+
+def links(status: int, **named: dict[str, Any]) -> dict[str, Any]:
+    """`@bp.doc(**links(201, DeleteRule=link(...)))`: the links of a route's `status` answer."""
+    return {"responses": {status: {"links": named}}}
+
+
+def history_item_links(generation_id: str) -> dict[str, dict[str, Any]]:
+    """What a generation's history item offers, its id taken from the answer as `generation_id` says."""
+    item = "/api/tts/history/{generation_id}"
+    return {
+        "GetHistoryItem": link("get", item, generation_id=generation_id),
+        "GetAudio": link("get", f"{item}/audio", generation_id=generation_id),
+        "GetCaptions": link("get", f"{item}/captions", generation_id=generation_id),
+        "DeleteHistoryItem": link("delete", item, generation_id=generation_id),
+    }
+
+
 #: What a generation answers besides its audio (POST /api/tts/generate, POST /v1/audio/speech).
 GENERATION_ERRORS = (*BODY, 401, 402, 429, 500, 503)
 GENERATION_NOTES: dict[int, str] = {

@@ -147,6 +147,27 @@ def test_every_operation_documents_the_414_of_a_long_query_string(client):
         assert response["content"]["application/json"]["schema"] == {"$ref": expected}, (method, path)
 
 
+def test_every_link_names_an_operation_and_its_parameters(client):
+    """The links (what a client may call next with what an answer gave; the fuzzer follows them)."""
+    spec = client.get("/api/openapi.json").json
+    found = set()
+    for path, method, operation in _operations(spec):
+        for status, response in operation["responses"].items():
+            for name, link in response.get("links", {}).items():
+                pointer = link["operationRef"].removeprefix("#/paths/")
+                target_path, target_method = pointer.rsplit("/", 1)
+                target_path = target_path.replace("~1", "/").replace("~0", "~")
+                target = spec["paths"][target_path][target_method]
+                wanted = {p["name"] for p in spec["paths"][target_path].get("parameters", []) + target.get(
+                    "parameters", []) if p["in"] == "path"}
+                assert set(link["parameters"]) == wanted, (method, path, name)
+                found.add((method, path, status, name))
+    assert {("post", "/api/tts/pronunciations", "201", "DeleteRule"),
+            ("post", "/api/auth/api-keys", "201", "RevokeApiKey"),
+            ("post", "/api/tts/jobs", "202", "CancelJob"),
+            ("post", "/api/tts/captioned", "200", "GetAudio")} <= found
+
+
 def test_audio_answers_list_every_format(client):
     paths = client.get("/api/openapi.json").json["paths"]
     for path, method in (("/api/tts/generate", "post"), ("/v1/audio/speech", "post"),
