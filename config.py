@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 #: The example key of the original service's documentation: published, so refused in production.
 DEV_SECRET_KEY = "dev-secret-key-change-in-production"
 MIN_SECRET_KEY_BYTES = 32
+#: Where links in emails point outside production without PUBLIC_URL: ./scripts/run.sh's address.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 def normalize_database_url(url: str | None) -> str | None:
@@ -124,8 +126,11 @@ class Environment(BaseSettings):
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER: str = "Kokoro TTS <no-reply@localhost>"
-    #: The address links in emails point at (else the request's own host).
-    PUBLIC_URL: str | None = None
+    #: The address links in emails point at: never the Host a request names (anyone can send one).
+    #: Required in production; else RENDER_EXTERNAL_URL (Render sets it for web services), else
+    #: DEFAULT_PUBLIC_URL outside production.
+    PUBLIC_URL: Annotated[str, Field(pattern=r"^https?://[^/\s]+\S*$")] | None = None
+    RENDER_EXTERNAL_URL: str | None = None
     FORGOT_PASSWORD_RATE_LIMIT: str = "5 per hour"
     FORGOT_PASSWORD_ACCOUNT_RATE_LIMIT: str = "3 per hour"
 
@@ -136,7 +141,9 @@ class Environment(BaseSettings):
 
     def flask_config(self) -> dict[str, Any]:
         """The Flask config keys these variables set."""
-        values = self.model_dump(exclude={"APP_ENV", "DATABASE_URL", "TEST_DATABASE_URL", "ACCESS_TOKEN_DAYS"})
+        values = self.model_dump(exclude={"APP_ENV", "DATABASE_URL", "TEST_DATABASE_URL", "ACCESS_TOKEN_DAYS",
+                                          "RENDER_EXTERNAL_URL"})
+        values["PUBLIC_URL"] = self.PUBLIC_URL or self.RENDER_EXTERNAL_URL
         values["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(self.DATABASE_URL)
         values["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(days=self.ACCESS_TOKEN_DAYS)
         values["RATELIMIT_STORAGE_URI"] = self.RATELIMIT_STORAGE_URI or self.REDIS_URL or "memory://"
@@ -162,7 +169,9 @@ class Config:
     JWT_COOKIE_SAMESITE = "Lax"
     JWT_COOKIE_SECURE = False
     JWT_COOKIE_CSRF_PROTECT = True
-    JWT_SESSION_COOKIE = False  # kept for the token's lifetime, like the token itself
+    # Kept across browser restarts for the token's lifetime (auth/routes.py gives the cookies the
+    # token's max age; flask-jwt-extended's own would be a year).
+    JWT_SESSION_COOKIE = False
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     # Off: kokoro_tts/openapi.py writes the X-RateLimit-* headers itself, with Retry-After only on a 429.
@@ -192,8 +201,11 @@ class Config:
         # Every route needs a bearer token unless it says otherwise (rest.PUBLIC, rest.OPTIONAL_AUTH).
         "security": [{"bearerAuth": []}],
     }
-    #: Production refuses to start with a missing, default or short SECRET_KEY.
+    #: Production refuses to start with a missing, default or short SECRET_KEY, or without PUBLIC_URL.
     REQUIRE_STRONG_SECRET = False
+    REQUIRE_PUBLIC_URL = False
+    #: Sent on every answer when set: browsers then come back over HTTPS only.
+    STRICT_TRANSPORT_SECURITY: str | None = None
 
     @classmethod
     def database_url(cls, env: Environment) -> str | None:
@@ -219,7 +231,10 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     REQUIRE_STRONG_SECRET = True
+    REQUIRE_PUBLIC_URL = True
     JWT_COOKIE_SECURE = True  # the session cookie only over HTTPS
+    # Production is served over HTTPS (Render, or the proxy in front): a year, subdomains too.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 def check_secret_key(key: str | None) -> None:
@@ -234,6 +249,16 @@ def check_secret_key(key: str | None) -> None:
         raise RuntimeError(f"SECRET_KEY is the development default; {how}")
     if len(key.encode()) < MIN_SECRET_KEY_BYTES:
         raise RuntimeError(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes; {how}")
+
+
+def check_public_url(url: str | None) -> None:
+    """Stop start-up, saying what to set, unless links in emails have an address to point at."""
+    if not url:
+        raise RuntimeError(
+            "PUBLIC_URL is not set; links in emails (password reset, address verification) point at it, "
+            "never at the host a request names: set it to the address people open the service at, "
+            "e.g. PUBLIC_URL=https://tts.example.org"
+        )
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -44,6 +44,10 @@ def child_exit(server, worker):
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
+# The longest request line gunicorn reads (its maximum; its default is 4094). Longer lines get its
+# own HTML 414 before the app runs; up to this, the app answers a long query string itself, in
+# JSON (414 `uri_too_long`, over 4096 bytes: kokoro_tts/rest.py).
+limit_request_line = 8190
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")

@@ -140,7 +140,8 @@ class Service:
         """The app under gunicorn with gunicorn.conf.py on a free port, once it answers /readyz."""
         port = free_port()
         argv = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "wsgi:app"]
-        proc = self.start(name, argv, lambda _: ready(port), PORT=str(port), **env)
+        proc = self.start(name, argv, lambda _: ready(port), PORT=str(port), PUBLIC_URL=f"http://127.0.0.1:{port}",
+                          **env)
         proc.port = port
         return proc
 
@@ -174,7 +175,8 @@ def service(prefix: str, **env: str) -> Iterator[Service]:
     with temporary_database(prefix) as url, tempfile.TemporaryDirectory() as tmp:
         base = {k: v for k, v in os.environ.items() if not OVERRIDES.fullmatch(k)}
         svc = Service(url, Path(tmp), {**base, "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
-                                        "APP_ENV": "production", "INSTANCE_PATH": tmp, **env})
+                                        "APP_ENV": "production", "INSTANCE_PATH": tmp,
+                                        "PUBLIC_URL": "http://127.0.0.1", **env})
         subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "init-db"], cwd=ROOT, env=svc.env, check=True,
                        capture_output=True)
         try:

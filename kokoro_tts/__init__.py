@@ -48,6 +48,7 @@ def register_config(app: Flask, env: config_module.Environment, config: ConfigSo
     app.config.from_object(cls)
     app.config.update(overrides)
     _secret_key(app)
+    _public_url(app)
     _database_uri(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
@@ -62,6 +63,14 @@ def _secret_key(app: Flask) -> None:
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     if not app.config.get("JWT_SECRET_KEY"):
         app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
+
+
+def _public_url(app: Flask) -> None:
+    """Where links in emails point: required in production, `DEFAULT_PUBLIC_URL` elsewhere."""
+    url = app.config.get("PUBLIC_URL")
+    if app.config["REQUIRE_PUBLIC_URL"]:
+        config_module.check_public_url(url)
+    app.config["PUBLIC_URL"] = str(url or config_module.DEFAULT_PUBLIC_URL).rstrip("/")
 
 
 def _database_uri(app: Flask) -> None:
@@ -95,7 +104,7 @@ def _instance_secret_key(app: Flask) -> str:
 
 def register_extensions(app: Flask) -> None:
     from .locales import select_locale
-    from .openapi import register_openapi
+    from .openapi import AnswersOfEveryRoute, register_openapi
     from .security import register_jwt_callbacks
 
     db.init_app(app)
@@ -106,16 +115,17 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     register_openapi(app)  # before api.init_app: the document's error responses
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [AnswersOfEveryRoute()]})
     register_jwt_callbacks(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, health, openai_api, tts, web
     from .metrics import register_metrics
-    from .rest import require_json_body
+    from .rest import limit_query_string, require_json_body
     from .services import ledger
 
+    app.before_request(limit_query_string)
     app.before_request(require_json_body)
     app.before_request(lambda: ledger.sweep_now_and_then(app))
     app.register_blueprint(health.bp)

@@ -45,7 +45,7 @@ STATUSES: dict[str, int] = {
     "job_not_found": 404, "api_key_not_found": 404, "rule_not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409, "email_taken": 409, "already_verified": 409, "too_many_rules": 409, "duplicate_rule": 409,
-    "payload_too_large": 413, "text_too_long": 413, "file_too_large": 413,
+    "payload_too_large": 413, "text_too_long": 413, "file_too_large": 413, "uri_too_long": 414,
     "unsupported_media_type": 415, "unsupported_file": 415,
     # Admission: the account has enough running (429), the process is full (503).
     "rate_limited": 429, "too_many_concurrent": 429,
@@ -61,7 +61,8 @@ STATUSES: dict[str, int] = {
 #: Codes for the statuses Werkzeug raises on its own (unknown routes, oversized bodies ...).
 _DEFAULT_CODES = {
     400: "bad_request", 401: "unauthorized", 402: "payment_required", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 414: "uri_too_long",
+    415: "unsupported_media_type",
     422: "validation_error", 429: "rate_limited", 500: "internal_error", 503: "service_unavailable",
 }
 

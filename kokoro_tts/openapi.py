@@ -3,11 +3,15 @@
 - The document (flask-smorest, /api/openapi.json): errors are the API's own envelope (`Error`),
   or OpenAI's shape (`OpenAIError`) under /v1. Routes list the error statuses they really answer
   with `@bp.doc(**errors(...))` (`openai=True` under /v1); no catch-all `default` response, so that
-  a status a route does not list is a bug of the route or of its document.
+  a status a route does not list is a bug of the route or of its document. What every route may
+  answer before it runs (414 for a long query string) is added to each by `AnswersOfEveryRoute`.
 - The docs page (/api/docs): Swagger UI from the files the `flask-swagger-ui` package ships,
-  served by the app itself (no CDN; works offline). `OPENAPI_SWAGGER_UI_URL` says where.
+  served by the app itself (no CDN; works offline). `OPENAPI_SWAGGER_UI_URL` says where. Its page
+  is this app's (docs_page/): started by a script file, not an inline one, so that it runs under a
+  Content-Security-Policy that allows no inline script; no other site may frame it.
 - Headers: `X-Content-Type-Options: nosniff` everywhere; `Cache-Control: no-store` on the API's
-  answers (tokens, keys, private data), not on the document and its docs page; rate-limit
+  answers (tokens, keys, private data), not on the document and its docs page; the docs' CSP
+  and `X-Frame-Options: DENY`; `Strict-Transport-Security` everywhere in production; rate-limit
   headers, with `Retry-After` only on 429 (and 503, which sets its own).
 """
 
@@ -20,10 +24,12 @@ from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request
+from apispec import BasePlugin
+from flask import Blueprint, Flask, Response, current_app, request
 
 from .engine import FORMATS
 from .extensions import api, limiter
+from .rest import MAX_QUERY_BYTES
 from .schemas import ErrorSchema, OpenAIErrorSchema
 
 log = logging.getLogger(__name__)
@@ -44,6 +50,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     404: "Not found.",
     409: "Conflict.",
     413: "`payload_too_large`: the body is over MAX_CONTENT_LENGTH.",
+    414: f"`uri_too_long`: the query string is over {MAX_QUERY_BYTES} bytes (any route, before it runs).",
     415: "`unsupported_media_type`: the body is not sent as application/json.",
     429: "`rate_limited`: too many requests; `Retry-After` says how many seconds to wait.",
     500: "Internal error.",
@@ -68,6 +75,43 @@ def errors(*statuses: int, notes: Mapping[int, str] | None = None, openai: bool 
             response["headers"] = {"Retry-After": _RETRY_AFTER}
         responses[status] = response
     return {"responses": responses}
+
+
+class AnswersOfEveryRoute(BasePlugin):
+    """apispec plugin: the answers every operation may give before its route runs (the app's
+    guards, kokoro_tts/rest.py), so that no route has to list them itself."""
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: Any) -> None:
+        schema = "OpenAIError" if (path or "").startswith("/v1/") else "Error"
+        for operation in (operations or {}).values():
+            operation.setdefault("responses", {})["414"] = {
+                "description": ERROR_DESCRIPTIONS[414],
+                "content": {"application/json": {"schema": schema}},
+            }
+
+
+def link(method: str, path: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to the operation `method path` of this document, its parameters taken from
+    the answer (`$response.body#/id`, `$response.header.X-Generation-Id`): what a client (and the
+    fuzzer's stateful phase) may call next with what it was given."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method.lower()}", "parameters": parameters}
+
+
+def links(status: int, **named: dict[str, Any]) -> dict[str, Any]:
+    """`@bp.doc(**links(201, DeleteRule=link(...)))`: the links of a route's `status` answer."""
+    return {"responses": {status: {"links": named}}}
+
+
+def history_item_links(generation_id: str) -> dict[str, dict[str, Any]]:
+    """What a generation's history item offers, its id taken from the answer as `generation_id` says."""
+    item = "/api/tts/history/{generation_id}"
+    return {
+        "GetHistoryItem": link("get", item, generation_id=generation_id),
+        "GetAudio": link("get", f"{item}/audio", generation_id=generation_id),
+        "GetCaptions": link("get", f"{item}/captions", generation_id=generation_id),
+        "DeleteHistoryItem": link("delete", item, generation_id=generation_id),
+    }
 
 
 #: What a generation answers besides its audio (POST /api/tts/generate, POST /v1/audio/speech).
@@ -125,12 +169,23 @@ def register_openapi(app: Flask) -> None:
         raise RuntimeError("register_openapi(app) must run before api.init_app(app)")
     api.ERROR_SCHEMA = ErrorSchema
     api.DEFAULT_ERROR_RESPONSE_NAME = None  # each route lists its own errors (`errors`)
+    # Before flask-smorest's blueprint: Flask looks for templates in the order blueprints were
+    # registered, so this page (docs_page/templates/swagger_ui.html) replaces its own.
+    app.register_blueprint(Blueprint("docs_page", __name__, template_folder="docs_page/templates",
+                                     static_folder="docs_page/static", static_url_path="/api/docs/page"))
     _serve_swagger_ui(app)
     app.after_request(answer_headers)
 
 
-#: Blueprints whose answers are public documentation: cacheable.
-_DOCS_BLUEPRINTS = {"api-docs", "swagger_ui"}
+#: Blueprints whose answers are public documentation: cacheable, under the docs' CSP.
+_DOCS_BLUEPRINTS = {"api-docs", "swagger_ui", "docs_page"}
+#: Swagger UI's page: its files and the document from this origin only, no inline script, no
+#: framing (clickjacking the "Try it out" buttons). Its CSS holds data: images; it sets styles
+#: through the DOM, which style-src does not govern.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 _PRIVATE_PREFIXES = ("/api/", "/v1/")
 
 
@@ -147,7 +202,13 @@ def _serve_swagger_ui(app: Flask) -> None:
 def answer_headers(response: Response) -> Response:
     """After every request: the headers of the module's docstring."""
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if request.path.startswith(_PRIVATE_PREFIXES) and request.blueprint not in _DOCS_BLUEPRINTS:
+    hsts = current_app.config.get("STRICT_TRANSPORT_SECURITY")
+    if hsts:
+        response.headers["Strict-Transport-Security"] = hsts
+    if request.blueprint in _DOCS_BLUEPRINTS:
+        response.headers["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
+        response.headers["X-Frame-Options"] = "DENY"
+    elif request.path.startswith(_PRIVATE_PREFIXES):
         response.headers["Cache-Control"] = "no-store"
     if response.status_code not in (429, 503):
         response.headers.pop("Retry-After", None)

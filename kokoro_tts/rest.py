@@ -53,6 +53,23 @@ class StrictFloat(fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON `true` or `false` only: refuses the 0, 1, "yes" ... that `Boolean` would read as one,
+    so that the document's `boolean` is what the API accepts."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class TextBoolean(fields.Boolean):
+    """A boolean sent as text (a query string, a form field): `true` or `false`, as OpenAPI writes one."""
+
+    truthy = {"true"}
+    falsy = {"false"}
+
+
 class UTCDateTime(fields.DateTime):
     """Dumps the naive-UTC timestamps of the database as ISO 8601 with +00:00."""
 
@@ -69,6 +86,19 @@ UPLOADS = {"tts.submit_job": "JOB_MAX_UPLOAD_BYTES"}
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 #: Deeper JSON than this is refused before any view sees it (no request needs more than 3).
 MAX_JSON_DEPTH = 32
+#: The longest query string any route reads, in bytes (none needs a tenth of it). gunicorn reads
+#: request lines up to twice that (gunicorn.conf.py), so that this answer, not its HTML page, says so.
+MAX_QUERY_BYTES = 4096
+
+
+def limit_query_string() -> None:
+    """Refuse a query string over MAX_QUERY_BYTES with the JSON envelope (414 `uri_too_long`),
+    before any route reads it."""
+    if len(request.query_string) > MAX_QUERY_BYTES:
+        raise ServiceError(
+            "uri_too_long", f"The query string is longer than {MAX_QUERY_BYTES} bytes.",
+            {"limit": MAX_QUERY_BYTES},
+        )
 
 
 def require_json_body() -> None:

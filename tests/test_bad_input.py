@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from kokoro_tts.rest import MAX_QUERY_BYTES
 from tests.support.app import credits_of, set_credits
 
 pytestmark = pytest.mark.api
@@ -105,3 +106,72 @@ def test_one_letter_is_never_an_empty_200(client, headers):
         headers={"Authorization": f"Bearer {key}"},
     )
     assert response.status_code == 200 and len(response.data) > 1000
+
+
+#: Every boolean of a request, where it is sent: the document says `boolean`, so `true` or `false`
+#: alone is accepted (JSON: the literals; a query or a form: the words).
+JSON_BOOLEANS = [
+    ("/api/tts/generate", {"text": "Hello.", "lang": "en-us"}, ("stream",)),
+    ("/api/tts/generate", {"text": "Hello.", "lang": "en-us"}, ("normalize",)),
+    ("/api/tts/generate", {"text": "Hello.", "lang": "en-us"}, ("normalization", "money")),
+    ("/api/tts/captioned", {"text": "Hello.", "lang": "en-us"}, ("normalize",)),
+    ("/api/tts/jobs", {"text": "Hello.", "lang": "en-us"}, ("normalize",)),
+    ("/api/tts/pronunciations", {"text": "SQL", "alias": "sequel"}, ("case_sensitive",)),
+]
+
+
+def _with(body: dict, where: tuple[str, ...], value) -> dict:
+    if len(where) == 1:
+        return {**body, where[0]: value}
+    return {**body, where[0]: {where[1]: value}}
+
+
+@pytest.mark.parametrize(("path", "body", "where"), JSON_BOOLEANS)
+@pytest.mark.parametrize("value", [0, 1, "true", "false", "yes", 1.0, [], {}])
+def test_a_boolean_field_takes_only_true_or_false(app, client, headers, path, body, where, value):
+    """Finding 10: `"normalize": 0` was accepted against a document that says boolean."""
+    response = client.post(path, json=_with(body, where, value), headers=headers)
+    assert response.status_code == 400, (path, where, value, response.status_code)
+    error = response.json["error"]
+    assert error["code"] == "validation_error"
+    fields = error["details"]["fields"]
+    assert where[0] in fields, fields
+    if len(where) == 2:
+        assert where[1] in fields[where[0]], fields
+    assert_untouched(app, client, headers)
+    assert client.get("/api/tts/pronunciations", headers=headers).json["rules"] == []
+
+
+def test_a_strict_boolean_still_takes_true_and_false(client, headers):
+    for value in (True, False):
+        rule = {"text": f"SQL{value}", "alias": "sequel", "case_sensitive": value}
+        response = client.post("/api/tts/pronunciations", json=rule, headers=headers)
+        assert response.status_code == 201 and response.json["case_sensitive"] is value
+
+
+def test_text_booleans_are_the_words_true_and_false(client, headers):
+    """In a query string or a form a boolean is text: `true` or `false`, as OpenAPI writes it."""
+    for value in ("0", "1", "yes", "True", ""):
+        voices = client.get(f"/api/tts/voices?available={value}")
+        assert voices.status_code == 400 and "available" in voices.json["error"]["details"]["fields"], value
+        job = client.post("/api/tts/jobs", data={"text": "Hello.", "normalize": value}, headers=headers)
+        assert job.status_code == 400 and "normalize" in job.json["error"]["details"]["fields"], value
+    assert client.get("/api/tts/voices?available=true").status_code == 200
+
+
+def test_a_query_string_over_the_bound_is_a_json_414_before_anything(app, client, headers):
+    """Finding 10: a 4 KB query line got gunicorn's HTML 414, undocumented. The app answers it now,
+    on every route, in the route's envelope, before any charge (gunicorn reads lines up to 8190)."""
+    long = "a" * (MAX_QUERY_BYTES + 1)
+    for response in (client.get(f"/api/tts/voices?language={long}"),
+                     client.get(f"/api/tts/history?x={long}", headers=headers),
+                     client.post(f"/api/tts/generate?x={long}", json={"text": "Hello.", "lang": "en-us"},
+                                 headers=headers)):
+        assert response.status_code == 414, response.request.path
+        error = response.json["error"]
+        assert error["code"] == "uri_too_long" and error["details"] == {"limit": MAX_QUERY_BYTES}
+    openai = client.get(f"/v1/models?x={long}").json["error"]
+    assert openai["code"] == "uri_too_long" and openai["type"] == "invalid_request_error"
+    assert_untouched(app, client, headers)
+    at_the_bound = "x=" + "a" * (MAX_QUERY_BYTES - 2)
+    assert client.get(f"/api/tts/history?{at_the_bound}", headers=headers).status_code == 200

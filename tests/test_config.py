@@ -52,8 +52,44 @@ def test_production_starts_with_a_strong_key(tmp_path):
     class Prod(config.ProductionConfig):
         SECRET_KEY = "k" * 32
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/db.sqlite3"
+        PUBLIC_URL = "https://tts.example.org"
 
     assert create_app(Prod).config["JWT_SECRET_KEY"] == "k" * 32
+
+
+def test_production_refuses_to_start_without_public_url(tmp_path, monkeypatch):
+    """Links in emails are never built from a request's Host: production must be told its address."""
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    monkeypatch.delenv("RENDER_EXTERNAL_URL", raising=False)
+
+    class Prod(config.ProductionConfig):
+        SECRET_KEY = "k" * 32
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/db.sqlite3"
+
+    with pytest.raises(RuntimeError) as info:
+        create_app(Prod)
+    assert "PUBLIC_URL is not set" in str(info.value) and "PUBLIC_URL=https://" in str(info.value)
+
+
+def test_on_render_public_url_falls_back_to_the_service_address(tmp_path, monkeypatch):
+    """Render sets RENDER_EXTERNAL_URL (https://<service>.onrender.com) for web services; PUBLIC_URL wins."""
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    monkeypatch.setenv("RENDER_EXTERNAL_URL", "https://kokoro-tts.onrender.com")
+
+    class Prod(config.ProductionConfig):
+        SECRET_KEY = "k" * 32
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/db.sqlite3"
+
+    assert create_app(Prod).config["PUBLIC_URL"] == "https://kokoro-tts.onrender.com"
+    monkeypatch.setenv("PUBLIC_URL", "https://tts.example.org/")
+    assert create_app(Prod).config["PUBLIC_URL"] == "https://tts.example.org"
+
+
+def test_public_url_must_be_an_address(monkeypatch):
+    monkeypatch.setenv("PUBLIC_URL", "evil.example")
+    with pytest.raises(RuntimeError) as info:
+        create_app()
+    assert "PUBLIC_URL" in str(info.value)
 
 
 def test_development_without_key_makes_a_private_one(tmp_path, monkeypatch):
@@ -77,7 +113,8 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "APP_ENV")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "SECRET_KEY", "APP_ENV", "PUBLIC_URL", "RENDER_EXTERNAL_URL")}
     env.update(PYTHONPATH=str(ROOT), **extra)
     return env
 
@@ -86,6 +123,12 @@ def test_production_start_up_message(tmp_path):
     result = _run(["check-db"], _env(APP_ENV="production"), ROOT)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr and "token_urlsafe" in result.stderr
+
+
+def test_production_start_up_message_without_public_url(tmp_path):
+    result = _run(["check-db"], _env(APP_ENV="production", SECRET_KEY="k" * 32, INSTANCE_PATH=str(tmp_path)), ROOT)
+    assert result.returncode != 0
+    assert "PUBLIC_URL is not set" in result.stderr and "set it to the address" in result.stderr
 
 
 def test_embedded_sqlite_default_smoke(tmp_path, monkeypatch):

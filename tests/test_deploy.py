@@ -59,6 +59,8 @@ def test_compose_settings_are_read_by_the_service_and_point_at_its_services(comp
         assert f"store/{bucket}" in services["bucket"]["command"][0]
         assert env["AWS_ACCESS_KEY_ID"] == services["minio"]["environment"]["MINIO_ROOT_USER"]
         assert env["AWS_SECRET_ACCESS_KEY"] == services["minio"]["environment"]["MINIO_ROOT_PASSWORD"]
+        # Production refuses to start without it (links in emails); compose stops first, saying so.
+        assert env["APP_ENV"] == "production" and env["PUBLIC_URL"].startswith("${PUBLIC_URL:?set PUBLIC_URL")
         Environment(**{k: v for k, v in env.items() if k in Environment.model_fields and "$" not in v})
 
 
@@ -75,7 +77,12 @@ def test_render_has_the_worker_and_the_key_value_store(runner):
         assert all(known(key) for key in env), [key for key in env if not known(key)]
         assert env["REDIS_URL"]["fromService"] == {"type": "keyvalue", "name": redis_name,
                                                     "property": "connectionString"}
-        assert {"AUDIO_STORAGE_URL", "AWS_ENDPOINT_URL", "SECRET_KEY"} <= set(env)
+        assert {"AUDIO_STORAGE_URL", "AWS_ENDPOINT_URL", "SECRET_KEY", "PUBLIC_URL"} <= set(env)
+    web = next(s for s in services.values() if s["type"] == "web")
+    web_env = {e["key"]: e for e in web["envVars"]}
+    # Finding 10: /metrics was public on Render. Its token is made by Render, like the secret key.
+    assert web_env["METRICS_TOKEN"] == {"key": "METRICS_TOKEN", "generateValue": True}
+    assert web_env["PUBLIC_URL"] == {"key": "PUBLIC_URL", "sync": False}  # asked for at creation
     for key, entry in {e["key"]: e for e in worker["envVars"]}.items():
         source = entry.get("fromService")
         if source and source["type"] == "web":  # copied from the web service, which must set it

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import statistics
+import time
 
 import pytest
 from flask import Flask
 
+import config
 from tests.support.app import PASSWORD, AuthActions, bearer, make_app
 from tests.support.mail import Inbox
+from tests.support.net import free_port
 
 pytestmark = pytest.mark.api
 
@@ -75,6 +79,72 @@ def test_forgot_password_answers_alike_and_the_link_resets_once(auth, client, in
     assert client.get("/api/tts/history", headers=bearer(key)).status_code == 401
     again = client.post("/api/auth/password/reset", json={"token": link, "new_password": "yet another one!"})
     assert again.status_code == 400 and again.json["error"]["code"] == "invalid_link"
+
+
+def test_links_point_at_public_url_whatever_host_the_request_names(auth, client, inbox: Inbox):
+    """Finding 6: a forged Host header must not put the attacker's address in the victim's mail."""
+    evil = {"Host": "evil.example"}
+    client.post("/api/auth/register", json={"email": EMAIL, "password": PASSWORD}, headers=evil)
+    answer = client.post("/api/auth/password/forgot", json={"email": EMAIL}, headers=evil)
+    assert answer.status_code == 202
+    inbox.token(EMAIL, "reset")  # a link to PUBLIC_URL (https://tts.example.org)
+    inbox.token(EMAIL, "verify")
+    assert all("evil.example" not in m.get_payload(decode=True).decode() for m in inbox.messages)
+
+
+def test_without_public_url_links_point_at_the_default_address_outside_production(app: Flask, inbox: Inbox):
+    """Testing and development: ./scripts/run.sh's address, never the request's Host."""
+    unset = make_app(
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], TTS_AUDIO_DIR=app.config["TTS_AUDIO_DIR"],
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_SUPPRESS_SEND=False,
+    )
+    assert unset.config["PUBLIC_URL"] == config.DEFAULT_PUBLIC_URL == "http://127.0.0.1:8000"
+    client = unset.test_client()
+    AuthActions(client).register(EMAIL)
+    client.post("/api/auth/password/forgot", json={"email": EMAIL}, headers={"Host": "evil.example"})
+    inbox.token(EMAIL, "reset", base=config.DEFAULT_PUBLIC_URL)
+
+
+def _forgot_ms(client, email: str) -> float:
+    started = time.perf_counter()
+    answer = client.post("/api/auth/password/forgot", json={"email": email})
+    assert answer.status_code == 202
+    return (time.perf_counter() - started) * 1000
+
+
+def test_forgot_password_takes_as_long_for_a_known_address(auth, client, inbox: Inbox, mail_app: Flask):
+    """Finding 9: the answer's time told which addresses have accounts (48 ms known, 2.7 ms unknown
+    with a distant SMTP server). The reset mail now leaves in the background; it still arrives."""
+    auth.register(EMAIL)
+    inbox.delay = 0.05  # an SMTP server as far away as a real one
+    mail_app.config["FORGOT_PASSWORD_RATE_LIMIT"] = "1000 per hour"  # the limit is tested below
+    known, unknown = [], []
+    for _ in range(12):  # interleaved: the machine's noise falls on both alike
+        known.append(_forgot_ms(client, EMAIL))
+        unknown.append(_forgot_ms(client, "nobody@example.com"))
+    known_ms, unknown_ms = statistics.median(known), statistics.median(unknown)
+    print(f"forgot-password medians: known {known_ms:.1f} ms, unknown {unknown_ms:.1f} ms")
+    assert known_ms < unknown_ms + 20 and known_ms < 3 * unknown_ms, (known, unknown)
+    deadline = time.monotonic() + 20
+    while len(inbox.to(EMAIL)) < 1 + 12 and time.monotonic() < deadline:  # the verification mail, the resets
+        time.sleep(0.05)
+    assert len(inbox.to(EMAIL)) == 13 and inbox.to("nobody@example.com") == []
+    inbox.token(EMAIL, "reset")
+
+
+def test_a_reset_mail_the_smtp_server_refuses_is_logged(app: Flask, caplog: pytest.LogCaptureFixture):
+    """Sent in the background, a failure cannot reach the answer (202 all the same): it is logged."""
+    unreachable = make_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                           MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SUPPRESS_SEND=False)
+    client = unreachable.test_client()
+    with caplog.at_level(logging.ERROR, logger="kokoro_tts.services.email_links"):
+        AuthActions(client).register(EMAIL)  # its verification mail fails too, during the request
+        caplog.clear()
+        assert client.post("/api/auth/password/forgot", json={"email": EMAIL}).status_code == 202
+        deadline = time.monotonic() + 10
+        while "could not send email" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert f"could not send email to {EMAIL}" in caplog.text
 
 
 def test_forgot_password_is_rate_limited(auth, client, mail_app: Flask):

@@ -1,11 +1,14 @@
 """Schemathesis against the document the app serves: every operation of /api/openapi.json is called
 with generated requests, valid and invalid, on a real HTTP server and the test PostgreSQL database,
 as a registered account. Each answer must be documented (status code and content type), match its
-documented schema, and never be a server error.
+documented schema, and never be a server error. Then the stateful phase: sequences of calls that
+follow the document's links (a rule created, then deleted; a generation, then its history item,
+audio and captions; a job, then followed and cancelled ...), with the ids the answers gave.
 
 Bounded: texts are short (TTS_MAX_CHARS=12, JOB_MAX_CHARS=200; longer ones are refused before synthesis), speeds under 1
 are spoken at 1, examples per operation are capped, the examples are the same on every run, and the
-whole run and each operation have a time budget (cases past it are not sent, and a warning says so).
+whole run and each operation have a time budget (cases past it are not sent, and a warning says so);
+so does the stateful phase (scenarios and steps are capped too).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import hypothesis
 import pytest
 import redis
 import requests
@@ -45,6 +49,9 @@ MAX_CHARS = 12  # longer texts are refused (413) before any synthesis
 MAX_EXAMPLES = 20  # per operation, for the random (fuzzing) phase
 BUDGET_SECONDS = 75  # the whole run; cases past it are not sent
 OPERATION_BUDGET_SECONDS = 20  # one operation (synthesis is slow on a busy machine): the others get their turn
+STATEFUL_BUDGET_SECONDS = 60  # the stateful phase; steps past it are not sent
+STATEFUL_SCENARIOS = 100  # sequences of linked calls
+STATEFUL_STEPS = 6  # calls per sequence, at most
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 UNLIMITED = "100000 per minute"  # the rate limits are tested elsewhere; here they would only answer 429
 #: Jobs go to a queue no worker reads: their submission is what is tested here (tests/test_jobs.py runs them).
@@ -64,6 +71,9 @@ class Server:
         self.statuses: Counter[int] = Counter()
         self.spent: Counter[str] = Counter()  # seconds per operation
         self.skipped = 0
+        self.stateful: Counter[str] = Counter()  # calls per operation in the stateful phase
+        self.stateful_statuses: Counter[int] = Counter()
+        self.stateful_skipped = 0
 
     def login(self) -> str:
         response = self.session.post(f"{self.url}/api/auth/login", json={"email": EMAIL, "password": PASSWORD})
@@ -99,9 +109,15 @@ def server(database_url: str, _migrated_app: Flask, tmp_path_factory: pytest.Tem
         print(f"\nfuzz: {sum(server.calls.values())} requests over {len(server.calls)} operations in "
               f"{time.monotonic() - server.started:.0f} s; statuses {dict(sorted(server.statuses.items()))}; "
               f"{server.skipped} cases past the budget")
+        print(f"fuzz, stateful: {sum(server.stateful.values())} linked calls over {len(server.stateful)} operations; "
+              f"statuses {dict(sorted(server.stateful_statuses.items()))}; {server.stateful_skipped} calls past "
+              f"the budget")
         if server.skipped:  # the test passed on fewer cases than it means to
             warnings.warn(f"fuzz: {server.skipped} cases not sent (time budgets: {BUDGET_SECONDS} s in all, "
                           f"{OPERATION_BUDGET_SECONDS} s per operation)", stacklevel=1)
+        if server.stateful_skipped:
+            warnings.warn(f"fuzz: {server.stateful_skipped} linked calls not sent (time budget: "
+                          f"{STATEFUL_BUDGET_SECONDS} s)", stacklevel=1)
 
 
 def _empty_database(app: Flask) -> None:
@@ -138,6 +154,13 @@ def _no_slow_speech(case) -> None:
         case.body["speed"] = 1.0
 
 
+def _call_kwargs(case, server: Server) -> dict[str, Any]:
+    """How a case is sent: to the live server, as the fuzzing account."""
+    # Logging out ends the token it is sent with: give it one of its own.
+    token = server.login() if case.path == "/api/auth/logout" else server.token
+    return {"base_url": server.url, "session": server.session, "headers": {"Authorization": f"Bearer {token}"}}
+
+
 @document.parametrize()
 def test_the_api_answers_as_its_document_says(case, server: Server) -> None:
     label = case.operation.label
@@ -146,12 +169,36 @@ def test_the_api_answers_as_its_document_says(case, server: Server) -> None:
         return
     started = time.monotonic()
     _no_slow_speech(case)
-    # Logging out ends the token it is sent with: give it one of its own.
-    token = server.login() if case.path == "/api/auth/logout" else server.token
-    response = case.call_and_validate(
-        base_url=server.url, session=server.session, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
-    )
+    response = case.call_and_validate(**_call_kwargs(case, server), checks=CHECKS)
     server.spent[label] += time.monotonic() - started
     server.calls[label] += 1
     server.statuses[response.status_code] += 1
 
+
+def test_linked_operations_answer_as_the_document_says(server: Server) -> None:
+    """The stateful phase: scenarios that follow the document's links, each answer checked like above."""
+    deadline = time.monotonic() + STATEFUL_BUDGET_SECONDS
+
+    class Scenarios(document.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case) -> None:
+            if time.monotonic() > deadline:
+                server.stateful_skipped += 1
+                hypothesis.reject()  # past the budget: this scenario ends here, unsent
+            _no_slow_speech(case)
+
+        def get_call_kwargs(self, case) -> dict[str, Any]:
+            return _call_kwargs(case, server)
+
+        def after_call(self, response, case) -> None:
+            super().after_call(response, case)
+            server.stateful[case.operation.label] += 1
+            server.stateful_statuses[response.status_code] += 1
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs or None, recorder=self.recorder)
+
+    Scenarios.run(settings=hypothesis.settings(
+        max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS, deadline=None, database=None,
+        derandomize=True, phases=[hypothesis.Phase.generate], suppress_health_check=list(hypothesis.HealthCheck),
+    ))
+    assert sum(server.stateful.values()) > 0

@@ -7,15 +7,17 @@ from __future__ import annotations
 import time
 
 import pytest
-from flask import Response
+from flask import Flask, Response
 
+import config
+from kokoro_tts import create_app
 from kokoro_tts.openapi import answer_headers
-from tests.support.app import bearer
+from tests.support.app import bearer, make_app
 
 pytestmark = pytest.mark.api
 
 DOCUMENTATION = ("/api/openapi.json", "/api/docs", "/api/docs/assets/swagger-ui.css",
-                 "/api/docs/assets/swagger-ui-bundle.js")
+                 "/api/docs/assets/swagger-ui-bundle.js", "/api/docs/page/swagger-init.js")
 
 
 def _login(client, password: str = "wrong password"):
@@ -72,6 +74,15 @@ def test_the_documentation_may_be_cached(client):
         assert "no-store" not in response.headers.get("Cache-Control", ""), path
 
 
+def test_the_documentation_is_framed_by_no_one_and_runs_no_inline_script(client):
+    """Finding 10: /api/docs could be framed and had no CSP (tests/browser/test_docs_page.py: it renders)."""
+    for path in DOCUMENTATION:
+        response = client.get(path)
+        policy = [d.strip() for d in response.headers["Content-Security-Policy"].split(";")]
+        assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy, path
+        assert response.headers["X-Frame-Options"] == "DENY", path
+
+
 def test_successful_answers_carry_no_retry_after(auth, client):
     registered = auth.register()
     logged_in = auth.login()
@@ -125,3 +136,35 @@ def test_retry_after_is_kept_on_503_and_dropped_elsewhere(app):
     assert unavailable.headers["Retry-After"] == "5"
     assert "Retry-After" not in ok.headers
     assert "Retry-After" not in not_found.headers
+
+
+def _answers(client) -> list:
+    return [client.get("/healthz"), client.get("/"), client.get("/api/docs"), client.get("/api/auth/me"),
+            client.get("/api/nowhere"), client.post("/api/auth/login", data="x", content_type="text/plain"),
+            client.get("/v1/models"), client.get("/metrics")]
+
+
+def test_production_answers_say_https_only(app: Flask):
+    """Finding 10: no HSTS. In production every answer, errors included, carries it."""
+
+    class Prod(config.ProductionConfig):
+        SECRET_KEY = "k" * 32
+        PUBLIC_URL = "https://tts.example.org"
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+
+    for response in _answers(create_app(Prod).test_client()):
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", (
+            response.request.path, response.status_code)
+
+
+def test_development_answers_do_not(app: Flask):
+    """Plain HTTP on 127.0.0.1: a browser told HSTS there would refuse every other local server."""
+
+    class Dev(config.DevelopmentConfig):
+        SECRET_KEY = "k" * 32
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+
+    testing = make_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    for client in (create_app(Dev).test_client(), testing.test_client()):
+        for response in _answers(client):
+            assert "Strict-Transport-Security" not in response.headers, response.request.path

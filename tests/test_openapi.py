@@ -138,6 +138,36 @@ def test_each_route_documents_the_errors_it_answers_with(client):
         assert "Retry-After" in paths[path][method]["responses"]["429"]["headers"]
 
 
+def test_every_operation_documents_the_414_of_a_long_query_string(client):
+    spec = client.get("/api/openapi.json").json
+    for path, method, operation in _operations(spec):
+        response = operation["responses"]["414"]
+        assert "uri_too_long" in response["description"], (method, path)
+        expected = OPENAI_ERROR_REF if path.startswith("/v1/") else ERROR_REF
+        assert response["content"]["application/json"]["schema"] == {"$ref": expected}, (method, path)
+
+
+def test_every_link_names_an_operation_and_its_parameters(client):
+    """The links (what a client may call next with what an answer gave; the fuzzer follows them)."""
+    spec = client.get("/api/openapi.json").json
+    found = set()
+    for path, method, operation in _operations(spec):
+        for status, response in operation["responses"].items():
+            for name, link in response.get("links", {}).items():
+                pointer = link["operationRef"].removeprefix("#/paths/")
+                target_path, target_method = pointer.rsplit("/", 1)
+                target_path = target_path.replace("~1", "/").replace("~0", "~")
+                target = spec["paths"][target_path][target_method]
+                wanted = {p["name"] for p in spec["paths"][target_path].get("parameters", []) + target.get(
+                    "parameters", []) if p["in"] == "path"}
+                assert set(link["parameters"]) == wanted, (method, path, name)
+                found.add((method, path, status, name))
+    assert {("post", "/api/tts/pronunciations", "201", "DeleteRule"),
+            ("post", "/api/auth/api-keys", "201", "RevokeApiKey"),
+            ("post", "/api/tts/jobs", "202", "CancelJob"),
+            ("post", "/api/tts/captioned", "200", "GetAudio")} <= found
+
+
 def test_audio_answers_list_every_format(client):
     paths = client.get("/api/openapi.json").json["paths"]
     for path, method in (("/api/tts/generate", "post"), ("/v1/audio/speech", "post"),
@@ -175,9 +205,13 @@ class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.links: list[str] = []
+        self.inline_scripts: list[str] = []  # the type of each <script> without src
 
     def handle_starttag(self, tag, attrs):
         self.links += [value for name, value in attrs if name in ("src", "href") and value]
+        named = dict(attrs)
+        if tag == "script" and "src" not in named:
+            self.inline_scripts.append(named.get("type") or "text/javascript")
 
 
 def test_the_docs_page_is_served_by_the_app_alone(client):
@@ -187,12 +221,13 @@ def test_the_docs_page_is_served_by_the_app_alone(client):
     assert not re.search(r"(https?:)?//", html), "the docs page must reference no other host"
     parser = _Links()
     parser.feed(html)
-    assert len(parser.links) == 3  # Swagger UI's stylesheet and its two scripts
+    assert len(parser.links) == 4  # Swagger UI's stylesheet and its two scripts, and the page's start
+    assert set(parser.inline_scripts) == {"application/json"}  # settings as data, never code (the CSP)
     for link in parser.links:
-        assert link.startswith("/api/docs/assets/"), link
+        assert link.startswith("/api/docs/"), link
         asset = client.get(link)
         assert asset.status_code == 200, link
         assert asset.mimetype in ("text/css", "text/javascript", "application/javascript"), link
-        assert len(asset.data) > 1000, link
+        assert len(asset.data) > (1000 if "/assets/" in link else 100), link  # Swagger UI's files are large
     assert '"validatorUrl": null' in html  # no call to swagger.io's online validator either
     assert client.get("/api/docs/assets/../../../config.py").status_code == 404

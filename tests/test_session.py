@@ -3,8 +3,10 @@ Bearer clients unchanged."""
 
 from __future__ import annotations
 
+from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
 
+import jwt
 import pytest
 
 import config
@@ -44,6 +46,20 @@ def test_login_sets_an_httponly_cookie_and_no_token_in_the_body(auth, client):
     assert "Secure" not in token  # plain HTTP in development and tests; see the production test
     assert "HttpOnly" not in double  # the page reads it to send it back
     assert client.get("/api/auth/me").json["email"] == EMAIL
+
+
+def test_the_session_cookies_live_as_long_as_their_token(app, auth, client):
+    """Finding 10: the cookie lived a year while its token lives ACCESS_TOKEN_DAYS (30)."""
+    days = app.config["JWT_ACCESS_TOKEN_EXPIRES"].days
+    assert days == 30
+    cookies = cookies_of(open_session(auth, client))
+    token = SimpleCookie(cookies["access_token_cookie"])["access_token_cookie"]
+    claims = jwt.decode(token.value, options={"verify_signature": False})
+    for name in ("access_token_cookie", "csrf_access_token"):
+        morsel = SimpleCookie(cookies[name])[name]
+        assert int(morsel["max-age"]) == days * 86400 == claims["exp"] - claims["iat"], name
+        expires = parsedate_to_datetime(morsel["expires"]).timestamp()
+        assert abs(expires - claims["exp"]) <= 2, name
 
 
 def test_a_write_with_the_cookie_but_without_the_csrf_header_is_refused(app, auth, client):
@@ -111,6 +127,7 @@ def test_production_cookies_are_secure(tmp_path):
     class Prod(config.ProductionConfig):
         SECRET_KEY = "k" * 32
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/db.sqlite3"
+        PUBLIC_URL = "https://tts.example.org"
 
     app = create_app(Prod)
     assert app.config["JWT_COOKIE_SECURE"] is True and app.config["JWT_COOKIE_SAMESITE"] == "Lax"

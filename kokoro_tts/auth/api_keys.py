@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_jwt_extended import current_user
 
-from ..openapi import BODY, errors
+from ..openapi import BODY, errors, link, links
 from ..security import token_required
 from ..services import api_keys
 from . import bp
@@ -17,6 +17,7 @@ from .schemas import ApiKeyCreatedSchema, ApiKeyListSchema, NewApiKeySchema
 @token_required
 @bp.arguments(NewApiKeySchema)
 @bp.response(201, ApiKeyCreatedSchema)
+@bp.doc(**links(201, RevokeApiKey=link("delete", "/api/auth/api-keys/{key_id}", key_id="$response.body#/id")))
 @bp.doc(**errors(*BODY, 401, 503))
 def create_api_key(data: dict[str, Any]):
     """Create a key; the answer is the only time the key itself is shown."""

@@ -50,16 +50,13 @@ LOGIN_ERRORS = errors(*BODY, 401, 403, 429, 503, notes={
 REGISTER_ERRORS = errors(*BODY, 409, 429, 503, notes={409: "`email_taken`: an account with this email exists."})
 
 
-def page_url() -> str:
-    """Where the page is, for links in emails: `PUBLIC_URL`, else this request's own host."""
-    return str(current_app.config.get("PUBLIC_URL") or request.host_url)
-
-
 def _session_response(user: User, status: int = 200) -> Response:
-    """The browser's answer: the user in the body, a new token only in the HttpOnly cookie."""
+    """The browser's answer: the user in the body, a new token only in the HttpOnly cookie, which
+    lives as long as the token (flask-jwt-extended's default is a year)."""
     response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
     response.status_code = status
-    set_access_cookies(response, issue_token(user))
+    lifetime = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    set_access_cookies(response, issue_token(user), max_age=int(lifetime.total_seconds()))
     return response
 
 
@@ -115,7 +112,7 @@ def login_limits(view: Any) -> Any:
 @bp.doc(**REGISTER_ERRORS)
 def register(data: dict[str, Any]):
     """Create an account and return an access token for it."""
-    return _token_response(accounts.register(data["email"], data["password"], data["name"], page_url()))
+    return _token_response(accounts.register(data["email"], data["password"], data["name"]))
 
 
 @bp.post("/login")
@@ -185,7 +182,7 @@ def open_session(data: dict[str, Any]):
 @bp.doc(**REGISTER_ERRORS)
 def register_session(data: dict[str, Any]):
     """Create an account and open a browser session for it (the cookies of `POST /session`)."""
-    return _session_response(accounts.register(data["email"], data["password"], data["name"], page_url()), 201)
+    return _session_response(accounts.register(data["email"], data["password"], data["name"]), 201)
 
 
 @bp.delete("/session")
@@ -242,7 +239,7 @@ def delete_account(data: dict[str, Any]):
 def forgot_password(data: dict[str, Any]):
     """Mail a single-use link (valid 1 hour) to choose a new password. The answer is the same
     whether or not an account has this address."""
-    accounts.request_password_reset(data["email"], page_url())
+    accounts.request_password_reset(data["email"])
     return {"message": "If an account has this address, a link to reset its password is on its way."}
 
 
@@ -276,5 +273,5 @@ def verify_email(data: dict[str, Any]):
 @bp.doc(**errors(401, 409, 429, 503, notes={409: "`already_verified`.", 503: "`email_unavailable` too."}))
 def resend_verification():
     """Send the verification link again."""
-    accounts.resend_verification(current_user, page_url())
+    accounts.resend_verification(current_user)
     return {"message": "A verification link is on its way."}

@@ -23,8 +23,8 @@ def _email_taken() -> ServiceError:
     return ServiceError("email_taken", "An account with this email already exists.")
 
 
-def register(email: str, password: str, name: str | None, page_url: str) -> User:
-    """A new account, and its verification link mailed (links open `page_url`)."""
+def register(email: str, password: str, name: str | None) -> User:
+    """A new account, and its verification link mailed."""
     if find_by_email(email) is not None:
         raise _email_taken()
     user = User(
@@ -37,7 +37,9 @@ def register(email: str, password: str, name: str | None, page_url: str) -> User
     except IntegrityError as exc:  # the same email registered concurrently
         db.session.rollback()
         raise _email_taken() from exc
-    email_links.send_verification(user, page_url)  # a failure is logged; the account stands (resend later)
+    # During the request: `email_taken` already tells which addresses have accounts, so the time
+    # this takes reveals nothing more. A failure is logged; the account stands (resend later).
+    email_links.send_verification(user)
     return user
 
 
@@ -85,11 +87,12 @@ def change_password(user: User, current: str, new: str) -> User:
     return user
 
 
-def request_password_reset(email: str, page_url: str) -> None:
-    """Mail a reset link if an active account has this address; nothing tells whether it has."""
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an active account has this address; nothing tells whether it has, not
+    even the time the answer takes (the mail leaves in the background)."""
     user = find_by_email(email)
     if user is not None and user.is_active is not False:
-        email_links.send_reset(user, page_url)
+        email_links.send_reset(user)
 
 
 def reset_password(token: str, new: str) -> User:
@@ -109,10 +112,10 @@ def verify_email(token: str) -> User:
     return user
 
 
-def resend_verification(user: User, page_url: str) -> None:
+def resend_verification(user: User) -> None:
     if user.is_verified:
         raise ServiceError("already_verified", "This email address is already verified.")
-    if not email_links.send_verification(user, page_url):
+    if not email_links.send_verification(user):
         raise ServiceError("email_unavailable", "The email could not be sent; try again later.")
 
 

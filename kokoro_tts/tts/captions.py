@@ -9,7 +9,7 @@ from flask import Response, current_app
 
 from ..engine.timing import Word, srt, webvtt, webvtt_cues
 from ..extensions import limiter
-from ..openapi import errors, generation_errors
+from ..openapi import errors, generation_errors, history_item_links, links
 from ..rest import client_gone
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services import history
@@ -33,6 +33,7 @@ _CAPTION_TYPES = {"vtt": "text/vtt; charset=utf-8", "srt": "application/x-subrip
 @limiter.limit(lambda: current_app.config["GENERATE_RATE_LIMIT"], key_func=rate_limit_key)
 @bp.arguments(CaptionedSchema)
 @bp.response(200, CaptionedResponseSchema)
+@bp.doc(**links(200, **history_item_links("$response.body#/generation_id")))
 @bp.doc(**generation_errors())
 def captioned(data: dict[str, Any]):
     """Speech and the time of each word, in one JSON answer; charged like `/generate`."""

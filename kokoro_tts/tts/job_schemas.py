@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..engine import FORMATS, LANGUAGES, MAX_SPEED, MIN_SPEED
-from ..rest import StrictFloat, UTCDateTime
+from ..rest import StrictBoolean, StrictFloat, TextBoolean, UTCDateTime
 from ..services.jobs.plan import chapters_done
 
 
@@ -18,12 +18,16 @@ class _JobOptions(Schema):
                                                           "description": "MP3, Opus and FLAC carry chapter marks"})
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                           metadata={"description": "default: the document's title, else the first words"})
-    normalize = fields.Boolean(load_default=True, metadata={"description": "read numbers, dates... as words"})
+
+
+#: The `normalize` field, in JSON and as a form value.
+NORMALIZE = {"description": "read numbers, dates... as words"}
 
 
 class JobInSchema(_JobOptions):
     text = fields.String(required=True, metadata={"description": "at most JOB_MAX_CHARS characters"})
     speed = StrictFloat(load_default=None, allow_none=True, validate=validate.Range(min=MIN_SPEED, max=MAX_SPEED))
+    normalize = StrictBoolean(load_default=True, metadata=NORMALIZE)
 
 
 class JobFormSchema(_JobOptions):
@@ -31,6 +35,7 @@ class JobFormSchema(_JobOptions):
 
     text = fields.String(load_default=None)
     speed = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=MIN_SPEED, max=MAX_SPEED))
+    normalize = TextBoolean(load_default=True, metadata=NORMALIZE)
 
 
 class JobUploadSchema(JobFormSchema):

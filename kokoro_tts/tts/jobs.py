@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, request
 
 from ..extensions import limiter
-from ..openapi import errors
+from ..openapi import errors, link, links
 from ..rest import FORMS, check_json_values, parse
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services import jobs, ledger
@@ -53,6 +53,8 @@ def _order(data: dict[str, Any], document: Any = None) -> jobs.JobOrder:
 @auth_required
 @limiter.limit(lambda: current_app.config["GENERATE_RATE_LIMIT"], key_func=rate_limit_key)
 @bp.response(202, JobSchema, headers={"X-Credits-Remaining": CREDITS_HEADER})
+@bp.doc(**links(202, GetJob=link("get", "/api/tts/jobs/{job_id}", job_id="$response.body#/id"),
+                CancelJob=link("delete", "/api/tts/jobs/{job_id}", job_id="$response.body#/id")))
 @bp.doc(requestBody={"required": True, "content": {
     "application/json": {"schema": JobInSchema},
     "multipart/form-data": {"schema": JobUploadSchema},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..openapi import BODY, errors
+from ..openapi import BODY, errors, link, links
 from ..security import auth_required, current_caller
 from ..services import pronunciations
 from . import bp
@@ -24,6 +24,7 @@ def list_rules():
 @auth_required
 @bp.arguments(RuleInSchema)
 @bp.response(201, RuleSchema)
+@bp.doc(**links(201, DeleteRule=link("delete", "/api/tts/pronunciations/{rule_id}", rule_id="$response.body#/id")))
 @bp.doc(**errors(*BODY, 401, 409, 503, notes={
     400: "`invalid_rule` (neither or both of alias and phonemes), `invalid_phonemes` (symbols the model "
          "does not know, named), or a field at fault.",

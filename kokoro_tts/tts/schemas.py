@@ -6,14 +6,14 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from ..engine import FORMATS, LANGUAGES, MAX_SPEED, MIN_SPEED
 from ..engine.normalize import KINDS
-from ..rest import StrictFloat, UTCDateTime
+from ..rest import StrictBoolean, StrictFloat, TextBoolean, UTCDateTime
 from ..schemas import GenerationSchema
 from ..services.pronunciations import MAX_RULES
 
 
 class VoiceQuerySchema(Schema):
     language = fields.String(metadata={"description": "e.g. en-us, fr, ja"})
-    available = fields.Boolean(metadata={"description": "only voices a loaded pack has (true) or not"})
+    available = TextBoolean(metadata={"description": "only voices a loaded pack has (true) or not"})
 
 
 class VoiceSchema(Schema):
@@ -35,7 +35,7 @@ class FavoritesSchema(Schema):
 
 
 #: One switch per kind of normalisation, all on unless given.
-NormalizationSchema = Schema.from_dict({kind: fields.Boolean(load_default=True) for kind in KINDS},
+NormalizationSchema = Schema.from_dict({kind: StrictBoolean(load_default=True) for kind in KINDS},
                                        name="NormalizationSchema")
 
 
@@ -58,8 +58,8 @@ class GenerateSchema(Schema):
                                  "default: the voice's language", "example": "en-us"},
     )
     format = fields.String(load_default="wav", metadata={"enum": list(FORMATS)})
-    stream = fields.Boolean(load_default=False, metadata={"description": "send the audio as it is made"})
-    normalize = fields.Boolean(
+    stream = StrictBoolean(load_default=False, metadata={"description": "send the audio as it is made"})
+    normalize = StrictBoolean(
         load_default=True,
         metadata={"description": "read numbers, money, dates, times, units, abbreviations, URLs, email "
                                  "addresses and phone numbers as words (English and French)"},
@@ -120,7 +120,7 @@ class RuleInSchema(Schema):
                           metadata={"description": "say these words instead (or give phonemes)"})
     phonemes = fields.String(validate=validate.Length(min=1, max=500),
                              metadata={"description": "say these phonemes (Kokoro's set)", "example": "kˈOkəɹO"})
-    case_sensitive = fields.Boolean(load_default=True)
+    case_sensitive = StrictBoolean(load_default=True)
 
 
 class RuleSchema(Schema):

@@ -46,9 +46,10 @@ def remove_favorite(voice_id: str):
 @bp.get("/voices/<voice_id>/preview")
 @bp.response(200, content_type="audio/mpeg", description="a short MP3 sample of the voice")
 @bp.doc(**PUBLIC)
-@bp.doc(**errors(400, 404, 503, notes={
+@bp.doc(**errors(400, 404, 413, 503, notes={
     400: "`voice_unavailable`: the voice is not installed on this server.",
     404: "`voice_not_found`: no such voice in the catalogue.",
+    413: "`text_too_long`: the server's TTS_MAX_CHARS is shorter than the voice's sample (about 50 characters).",
 }))
 def voice_preview(voice_id: str) -> Response:
     """A short sample of an available voice (free; made once per server, then served from a file)."""

@@ -208,14 +208,16 @@ def test_playback_starts_before_the_generation_ends(page: Page, site: str):
 
 @pytest.fixture
 def mail_site(app, inbox: Inbox) -> Iterator[str]:
-    """A live server whose app mails through the test's SMTP server (links to itself)."""
+    """A live server whose app mails through the test's SMTP server (its PUBLIC_URL: itself)."""
     mailing = make_app(
         SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], TTS_AUDIO_DIR=app.config["TTS_AUDIO_DIR"],
         MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_SUPPRESS_SEND=False,
     )
     server = make_server("127.0.0.1", 0, mailing, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    mailing.config["PUBLIC_URL"] = url  # known once the server has its port
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
 
 

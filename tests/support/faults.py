@@ -26,7 +26,7 @@ class Gunicorn:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "APP_ENV": "production", "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-                    "SECRET_KEY": "fault-test-secret-key-0123456789-abcdef", **env}
+                    "SECRET_KEY": "fault-test-secret-key-0123456789-abcdef", "PUBLIC_URL": self.url, **env}
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
 
