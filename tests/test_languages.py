@@ -48,3 +48,56 @@ def test_the_account_language_wins_over_the_browsers(client, auth):
     assert wrong.json["error"]["message"] == "Le mot de passe n’est pas correct."
     refused = client.put("/api/auth/preferences", json={"language": "de"}, headers=headers)
     assert refused.status_code == 400 and "language" in refused.json["error"]["details"]["fields"]
+
+
+@pytest.fixture
+def mail_app(app, inbox):
+    from tests.support.app import make_app
+
+    made = make_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], MAIL_SERVER="127.0.0.1",
+                    MAIL_PORT=inbox.port, MAIL_SUPPRESS_SEND=False, PUBLIC_URL="https://tts.example.org")
+    yield made
+    make_app()
+
+
+def _body(message) -> str:
+    return message.get_payload(decode=True).decode()
+
+
+def _subject(message) -> str:
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def _wait_for(inbox, address: str, count: int) -> list:
+    import time
+
+    deadline = time.monotonic() + 10
+    while len(inbox.to(address)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return inbox.to(address)
+
+
+def test_emails_are_written_in_one_language_their_readers(mail_app, inbox):
+    client = mail_app.test_client()
+    assert client.post("/api/auth/register", json={"email": "ada@example.com", "password": "password123"},
+                       headers=FR).status_code == 201
+    assert client.post("/api/auth/register", json={"email": "bob@example.com", "password": "password123"}
+                       ).status_code == 201
+    [french] = _wait_for(inbox, "ada@example.com", 1)
+    [english] = _wait_for(inbox, "bob@example.com", 1)
+    assert _subject(french) == "Kokoro TTS\u202f: confirmez votre adresse e-mail"
+    assert "valable 7\u00a0jours" in _body(french) or "valable 7 jours" in _body(french)
+    assert "Confirm your" not in _body(french) and "Confirmez" not in _body(english)  # one language each
+    assert "(valid 7 days)" in _body(english)
+    # Bob chooses French: his reset link comes in French, whatever his browser says.
+    token = client.post("/api/auth/login", json={"email": "bob@example.com", "password": "password123"}
+                        ).json["access_token"]
+    assert client.put("/api/auth/preferences", json={"language": "fr"}, headers=bearer(token)).status_code == 200
+    answer = client.post("/api/auth/password/forgot", json={"email": "bob@example.com"},
+                         headers={"Accept-Language": "en"})
+    assert answer.json["message"] == "If an account has this address, a link to reset its password is on its way."
+    reset = _wait_for(inbox, "bob@example.com", 2)[-1]
+    assert _subject(reset) == "Kokoro TTS\u202f: choisissez un nouveau mot de passe"
+    assert "valable 1\u00a0heure, une seule fois" in _body(reset) or "valable 1 heure, une seule fois" in _body(reset)

@@ -25,6 +25,7 @@ from ..rest import PUBLIC
 from ..security import token_required
 from ..services import accounts
 from ..services.tokens import issue_token, revoke_token
+from ..translate import N_, say
 from . import bp
 from .schemas import (
     ChangePasswordSchema,
@@ -158,7 +159,7 @@ def logout():
     """End this token; others of the account stay valid."""
     revoke_token(get_jwt())
     _commit_revocation()
-    return {"message": "Logged out."}
+    return {"message": say(N_("Logged out."))}
 
 
 @bp.post("/session")
@@ -226,7 +227,7 @@ def change_password(data: dict[str, Any]):
 def delete_account(data: dict[str, Any]):
     """Delete the account and everything it owns (history, audio, keys); the password confirms it."""
     accounts.delete(current_user, data["password"])
-    return {"message": "Account deleted."}
+    return {"message": say(N_("Account deleted."))}
 
 
 @bp.post("/password/forgot")
@@ -240,7 +241,7 @@ def forgot_password(data: dict[str, Any]):
     """Mail a single-use link (valid 1 hour) to choose a new password. The answer is the same
     whether or not an account has this address."""
     accounts.request_password_reset(data["email"])
-    return {"message": "If an account has this address, a link to reset its password is on its way."}
+    return {"message": say(N_("If an account has this address, a link to reset its password is on its way."))}
 
 
 @bp.post("/password/reset")
@@ -253,7 +254,7 @@ def reset_password(data: dict[str, Any]):
     """Set a new password with the emailed link's token; every older session, token and API key
     of the account stops working, like a password change."""
     accounts.reset_password(data["token"], data["new_password"])
-    return {"message": "Password changed; log in with the new one."}
+    return {"message": say(N_("Password changed; log in with the new one."))}
 
 
 @bp.post("/verify")
@@ -274,4 +275,4 @@ def verify_email(data: dict[str, Any]):
 def resend_verification():
     """Send the verification link again."""
     accounts.resend_verification(current_user)
-    return {"message": "A verification link is on its way."}
+    return {"message": say(N_("A verification link is on its way."))}

@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
-from flask_mail import Message
+from flask_babel import force_locale, format_timedelta, get_locale
+from flask_mail import Message as Email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..context import App, per_app, setting, the_app
+from ..engine.errors import Message
 from ..extensions import db, mail
+from ..locales import preferred
 from ..models import User
+from ..translate import N_, say
 from .errors import ServiceError
 from .tokens import fingerprint, password_fingerprint
 
@@ -71,7 +76,7 @@ def send(to: str, subject: str, body: str) -> bool:
         log.warning("email is not configured (MAIL_SERVER); the message to %s:\n%s\n%s", to, subject, body)
         return True
     try:
-        mail.send(Message(subject, recipients=[to], body=body))
+        mail.send(Email(subject, recipients=[to], body=body))
     except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors
         log.error("could not send email to %s: %s", to, exc)
         return False
@@ -95,22 +100,28 @@ def _send_in(app: App, to: str, subject: str, body: str) -> None:
             log.exception("could not send email to %s", to)
 
 
+VERIFY_SUBJECT = N_("Kokoro TTS: confirm your email address")
+VERIFY_BODY = N_("Confirm your email address for Kokoro TTS by opening this link (valid {valid}):\n{url}\n")
+RESET_SUBJECT = N_("Kokoro TTS: reset your password")
+RESET_BODY = N_("To choose a new Kokoro TTS password, open this link (valid {valid}, once):\n{url}\n"
+                "If you did not ask for it, ignore this message: your password stays as it is.\n")
+
+
+def _compose(user: User, purpose: str, subject: str, body: str) -> tuple[str, str]:
+    """A message in its reader's language (theirs if they chose one, else this request's), its
+    link made now (a reset link fingerprints the password hash as it is)."""
+    url = link(user, purpose)
+    with force_locale(preferred(user) or str(get_locale())):
+        valid = format_timedelta(timedelta(seconds=MAX_AGE[purpose]), threshold=1.1)
+        return say(subject), say(Message(body, valid=valid, url=url))
+
+
 def send_verification(user: User) -> bool:
-    url = link(user, "verify")
-    body = (
-        f"Confirm your email address for Kokoro TTS by opening this link (valid 7 days):\n{url}\n\n"
-        f"Confirmez votre adresse e-mail pour Kokoro TTS en ouvrant ce lien (valable 7 jours) :\n{url}\n"
-    )
-    return send(user.email, "Kokoro TTS: confirm your email address", body)
+    subject, body = _compose(user, "verify", VERIFY_SUBJECT, VERIFY_BODY)
+    return send(user.email, subject, body)
 
 
 def send_reset(user: User) -> None:
-    """The link is made now (it fingerprints the password hash as it is); the mail leaves later."""
-    url = link(user, "reset")
-    body = (
-        f"To choose a new Kokoro TTS password, open this link (valid 1 hour, once):\n{url}\n"
-        "If you did not ask for it, ignore this message: your password stays as it is.\n\n"
-        f"Pour choisir un nouveau mot de passe Kokoro TTS, ouvrez ce lien (valable 1 heure, une fois) :\n{url}\n"
-        "Si vous ne l'avez pas demandé, ignorez ce message : votre mot de passe reste inchangé.\n"
-    )
-    send_later(user.email, "Kokoro TTS: reset your password", body)
+    """Composed now, in the request; the mail leaves later."""
+    subject, body = _compose(user, "reset", RESET_SUBJECT, RESET_BODY)
+    send_later(user.email, subject, body)
