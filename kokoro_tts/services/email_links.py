@@ -112,7 +112,7 @@ def _compose(user: User, purpose: str, subject: str, body: str) -> tuple[str, st
     link made now (a reset link fingerprints the password hash as it is)."""
     url = link(user, purpose)
     with force_locale(preferred(user) or str(get_locale())):
-        valid = format_timedelta(timedelta(seconds=MAX_AGE[purpose]), threshold=1.1)
+        valid = format_timedelta(timedelta(seconds=MAX_AGE[purpose]), threshold=1)
         return say(subject), say(Message(body, valid=valid, url=url))
 
 
