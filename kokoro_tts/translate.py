@@ -12,7 +12,7 @@ import re
 from functools import cache
 from typing import Any
 
-from flask_babel import format_decimal, get_translations
+from flask_babel import format_decimal, get_locale, get_translations
 
 from .engine.errors import Message
 
@@ -68,6 +68,8 @@ def _field_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 def _say_field_message(message: str) -> str:
+    if get_locale().language == "en":
+        return str(message)  # as marshmallow wrote it
     for pattern, template in _field_patterns():
         found = pattern.match(message)
         if found:

@@ -309,7 +309,7 @@ def test_the_same_in_french_register_speak_history_keys(browser, site: str):
     expect(item.get_by_role("link", name="Télécharger")).to_be_visible()
     page.get_by_role("button", name="Enregistrer par défaut").click()
     expect(page.locator("#status")).to_contain_text("Enregistré")
-    page.get_by_role("button", name="Clés d'API").click()
+    page.get_by_role("button", name="Clés d’API").click()
     page.get_by_label("Nom de la clé").fill("portable")
     page.get_by_role("button", name="Créer la clé").click()
     key = page.get_by_role("listitem").filter(has_text="portable")

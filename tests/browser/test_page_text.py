@@ -32,7 +32,7 @@ SCREENS = {
            "jobs": "Jobs", "keys": "API keys", "key_name": "Key name", "create_key": "Create key",
            "account": "Account", "copy": "Copy", "history": "History"},
     "fr": {"create": "Créer un compte", "email": "Adresse e-mail", "password": "Mot de passe",
-           "generate": "Générer", "jobs": "Tâches longues", "keys": "Clés d'API", "key_name": "Nom de la clé",
+           "generate": "Générer", "jobs": "Tâches longues", "keys": "Clés d’API", "key_name": "Nom de la clé",
            "create_key": "Créer la clé", "account": "Compte", "copy": "Copier", "history": "Historique"},
 }
 

@@ -129,7 +129,7 @@ def test_say_failure_midway_leaves_no_file(runner, tmp_path, engine, monkeypatch
         (["Hi.", "-o", "out.wma"], "unknown format"),
         (["Hi. [pause:30s]", "--lang", "en-us"], "[pause:30s]: a pause lasts from 0.1 to 10 seconds"),
         (["Hi.", "--speed", "9"], "speed must be"),
-        (["Hi.", "--voice", "af_heart"], "not in the voice packs"),
+        (["Hi.", "--voice", "af_heart"], "is not installed on this server"),
         (["Hi.", "--voice", "nobody"], "unknown voice"),
         (["Hi.", "--lang", "tlh"], "unsupported language"),
     ],
