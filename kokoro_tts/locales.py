@@ -29,7 +29,7 @@ def select_locale() -> str:
     asked = request.args.get("lang")
     if asked in LOCALES:
         return asked
-    account = preferred(g.get("caller") or g.get("token_user"))
+    account = g.get("account_language")  # remembered when the caller was read (see security)
     if account:
         return account
     remembered = request.cookies.get("lang")

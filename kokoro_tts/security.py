@@ -20,6 +20,7 @@ from flask_jwt_extended.exceptions import CSRFError
 from .engine.errors import Message
 from .errors import refusal
 from .extensions import jwt
+from .locales import preferred
 from .models import User
 from .services import api_keys, tokens
 from .services.errors import CredentialsRefused, ServiceError
@@ -46,6 +47,7 @@ def caller(optional: bool = False) -> User | None:
         found = verify_jwt_in_request(optional=optional)
         user = current_user if found else None
     g.caller = user
+    _remember_language(user)
     return user
 
 
@@ -82,7 +84,15 @@ def _token_user(payload: dict[str, Any]) -> User | None:
     """The account a token names, read once per request."""
     if "token_user" not in g:
         g.token_user = tokens.token_user(payload)
+        _remember_language(g.token_user)
     return g.token_user
+
+
+def _remember_language(user: User | None) -> None:
+    """The account's language, read while the account is fresh: a message said later (say, once
+    the database has gone away) must not need the database to choose its language."""
+    if user is not None and "account_language" not in g:
+        g.account_language = preferred(user)
 
 
 def _refused(code: str, message: str) -> Response:
