@@ -24,6 +24,7 @@ from .errors import EmptyText, Interrupted, InvalidSpeed, Message, NothingToSay,
 from .g2p import get_g2p, require_language
 from .hub import default_voices_dir
 from .normalize import Options
+from .pacing import Pacer
 from .pronounce import MarkedPhonemizer, PronunciationRule
 from .scheduler import Scheduler
 from .settings import EngineSettings
@@ -38,6 +39,9 @@ SECONDS_PER_TOKEN = 0.09
 #: Audio per character of spoken text at speed 1, pauses between sentences included (measured
 #: 0.055-0.060 s on English, French and digits): how long a request will be, before synthesis.
 SECONDS_PER_CHARACTER = 0.06
+#: The audio one token makes at speed 1, typically (measured about 0.075 s): a paced stream's
+#: first guess, then measured on its own chunks.
+TYPICAL_SECONDS_PER_TOKEN = 0.075
 MIN_CHUNK_TOKENS = 16
 #: While the model is shared, a request's first chunk makes at most about this much audio (or
 #: one clause): it may run beside the others (the scheduler's express call), so it is kept short.
@@ -156,7 +160,8 @@ class Engine:
         self.settings = settings or EngineSettings()
         self.store = VoiceStore(self.settings.voices or default_packs(self.settings.cache_dir))
         self.backend: Backend = make_backend(self.settings)  # cheap: the model loads on first use
-        self.scheduler = Scheduler(self.settings.max_queue, self.settings.max_concurrent_per_user, self.backend.lanes)
+        self.scheduler = Scheduler(self.settings.max_queue, self.settings.max_concurrent_per_user, self.backend.lanes,
+                                   self.settings.stream_queue)
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -257,42 +262,56 @@ class Engine:
         return max(MIN_CHUNK_TOKENS, min(MAX_TOKENS, fitting))
 
     def chunks(
-        self, text: str, lang: str, speed: float = 1.0, marks: dict[str, str] | None = None, words: bool = True
+        self, text: str, lang: str, speed: float = 1.0, marks: dict[str, str] | None = None, words: bool = True,
+        pace: Callable[[], int | None] | None = None,
     ) -> Generator[Chunk, None, None]:
         """The phoneme chunks a text is spoken in (lazily phonemized); shorter while the model is
-        shared. `marks`: the phonemes of marked words (see `pronounce`); `words`: find each word's
-        tokens, for timings."""
+        shared, and no longer than `pace` allows (a stream's listener must not run out). `marks`:
+        the phonemes of marked words (see `pronounce`); `words`: find each word's tokens, for timings."""
         busy = self.max_chunk_tokens(speed, self.settings.busy_chunk_seconds)
         first = self.max_chunk_tokens(speed, FIRST_BUSY_SECONDS)
 
         def squeeze(index: int) -> int | None:
-            return (first if index == 0 else busy) if self.scheduler.contended() else None
+            limits = [first if index == 0 else busy] if self.scheduler.contended() else []
+            paced = pace() if pace is not None else None
+            return min([*limits, paced] if paced is not None else limits, default=None)
 
         phonemize = MarkedPhonemizer(get_g2p(lang), marks or {}, words)
         return chunk_text(text, phonemize, max_tokens=self.max_chunk_tokens(speed), squeeze=squeeze)
 
-    def _segment_chunks(self, seg: script.Segment, speed: float, words: bool = True) -> Generator[Chunk, None, None]:
+    def _segment_chunks(
+        self, seg: script.Segment, speed: float, words: bool = True, pace: Callable[[], int | None] | None = None
+    ) -> Generator[Chunk, None, None]:
         """The chunks of a spoken segment: its rewritten text, marked words given their phonemes."""
         assert seg.spoken is not None
-        return self.chunks(seg.spoken.text, seg.lang, speed, seg.spoken.phonemes, words)
+        return self.chunks(seg.spoken.text, seg.lang, speed, seg.spoken.phonemes, words, pace)
+
+    def pacer(self, req: Request) -> Pacer:
+        """The clock of a live stream of `req` (see `stream`)."""
+        return Pacer(TYPICAL_SECONDS_PER_TOKEN / req.speed, self.scheduler.core_speed())
 
     def stream(
-        self, req: Request, on_piece: Callable[[Piece], None] | None = None, owner: Hashable | None = None
+        self, req: Request, on_piece: Callable[[Piece], None] | None = None, owner: Hashable | None = None,
+        pacer: Pacer | None = None,
     ) -> Generator[Piece, None, None]:
         """Yield one Piece per chunk (or tag) of a checked request (see ``validate``) as soon as it
         is computed.
 
         Model calls take turns with every other stream (`scheduler`); `owner` (an account, say) is
-        whose turn it is, for fairness. Closing the generator stops synthesis after the chunk in
-        progress. Pauses go before a piece, so the audio has no leading or trailing silence, but
-        for pause tags, which are kept wherever they are.
+        whose turn it is, for fairness. A live stream (given its `pacer`) has a listener hearing it as
+        it comes: its chunks are paced so that each is ready before the audio already sent runs out
+        (`pacing`), and its calls go before those of generations nobody listens to yet. Closing the generator
+        stops synthesis after the chunk in progress. Pauses go before a piece, so the audio has no
+        leading or trailing silence, but for pause tags, which are kept wherever they are.
         """
-        run = _Run(self, req, owner if owner is not None else object())  # anonymous streams: each on its own
+        run = _Run(self, req, owner if owner is not None else object(), pacer)  # anonymous: each on its own
         for seg in req.segments:
             pieces = run.tag(seg) if seg.kind != "speech" else run.speak(seg)
             for piece in pieces:
                 if on_piece is not None:
                     on_piece(piece)
+                if run.pacer is not None:
+                    run.pacer.handed(piece.duration)
                 yield piece
 
     def synthesize(
@@ -330,15 +349,17 @@ class Engine:
 
 
 class _Run:
-    """One stream's state: its pauses, whose turn it is, and how many pieces it has made."""
+    """One stream's state: its pauses, whose turn it is, how many pieces it has made, and (live)
+    its listener's clock."""
 
-    def __init__(self, engine: Engine, req: Request, owner: Hashable) -> None:
+    def __init__(self, engine: Engine, req: Request, owner: Hashable, pacer: Pacer | None = None) -> None:
         self.engine = engine
         self.req = req
         self.owner = owner
         self.pauses = _Pauses(req.speed)
         self.index = 0
         self.calls = 0
+        self.pacer = pacer
 
     def _piece(self, audio: np.ndarray, start: int, end: int, words: tuple[Timed, ...] = ()) -> Piece:
         piece = Piece(audio, self.index, start, end, self.req.text[start:end], words)
@@ -354,7 +375,8 @@ class _Run:
         yield self._piece(audio, seg.start, seg.end)
 
     def speak(self, seg: script.Segment) -> Iterator[Piece]:
-        chunks = self.engine._segment_chunks(seg, self.req.speed)
+        pace = self.pacer.max_tokens if self.pacer is not None else None
+        chunks = self.engine._segment_chunks(seg, self.req.speed, pace=pace)
         try:
             for chunk in chunks:
                 yield self._spoken(seg, chunk)
@@ -367,7 +389,10 @@ class _Run:
             return np.zeros(0, dtype=np.float32), []
         style = seg.voice.style_for(len(chunk.tokens))
         call = partial(self.engine.backend.infer, chunk.tokens, style, self.req.speed)  # + narrow, by the scheduler
-        out = self.engine.scheduler.run(self.owner, self.calls == 0, call)
+        asked = time.monotonic()
+        out = self.engine.scheduler.run(self.owner, self.calls == 0, call, live=self.pacer is not None)
+        if self.pacer is not None:  # its own rate: the wait for the model included
+            self.pacer.made(len(out.audio) / SAMPLE_RATE, time.monotonic() - asked, len(chunk.tokens))
         self.calls += 1
         lo, hi = audio_mod.trim_bounds(out.audio)
         edges = timing.token_edges(len(chunk.tokens), out.durations, len(out.audio), SAMPLE_RATE)

@@ -1,0 +1,74 @@
+"""How long a stream's next chunk may be, so that it is ready before the listener runs out.
+
+A listener starts hearing at the stream's first audio and hears it in real time: at any moment
+it has `buffered` seconds left (the audio handed out, less the time since the first). A chunk of
+`a` seconds of audio takes `a / rate` seconds to make, where `rate` is how fast this stream's
+chunks have been made (audio seconds per wall second, waiting for the model included: it says
+how shared the machine is). So the next chunk may make at most `rate * buffered * MARGIN`
+seconds of audio, and chunks grow only as fast as the listener's buffer does, up to the model's
+limit. Before the first measurement, the scheduler's recent calls give the rate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+#: The part of the buffered audio a chunk may take to make: the rest is the safety margin (the
+#: machine's speed changes as others come and go).
+MARGIN = 0.6
+#: How much each new chunk's measured rate weighs against the earlier ones.
+WEIGHT = 0.5
+#: Below this, chunks are cut into clauses and words anyway: a chunk this small is spoken badly.
+MIN_TOKENS = 24
+
+
+class Pacer:
+    """One stream's clock: what it handed out, how fast its chunks were made."""
+
+    def __init__(self, seconds_per_token: float, rate: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.seconds_per_token = seconds_per_token
+        self.rate = rate  # audio seconds made per wall second; None: not measured yet
+        self.started: float | None = None
+        self.sent = 0.0
+        self.lowest = float("inf")  # the least audio the listener was left with, when a chunk came
+
+    def made(self, audio_seconds: float, wall_seconds: float, tokens: int) -> None:
+        """A chunk is made: `audio_seconds` of it, in `wall_seconds`, from `tokens` tokens."""
+        if wall_seconds > 0 and audio_seconds > 0:
+            rate = audio_seconds / wall_seconds
+            self.rate = rate if self.rate is None else self.rate + WEIGHT * (rate - self.rate)
+        if tokens > 0 and audio_seconds > 0:
+            self.seconds_per_token += WEIGHT * (audio_seconds / tokens - self.seconds_per_token)
+
+    def handed(self, audio_seconds: float) -> None:
+        """Audio leaves for the listener (the first starts their clock)."""
+        if audio_seconds <= 0:
+            return
+        now = self.clock()
+        if self.started is None:
+            self.started = now
+        else:
+            self.lowest = min(self.lowest, self.buffered(now))
+        self.sent += audio_seconds
+
+    def buffered(self, now: float | None = None) -> float:
+        """Seconds of audio the listener has left to hear (negative: they wait, a stall)."""
+        if self.started is None:
+            return 0.0
+        return self.sent - ((self.clock() if now is None else now) - self.started)
+
+    def max_tokens(self) -> int | None:
+        """The most tokens the next chunk may hold; None before any audio (the first chunk is the
+        chunker's own, short) or before any measure of the rate."""
+        if self.started is None or self.rate is None:
+            return None
+        seconds = self.rate * max(0.0, self.buffered()) * MARGIN
+        return max(MIN_TOKENS, int(seconds / self.seconds_per_token))
+
+    @property
+    def stalled(self) -> bool:
+        """Whether the listener ran out of audio before a chunk came (as far as the clock says)."""
+        return self.lowest < 0

@@ -1,0 +1,120 @@
+"""Pacing and real-time admission: a stream's chunks grow only as fast as its listener's buffer;
+live streams beyond the machine's real-time capacity wait in line, in order, and their calls go
+before those of generations nobody hears yet."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from kokoro_tts.engine import Busy, Interrupted, Scheduler
+from kokoro_tts.engine.pacing import MARGIN, MIN_TOKENS, Pacer
+
+pytestmark = pytest.mark.unit
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_next_chunk_is_what_can_be_made_before_the_listener_runs_out():
+    clock = Clock()
+    pacer = Pacer(seconds_per_token=0.1, rate=None, clock=clock)
+    assert pacer.max_tokens() is None  # no audio yet: the chunker's own short first chunk
+    pacer.made(audio_seconds=2.0, wall_seconds=1.0, tokens=20)  # made at twice real time
+    pacer.handed(5.0)
+    assert pacer.buffered() == 5.0
+    assert pacer.max_tokens() == round(2.0 * 5.0 * MARGIN / 0.1)  # 5 s left, made at 2x, with the margin
+    clock.now += 4.5  # the listener heard 4.5 s meanwhile
+    assert pacer.buffered() == pytest.approx(0.5)
+    assert pacer.max_tokens() == MIN_TOKENS  # never less than a few words
+    pacer.handed(4.0)
+    assert not pacer.stalled
+    clock.now += 10  # the next chunk came too late: the listener waited
+    pacer.handed(1.0)
+    assert pacer.stalled and pacer.max_tokens() == MIN_TOKENS
+
+
+def test_a_slow_machine_makes_small_chunks_a_fast_one_big_ones():
+    slow, fast = Pacer(0.1, clock=Clock()), Pacer(0.1, clock=Clock())
+    for pacer, rate in ((slow, 1.1), (fast, 4.0)):
+        pacer.made(audio_seconds=rate, wall_seconds=1.0, tokens=10)
+        pacer.handed(5.0)
+    assert slow.max_tokens() < fast.max_tokens()
+
+
+def test_live_streams_beyond_capacity_wait_in_line_in_order():
+    scheduler = Scheduler(max_active=8, cores=1, line_size=2)
+    scheduler._core_speed = 1.0  # one live stream in real time, with the headroom
+    assert scheduler.capacity() == 1
+    first = scheduler.admitted("ada", live=True)
+    assert first.__enter__().admitted
+    with scheduler.admitted("bob", live=True) as second, scheduler.admitted("eve", live=True) as third:
+        assert (second.admitted, third.admitted) == (False, False)
+        assert (second.ahead(), third.ahead()) == (0, 1) and scheduler.places("eve") == [2]
+        with pytest.raises(Busy):  # the line is full
+            with scheduler.admitted("dan", live=True):
+                pass
+        with scheduler.admitted("dan"):  # a whole generation takes a slot, not a place in line
+            pass
+        started: list[str] = []
+        waiter = threading.Thread(target=lambda: (second.wait(), started.append("bob")))
+        waiter.start()
+        time.sleep(0.2)
+        assert started == [] and scheduler.listeners() == (1, 2, 1)  # ada still plays
+        first.__exit__(None, None, None)  # ada's stream ends: bob, first in line, starts
+        waiter.join(5)
+        assert started == ["bob"] and scheduler.listeners() == (1, 1, 1) and third.ahead() == 0
+    assert scheduler.listeners() == (0, 0, 1)
+
+
+def test_without_a_line_a_stream_beyond_capacity_is_busy_at_once():
+    scheduler = Scheduler(max_active=8, cores=1, line_size=0)
+    scheduler._core_speed = 1.0
+    with scheduler.admitted("ada", live=True), pytest.raises(Busy) as busy:
+        with scheduler.admitted("bob", live=True):
+            pass
+    assert busy.value.retry_after >= 1
+
+
+def test_a_listener_who_leaves_the_line_gives_up_its_place():
+    scheduler = Scheduler(max_active=8, cores=1, line_size=4)
+    scheduler._core_speed = 1.0
+    with scheduler.admitted("ada", live=True), scheduler.admitted("bob", live=True) as waiting:
+        with pytest.raises(Interrupted):
+            waiting.wait(stop=lambda: True, every=0.01)
+    assert scheduler.listeners() == (0, 0, 1)
+
+
+def test_live_calls_go_before_the_calls_nobody_hears_yet():
+    scheduler = Scheduler(max_active=8, cores=1)
+    release = threading.Event()
+    served: list[str] = []
+
+    def holder() -> None:
+        with scheduler.turn("holder"):
+            release.wait(5)
+
+    def call(owner: str, live: bool) -> None:
+        with scheduler.turn(owner, live=live):
+            served.append(owner)
+
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    while scheduler._calls == 0:
+        time.sleep(0.001)
+    for owner, live in (("whole", False), ("live", True)):
+        threads.append(threading.Thread(target=call, args=(owner, live)))
+        threads[-1].start()
+        while scheduler.waiting() < len(threads) - 1:
+            time.sleep(0.001)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert served == ["live", "whole"]
