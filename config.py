@@ -81,6 +81,7 @@ class Environment(BaseSettings):
     TTS_CACHE_DIR: str | None = None
     TTS_MAX_QUEUE: PositiveInt | None = None
     TTS_MAX_CONCURRENT_PER_USER: PositiveInt | None = None
+    TTS_STREAM_QUEUE: NonNegativeInt | None = None
     TTS_MAX_CHUNK_SECONDS: Annotated[float, Field(gt=0)] | None = None
     TTS_BUSY_CHUNK_SECONDS: Annotated[float, Field(gt=0)] | None = None
     #: Generated audio: a folder on local disk (default: instance/audio), pruned per user beyond

@@ -45,6 +45,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "busy_chunk_seconds": float,
     "max_queue": int,
     "max_concurrent_per_user": int,
+    "stream_queue": int,
     "cache_dir": Path,
 }
 
@@ -74,6 +75,8 @@ class EngineSettings:
     #: Generations one process takes at once (beyond: busy, 503) and per account (beyond: 429).
     max_queue: int = 16
     max_concurrent_per_user: int = 2
+    #: Live streams that may wait in line for real-time capacity (0: none wait, `busy` at once).
+    stream_queue: int = 8
     default_voice: str | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
 
