@@ -148,6 +148,11 @@ GENERATION_HEADERS: dict[str, Any] = {
         "description": "the balance after this generation, or `unlimited`", "schema": {"type": "string"}
     },
     "X-Audio-Duration": {"description": "seconds of audio; absent when streamed", "schema": {"type": "number"}},
+    "X-Queue-Position": {
+        "description": "a stream waiting in line for real-time capacity: its place (1: next; GET /api/tts/queue "
+                       "follows it); its audio comes when its turn does. Absent when it started at once",
+        "schema": {"type": "integer"},
+    },
 }
 
 

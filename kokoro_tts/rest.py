@@ -181,17 +181,22 @@ def _client_socket() -> socket.socket | None:
 
 def client_gone() -> Callable[[], bool]:
     """Whether this request's client has closed its connection: asked between the pieces of a whole
-    generation, so that nobody pays for audio nobody will hear (its body is read by then)."""
+    generation and while a stream waits in line, so that nobody pays for audio nobody will hear (its
+    body is read by then)."""
     sock = _client_socket()
 
     def gone() -> bool:
         if sock is None:
             return False
         try:
-            return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+            # Asked of select, not of a non-blocking recv: a socket given a timeout (a stream's) waits
+            # that long in recv for something to read, whatever the flags.
+            if not select.select([sock], [], [], 0)[0]:
+                return False
+            return sock.recv(1, socket.MSG_PEEK) == b""
         except (BlockingIOError, InterruptedError):
             return False
-        except OSError:
+        except (OSError, ValueError):
             return True
 
     return gone
@@ -212,6 +217,9 @@ def bounded_stream(body: Iterator[bytes]) -> Iterator[bytes]:
 def _while_read(body: Iterator[bytes], sock: socket.socket, seconds: float) -> Iterator[bytes]:
     try:
         for data in body:
+            if not data:
+                yield data  # nothing to write: the server sends the headers (a stream waiting in line)
+                continue
             # In slices a socket said it had room for, so that the server's writes never wait long.
             for start in range(0, len(data), STREAM_SLICE):
                 if not select.select([], [sock], [], seconds)[1]:

@@ -9,7 +9,7 @@ from flask import current_app
 from ..engine.errors import Message
 from ..extensions import limiter
 from ..openapi import GENERATION_HEADERS, audio, generation_errors
-from ..rest import PUBLIC, audio_response
+from ..rest import PUBLIC, audio_response, client_gone
 from ..security import auth_required, current_caller, rate_limit_key
 from ..services import user_voices
 from ..services.errors import ServiceError
@@ -44,7 +44,7 @@ def speech(data: dict[str, Any]):
     voice, lang = resolve(user_voices.available_ids(), data["voice"])
     order = Order(
         text=data["input"], voice=voice, speed=data["speed"], lang=lang,
-        format=data["response_format"], stream=True, source="openai",
+        format=data["response_format"], stream=True, source="openai", stop=client_gone(),
     )
     audio = generate(current_caller(), order)
     if data["stream_format"] == "sse":

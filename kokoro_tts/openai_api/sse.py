@@ -29,6 +29,10 @@ def events(audio: Audio) -> Iterator[bytes]:
     body = audio.body
     try:
         for data in body:
+            if not data:  # waiting in line for real-time capacity: a comment, which SSE parsers skip
+                place = audio.headers.get("X-Queue-Position", "")
+                yield f": waiting in line, place {place}\n\n".encode()
+                continue
             yield _event({"type": "speech.audio.delta", "audio": base64.b64encode(data).decode("ascii")})
     finally:
         close = getattr(body, "close", None)

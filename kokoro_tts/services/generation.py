@@ -22,13 +22,25 @@ from ..context import get_engine
 from ..engine import EngineError, Interrupted, NothingToSay, Piece, Request, content_type
 from ..engine.audio import EXTENSIONS
 from ..engine.normalize import Options
+from ..engine.scheduler import Admission
 from ..engine.timing import Timeline, Word
 from ..extensions import db
 from ..models import Generation, User
 from ..storage import StorageError
 from . import audio_store, ledger, pronunciations
 from .errors import ServiceError, database_unavailable, is_database_outage
-from .instruments import CHARACTERS, CREDITS, FIRST_AUDIO, IN_PROGRESS, REALTIME
+from .instruments import (
+    CAPACITY,
+    CHARACTERS,
+    CREDITS,
+    FIRST_AUDIO,
+    IN_PROGRESS,
+    LISTENERS,
+    QUEUE_WAIT,
+    REALTIME,
+    STREAMS,
+    WAITING,
+)
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +116,8 @@ def generate(user: User, order: Order) -> Audio:
     req = check(user, order)
     _load_model()
     slot = ExitStack()
-    slot.enter_context(get_engine().scheduler.admitted(user.id))  # Busy / TooManyAtOnce: nothing spent
+    # Busy / TooManyAtOnce: nothing spent; a stream may have to wait in line (real-time capacity).
+    admission = slot.enter_context(get_engine().scheduler.admitted(user.id, live=order.stream))
     try:
         fmt = req.fmt or "wav"
         generation = Generation(
@@ -116,7 +129,8 @@ def generate(user: User, order: Order) -> Audio:
         headers = _headers(charge, balance)
         db.session.rollback()  # give the connection back while synthesising: others need the pool
         if order.stream:
-            return _streamed(charge, req, headers, slot.pop_all())
+            _count_listeners()
+            return _streamed(_Stream(charge, req, slot.pop_all(), admission, order.stop), headers)
         return _whole(charge, req, headers, order.stop)
     finally:
         slot.close()  # a stream took its slot along (pop_all); anything else ends here
@@ -200,24 +214,34 @@ def _whole(charge: _Charge, req: Request, headers: dict[str, str], stop: Callabl
     return Audio(audio, content_type(charge.format), headers, result.words, lambda: result.duration)
 
 
-def _streamed(charge: _Charge, req: Request, headers: dict[str, str], slot: ExitStack) -> Audio:
-    stream = _Stream(charge, req, slot)
-    try:
-        stream.prime()
-    except Exception as exc:
-        slot.close()
-        raise _fail(charge, exc) from exc
-    return Audio(stream.body(), content_type(charge.format), headers, seconds=lambda: stream.seconds)
+def _streamed(stream: _Stream, headers: dict[str, str]) -> Audio:
+    """A stream that may start answers once its first audio exists (so that a text the model makes
+    no sound for is a 400, refunded); one waiting in line answers at once with its place
+    (`X-Queue-Position`, 1: next), and its audio follows when its turn comes."""
+    if stream.admission.admitted:
+        try:
+            stream.prime()
+        except Exception as exc:
+            stream.slot.close()
+            raise _fail(stream.charge, exc) from exc
+    else:
+        headers["X-Queue-Position"] = str(stream.admission.ahead() + 1)
+    return Audio(stream.body(), content_type(stream.charge.format), headers, seconds=lambda: stream.seconds)
 
 
 class _Stream:
-    """Synthesis sent as it is made, settled when it ends, fails, or the client leaves."""
+    """Synthesis sent as it is made, paced for a listener who hears it as it comes, settled when it
+    ends, fails, or the client leaves (in line too)."""
 
-    def __init__(self, charge: _Charge, req: Request, slot: ExitStack) -> None:
+    def __init__(self, charge: _Charge, req: Request, slot: ExitStack, admission: Admission,
+                 stop: Callable[[], bool] | None) -> None:
         self.charge = charge
         self.slot = slot
+        self.admission = admission
+        self.stop = stop
         self.started = time.perf_counter()
-        self.pieces = get_engine().stream(req, owner=charge.user_id)
+        self.pacer = get_engine().pacer(req)
+        self.pieces = get_engine().stream(req, owner=charge.user_id, pacer=self.pacer)
         self.first: list[Piece] = []
         self.spoken = 0
         self.seconds = 0.0
@@ -241,21 +265,36 @@ class _Stream:
             self.timeline.add(piece.duration, piece.words)
             yield piece
 
+    def _in_line(self) -> None:
+        """Wait for this stream's turn (when it is in line): the client leaving meanwhile ends it."""
+        if self.admission.admitted:
+            return
+        QUEUE_WAIT.observe(self.admission.wait(self.stop))
+        self.started = time.perf_counter()
+
     def body(self) -> Iterator[bytes]:
         encoded = bytearray()
         finished = False
         chunks = get_engine().encode_stream(self._count(), self.charge.format)
         IN_PROGRESS.inc()
         try:
+            if not self.admission.admitted:
+                yield b""  # the answer's headers leave now, with the stream's place in line
+            self._in_line()
             for data in chunks:
                 encoded += data
                 yield data
             finished = True
+        except (Interrupted, NothingToSay):
+            log.info("stream %s ended before any audio (its listener left the line, or it had no sound)",
+                     self.charge.generation_id)
         finally:
             chunks.close()  # stops synthesis when the client went away
             self.slot.close()
             IN_PROGRESS.dec()
             _observe(self.started, self.seconds)
+            STREAMS.labels("stalled" if self.pacer.stalled else "smooth").inc()
+            _count_listeners()
             self._end(bytes(encoded) if finished else None)
 
     def _end(self, audio: bytes | None) -> None:
@@ -270,7 +309,6 @@ class _Stream:
             return  # logged; the sweep settles it
         _retain(charge.user_id)
 
-
     def _store(self, audio: bytes | None) -> str | None:
         """Keep a finished stream's audio for replay. The client has heard it all: if the store
         fails, the item stays, charged, without replay (never refunded for audio delivered)."""
@@ -282,6 +320,20 @@ class _Stream:
             log.error("the audio of streamed generation %s could not be stored; kept without replay",
                       self.charge.generation_id, exc_info=True)
             return None
+
+
+def line_for(user: User) -> dict[str, object]:
+    """Where the user's live streams wait in line, and the line as a whole."""
+    live, waiting, capacity = get_engine().scheduler.listeners()
+    return {"places": get_engine().scheduler.places(user.id), "listening": live, "waiting": waiting,
+            "capacity": capacity}
+
+
+def _count_listeners() -> None:
+    live, waiting, capacity = get_engine().scheduler.listeners()
+    LISTENERS.set(live)
+    WAITING.set(waiting)
+    CAPACITY.set(capacity)
 
 
 def _retain(user_id: int) -> None:

@@ -17,3 +17,12 @@ REALTIME = Histogram("kokoro_realtime_factor", "Seconds of audio per second of s
                      buckets=(0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 10))
 CHARACTERS = Counter("kokoro_characters_synthesised_total", "Characters of text spoken")
 CREDITS = Counter("kokoro_credits_spent_total", "Credits kept by settled generations (after refunds)")
+STREAMS = Counter("kokoro_streams_total", "Streams ended, by whether their listener ever ran out of audio "
+                  "(as their pacing clock says)", ["playback"])
+QUEUE_WAIT = Histogram("kokoro_stream_queue_wait_seconds", "How long streams waited in line for real-time capacity",
+                       buckets=(0.5, 1, 2, 5, 10, 20, 40, 80, 160))
+LISTENERS = Gauge("kokoro_streams_listening", "Live streams being made for a listener now", multiprocess_mode="livesum")
+WAITING = Gauge("kokoro_streams_waiting", "Live streams waiting in line for real-time capacity",
+                multiprocess_mode="livesum")
+CAPACITY = Gauge("kokoro_realtime_capacity", "Live streams this process serves in real time (cores x one core's "
+                 "measured speed, with headroom)", multiprocess_mode="livesum")

@@ -7,13 +7,13 @@ from typing import Any
 from flask import current_app
 
 from ..extensions import limiter
-from ..openapi import GENERATION_HEADERS, audio, generation_errors
+from ..openapi import GENERATION_HEADERS, audio, errors, generation_errors
 from ..rest import audio_response, client_gone
 from ..security import auth_required, current_caller, rate_limit_key
-from ..services.generation import Order
+from ..services.generation import Order, line_for
 from ..services.generation import generate as run
 from . import bp
-from .schemas import GenerateSchema
+from .schemas import GenerateSchema, QueueSchema
 
 
 @bp.post("/generate")
@@ -29,6 +29,16 @@ def generate(data: dict[str, Any]):
     order = Order(
         text=data["text"], voice=data["voice"], speed=data["speed"], lang=data["lang"],
         format=data["format"], stream=data["stream"], normalize=data["normalize"],
-        normalization=data["normalization"], stop=None if data["stream"] else client_gone(),
+        normalization=data["normalization"], stop=client_gone(),
     )
     return audio_response(run(current_caller(), order))
+
+
+@bp.get("/queue")
+@auth_required
+@bp.response(200, QueueSchema)
+@bp.doc(**errors(401, 503))
+def queue():
+    """The line of live streams (real-time admission): where yours wait, how many are being made and
+    waiting, and how many this server speaks in real time at once."""
+    return line_for(current_caller())

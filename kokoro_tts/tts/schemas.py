@@ -152,3 +152,11 @@ class HistoryPageSchema(Schema):
 
 class DeletedSchema(Schema):
     deleted = fields.Integer(required=True)
+
+
+class QueueSchema(Schema):
+    places = fields.List(fields.Integer(), required=True,
+                         metadata={"description": "your live streams waiting in line: their places (1: next)"})
+    listening = fields.Integer(required=True, metadata={"description": "live streams being made now"})
+    waiting = fields.Integer(required=True, metadata={"description": "live streams waiting in line"})
+    capacity = fields.Integer(required=True, metadata={"description": "live streams spoken in real time at once"})
