@@ -191,16 +191,6 @@ class Client:
         self.port, self.conn = port, http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
 
-    def send(self, method: str, path: str, body: dict | None) -> http.client.HTTPResponse:
-        data = json.dumps(body) if body is not None else None
-        try:
-            self.conn.request(method, path, body=data, headers=self.headers)
-            return self.conn.getresponse()
-        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
-            self.conn.close()  # gunicorn closes a keep-alive connection idle for 5 s: reconnect once
-            self.conn.request(method, path, body=data, headers=self.headers)
-            return self.conn.getresponse()
-
     def request(self, method: str, path: str, body: dict | None = None, barrier: threading.Barrier | None = None,
                 on_first: threading.Event | None = None, stop: threading.Event | None = None) -> dict[str, Any]:
         """The answer: status, headers (lower case), data; times in seconds from sending: `head` (status
@@ -213,7 +203,8 @@ class Client:
             barrier.wait()
         start = time.perf_counter()
         try:
-            response = self.send(method, path, body)
+            self.conn.request(method, path, body=None if body is None else json.dumps(body), headers=self.headers)
+            response = self.conn.getresponse()
             out = {"status": response.status, "headers": {k.lower(): v for k, v in response.getheaders()},
                    "start": start, "head": time.perf_counter() - start, "first": None, "reads": [], "stopped": False}
             chunks, size = [], 0
