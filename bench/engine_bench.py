@@ -13,19 +13,14 @@ TEXTS = {"short": SHORT, "medium": MEDIUM, "long": LONG}
 THREADS = 2
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def timed(repeat: int, synthesize, first_audio) -> dict:
     """Medians of `repeat` runs: wall and CPU time of `synthesize()` (its audio seconds), `first_audio()`."""
     times, cpus, ttfas, audio = [], [], [], 0.0
     for _ in range(repeat):
-        t0, c0 = time.perf_counter(), _cpu()
+        t0, c0 = time.perf_counter(), time.process_time()
         audio = synthesize()
         times.append(time.perf_counter() - t0)
-        cpus.append(_cpu() - c0)
+        cpus.append(time.process_time() - c0)
         ttfas.append(first_audio())
     return {"time": median(times), "cpu": median(cpus), "audio": audio, "ttfa": median(ttfas)}
 
