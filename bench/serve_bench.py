@@ -211,9 +211,7 @@ def first_alone(token: str, bare2: Bare, repeat: int) -> dict:
             "alone_server": [p["server_first"] for p in probes], "bare": bare}
 
 
-def long_row(text: str, r: dict | BaseException, t0: float) -> dict:
-    if isinstance(r, BaseException):
-        raise r
+def long_row(text: str, r: dict, t0: float) -> dict:
     assert r["status"] == 200, r["code"]
     audio = (r["bytes"] - 44) / WAV_BYTES_PER_SECOND
     worst, before, pieces = 0.0, 44, []  # the start-up buffer a listener needs never to stall; pieces sent
@@ -235,31 +233,21 @@ def long_row(text: str, r: dict | BaseException, t0: float) -> dict:
 def first_loaded(tokens: list[str], repeat: int) -> dict:
     """Three long streams read continuously by 3 other users; short-stream probes once all three speak.
     The long streams are left a second after the last probe: the service stops their synthesis."""
-    longs: list[dict | BaseException] = [RuntimeError("not run")] * 3
     started, stop = [threading.Event() for _ in range(3)], threading.Event()
-
-    def run_long(i: int) -> None:
-        try:
-            longs[i] = generate(tokens[1 + i], {"text": LONGS[i], "stream": True}, on_first=started[i], stop=stop)
-        except BaseException as e:
-            longs[i] = e
-
-    threads = [threading.Thread(target=run_long, args=(i,)) for i in range(3)]
     t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for e in started:
-        e.wait(timeout=300)
-    longs_first = time.perf_counter() - t0
-    time.sleep(1.0)
-    probes = []
-    for _ in range(repeat):
-        probes.append({**probe(tokens[0]), "running": sum(t.is_alive() for t in threads)})
-        time.sleep(1.5)
-    stop.set()
-    for t in threads:
-        t.join()
-    rows = [long_row(LONGS[i], r, t0) for i, r in enumerate(longs)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        longs = [pool.submit(generate, tokens[1 + i], {"text": LONGS[i], "stream": True}, on_first=started[i],
+                             stop=stop) for i in range(3)]
+        for e in started:
+            e.wait(timeout=300)
+        longs_first = time.perf_counter() - t0
+        time.sleep(1.0)
+        probes = []
+        for _ in range(repeat):
+            probes.append({**probe(tokens[0]), "running": sum(not f.done() for f in longs)})
+            time.sleep(1.5)
+        stop.set()
+    rows = [long_row(LONGS[i], f.result(), t0) for i, f in enumerate(longs)]
     windows = [(round(p["start"] - t0, 3), round(p["start"] - t0 + p["first"], 3)) for p in probes]
     return {"loaded": [p["first"] for p in probes], "loaded_head": [p["head"] for p in probes],
             "loaded_server": [p["server_first"] for p in probes], "loaded_probe_window": windows,
