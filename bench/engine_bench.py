@@ -1,38 +1,26 @@
-"""Benchmark the speech engine against the bare model and the kokoro-onnx package (bench/README.md).
-
-    python bench/engine_bench.py [--threads 2] [--repeat 3] [--only short,medium] [--json out.json]
-
-Each contender runs in its own subprocess per text (so peak RSS is its own), after a warm-up
-synthesis. Prints a markdown table, then the raw numbers as JSON. Nothing is downloaded.
-"""
+"""The speech engine against the bare model and the kokoro-onnx package: bench/README.md, "Speech engine"."""
 
 from __future__ import annotations
 
 import json
 import resource
-import sys
 import time
 
 import harness
-from harness import LANG, LONG, MEDIUM, SHORT, VOICE, median
+from harness import LANG, LONG, MEDIUM, SHORT, VOICE, log, median
 
 TEXTS = {"short": SHORT, "medium": MEDIUM, "long": LONG}
-CONTENDERS = ("engine", "bare", "kokoro-onnx")
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+THREADS = 2
 
 
 def timed(repeat: int, synthesize, first_audio) -> dict:
     """Medians of `repeat` runs: wall and CPU time of `synthesize()` (its audio seconds), `first_audio()`."""
     times, cpus, ttfas, audio = [], [], [], 0.0
     for _ in range(repeat):
-        t0, c0 = time.perf_counter(), _cpu()
+        t0, c0 = time.perf_counter(), time.process_time()
         audio = synthesize()
         times.append(time.perf_counter() - t0)
-        cpus.append(_cpu() - c0)
+        cpus.append(time.process_time() - c0)
         ttfas.append(first_audio())
     return {"time": median(times), "cpu": median(cpus), "audio": audio, "ttfa": median(ttfas)}
 
@@ -107,15 +95,15 @@ def run_kokoro_onnx(text: str, threads: int, repeat: int) -> dict:
 WORKERS = {"engine": run_engine, "bare": run_bare, "kokoro-onnx": run_kokoro_onnx}
 
 
-def child(name: str, key: str, threads: str, repeat: str) -> None:
-    result = WORKERS[name](TEXTS[key], int(threads), int(repeat))
+def child(name: str, key: str, repeat: str) -> None:
+    result = WORKERS[name](TEXTS[key], THREADS, int(repeat))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({**result, "contender": name, "text": key, "chars": len(TEXTS[key]), "peak_rss_mb": peak}))
 
 
-def measure(name: str, key: str, threads: int, repeat: int) -> dict:
+def measure(name: str, key: str, repeat: int) -> dict:
     try:
-        return harness.in_subprocess(__file__, name, key, str(threads), str(repeat))
+        return harness.in_subprocess(__file__, name, key, str(repeat))
     except RuntimeError as exc:
         return {"contender": name, "text": key, "error": str(exc).strip().splitlines()[-1:]}
 
@@ -141,18 +129,16 @@ def table(results: list[dict]) -> str:
 
 def main() -> None:
     parser = harness.parser(__doc__)
-    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=0, help="runs per measure (default: 3, 1 for long)")
     parser.add_argument("--only", default="short,medium,long")
-    parser.add_argument("--contenders", default=",".join(CONTENDERS))
     args = parser.parse_args()
     if args.child:
         return child(*args.child)
     report = harness.Report("engine", args.json, default_file=False, results=[])
     for key in args.only.split(","):
-        for name in args.contenders.split(","):
-            report.data["results"].append(measure(name, key, args.threads, args.repeat or (1 if key == "long" else 3)))
-            print(f"# {key} / {name}: done", file=sys.stderr, flush=True)
+        for name in WORKERS:
+            report.data["results"].append(measure(name, key, args.repeat or (1 if key == "long" else 3)))
+            log(f"# {key} / {name}: done")
     report.finish(lambda data: table(data["results"]) + "\n\n" + json.dumps(data["results"], indent=1))
 
 

@@ -1,8 +1,5 @@
-"""What every benchmark in bench/ shares: the texts, the service under gunicorn on a throw-away
-database, HTTP, readings from /proc, the bare model, interleaved runs and the report.
-
-A script imports it before the app (`import harness`): it puts the repository root on sys.path.
-"""
+"""What every benchmark in bench/ shares (bench/README.md). Import it before the app: it puts the
+repository root on sys.path."""
 
 from __future__ import annotations
 
@@ -23,6 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +54,8 @@ OVERRIDES = re.compile(r"(TTS|GUNICORN|JOB|AWS)_.*|.*_RATE_LIMIT|WEB_CONCURRENCY
                        r"DEFAULT_CREDITS|DATABASE_URL|PROMETHEUS_MULTIPROC_DIR|AUDIO_STORAGE_URL")
 
 
-def temporary_database(prefix: str) -> contextlib.AbstractContextManager[str]:
-    """A PostgreSQL database dropped at the end, on `BENCH_DATABASE_URL`'s server (default the tests')."""
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ.setdefault("TEST_DATABASE_URL", os.environ["BENCH_DATABASE_URL"])
-    from tests.support.pg import temporary_database
-
-    return temporary_database(prefix)
+def log(*parts: object) -> None:
+    print(*parts, file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -91,9 +84,6 @@ class Process:
                                          start_new_session=True)
         self.pid = self.proc.pid
 
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
     def lines(self) -> list[str]:
         return self.log.read_text(errors="replace").splitlines()
 
@@ -104,7 +94,7 @@ class Process:
 
     def stop(self, timeout: float = 60) -> None:
         """SIGTERM, then SIGKILL to whatever is left of its group."""
-        if self.alive():
+        if self.proc.poll() is None:
             self.proc.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout)
@@ -129,7 +119,7 @@ class Service:
         self.processes.append(proc)
 
         def check() -> bool:
-            if not proc.alive():
+            if proc.proc.poll() is not None:
                 raise RuntimeError(f"{name} exited:\n" + "\n".join(proc.lines()[-40:]))
             return ready(proc)
 
@@ -170,8 +160,13 @@ class Service:
 
 @contextlib.contextmanager
 def service(prefix: str, **env: str) -> Iterator[Service]:
-    """A migrated throw-away database with production settings (`env` added) and a fresh SECRET_KEY,
-    nothing from the shell overriding the project's defaults; every process is stopped at the end."""
+    """A migrated throw-away PostgreSQL database (on `BENCH_DATABASE_URL`'s server, default the tests'),
+    production settings (`env` added), a fresh SECRET_KEY, nothing from the shell overriding the
+    project's defaults; every process is stopped at the end."""
+    if os.environ.get("BENCH_DATABASE_URL"):
+        os.environ.setdefault("TEST_DATABASE_URL", os.environ["BENCH_DATABASE_URL"])
+    from tests.support.pg import temporary_database
+
     with temporary_database(prefix) as url, tempfile.TemporaryDirectory() as tmp:
         base = {k: v for k, v in os.environ.items() if not OVERRIDES.fullmatch(k)}
         svc = Service(url, Path(tmp), {**base, "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
@@ -198,16 +193,6 @@ class Client:
         self.port, self.conn = port, http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
 
-    def send(self, method: str, path: str, body: dict | None) -> http.client.HTTPResponse:
-        data = json.dumps(body) if body is not None else None
-        try:
-            self.conn.request(method, path, body=data, headers=self.headers)
-            return self.conn.getresponse()
-        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
-            self.conn.close()  # gunicorn closes a keep-alive connection idle for 5 s: reconnect once
-            self.conn.request(method, path, body=data, headers=self.headers)
-            return self.conn.getresponse()
-
     def request(self, method: str, path: str, body: dict | None = None, barrier: threading.Barrier | None = None,
                 on_first: threading.Event | None = None, stop: threading.Event | None = None) -> dict[str, Any]:
         """The answer: status, headers (lower case), data; times in seconds from sending: `head` (status
@@ -220,7 +205,8 @@ class Client:
             barrier.wait()
         start = time.perf_counter()
         try:
-            response = self.send(method, path, body)
+            self.conn.request(method, path, body=None if body is None else json.dumps(body), headers=self.headers)
+            response = self.conn.getresponse()
             out = {"status": response.status, "headers": {k.lower(): v for k, v in response.getheaders()},
                    "start": start, "head": time.perf_counter() - start, "first": None, "reads": [], "stopped": False}
             chunks, size = [], 0
@@ -253,21 +239,32 @@ class Client:
 
 
 def call(port: int, method: str, path: str, body: dict | None = None, token: str | None = None,
-         **kwargs: Any) -> dict[str, Any]:
-    """One request on a connection of its own (see Client.request)."""
+         expect: int | None = None, **kwargs: Any) -> dict[str, Any]:
+    """One request on a connection of its own (see Client.request); a status other than `expect` raises."""
     client = Client(port, token)
     try:
-        return client.request(method, path, body, **kwargs)
+        answer = client.request(method, path, body, **kwargs)
     finally:
         client.close()
+    if expect is not None and answer["status"] != expect:
+        raise RuntimeError(f"{method} {path} on :{port}: {answer['status']} {answer['data'][:500]!r}")
+    return answer
 
 
 def call_json(port: int, method: str, path: str, body: dict | None = None, token: str | None = None,
               expect: int = 200) -> Any:
-    answer = call(port, method, path, body, token)
-    if answer["status"] != expect:
-        raise RuntimeError(f"{method} {path} on :{port}: {answer['status']} {answer['data'][:500]!r}")
-    return json.loads(answer["data"])
+    return json.loads(call(port, method, path, body, token, expect)["data"])
+
+
+def generate(port: int, token: str, body: dict, expect: int | None = 200, **kwargs: Any) -> dict[str, Any]:
+    """POST /api/tts/generate, voice jf_alpha and en-us unless `body` says otherwise (see `call`)."""
+    return call(port, "POST", "/api/tts/generate", {"voice": VOICE, "lang": LANG, **body}, token, expect, **kwargs)
+
+
+def together(work: Callable[..., Any], *args: list) -> list:
+    """`work` on each set of arguments (zip of `args`), all at once, each in a thread; the results in order."""
+    with ThreadPoolExecutor(max_workers=len(args[0])) as pool:
+        return list(pool.map(work, *args))
 
 
 def ready(port: int) -> bool:
@@ -351,8 +348,8 @@ class Sampler:
     """Samples in a thread every `every` s while a step runs: the peak of the summed RSS of the
     children of `master` (`peak`, MB); with `reset`, each child's VmHWM is reset at the start."""
 
-    def __init__(self, master: int, every: float = 0.1, reset: bool = False) -> None:
-        self.master, self.every, self.reset, self.peak = master, every, reset, 0.0
+    def __init__(self, master: int, every: float = 0.1, reset: bool = True) -> None:
+        self.master, self.every, self.reset, self.peak, self.t0 = master, every, reset, 0.0, time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -361,9 +358,16 @@ class Sampler:
             self.peak = max(self.peak, sum(w["rss"] for w in workers(self.master).values()))
             self._stop.wait(self.every)
 
+    def snapshot(self, **fields: Any) -> dict[str, Any]:
+        """The workers now, their total RSS, the sampled peak and the seconds since the start (and `fields`)."""
+        ws = workers(self.master)
+        return {**fields, "seconds": time.perf_counter() - self.t0, "workers": ws,
+                "total": sum(w["rss"] for w in ws.values()), "peak": self.peak, "load": load()}
+
     def __enter__(self) -> Sampler:
         for pid in children(self.master) if self.reset else ():
             reset_peak(pid)
+        self.t0 = time.perf_counter()
         self._thread.start()
         return self
 
@@ -380,7 +384,6 @@ class CpuMeter:
     def __init__(self, groups: dict[str, Callable[[], Iterable[int]]], rest: str = "rest") -> None:
         self.groups, self.rest = groups, rest
         self.seen: dict[int, float] = {}
-        self._stop = threading.Event()
         self._sample()
         self.last = (time.perf_counter(), busy_seconds(), dict(self.seen))
         threading.Thread(target=self._run, daemon=True).start()
@@ -391,7 +394,8 @@ class CpuMeter:
                 self.seen[int(entry.name)] = cpu_seconds(int(entry.name))
 
     def _run(self) -> None:
-        while not self._stop.wait(1.0):
+        while True:
+            time.sleep(1.0)
             self._sample()
 
     def lap(self) -> dict[str, float]:
@@ -405,9 +409,6 @@ class CpuMeter:
         rest = max(0.0, busy - busy0 - sum(used.values()))
         cores = {k: round(v / wall, 2) for k, v in used.items()}
         return {"wall": round(wall, 1), **cores, self.rest: round(rest / wall, 2)}
-
-    def close(self) -> None:
-        self._stop.set()
 
 
 # -- the bare model, runs in a subprocess, interleaved runs -----------------------------------------
@@ -452,13 +453,16 @@ def interleaved(repeat: int, first: Callable[[], Any], second: Callable[[], Any]
     """`repeat` runs of each, which goes first alternating, so that the machine's drift hits both alike."""
     a, b = [], []
     for i in range(repeat):
-        if i % 2 == 0:
-            a.append(first())
-            b.append(second())
-        else:
-            b.append(second())
-            a.append(first())
+        for run in (first, second) if i % 2 == 0 else (second, first):
+            (a if run is first else b).append(run())
     return a, b
+
+
+def versus(repeat: int, service: Callable[[], float], bare: Callable[[], float]) -> dict[str, Any]:
+    """`interleaved` runs (the bare one first), their medians and the ratio of the medians."""
+    b, s = interleaved(repeat, bare, service)
+    return {"service": s, "bare": b, "service_median": median(s), "bare_median": median(b),
+            "ratio": median(s) / median(b)}
 
 
 # -- the report -------------------------------------------------------------------------------------
@@ -466,7 +470,7 @@ def interleaved(repeat: int, first: Callable[[], Any], second: Callable[[], Any]
 
 def parser(doc: str | None, default_json: str | None = None) -> argparse.ArgumentParser:
     """An argument parser with `--json FILE` (default bench/results/<default_json>-<time>.json, if named)."""
-    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=doc)
     where = f"default bench/results/{default_json}-<time>.json" if default_json else "else not written"
     p.add_argument("--json", type=Path, help=f"where to write the numbers ({where})")
     p.add_argument("--child", nargs="*", help=argparse.SUPPRESS)

@@ -1,14 +1,4 @@
-"""Benchmark long-form jobs through a worker kill, against the same text through /api/tts/generate.
-
-    python bench/jobs_bench.py [--repeat 1] [--heartbeat 10] [--kill-after 0.5] [--redis URL] [--json FILE]
-
-Two gunicorn servers and two `flask jobs worker` processes share one throw-away PostgreSQL database,
-Redis (`--redis`, flushed at the start and at the end) and moto's S3 server. A ~3,000-character text
-(jf_alpha, en-us, mp3) goes through `POST /api/tts/generate` on server 1, as a job (submitted on 1,
-followed on 2) and as a job whose worker is SIGKILLed halfway through its second part. Every job is
-checked: charged once, one history row, the same audio from both servers, captions, the store.
-Set-up and checks in detail: bench/README.md.
-"""
+"""Long-form jobs through a worker kill, against the same text through /api/tts/generate: bench/README.md."""
 
 from __future__ import annotations
 
@@ -17,11 +7,10 @@ import logging
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import harness
-from harness import LANG, VOICE, call, call_json, median
+from harness import LANG, VOICE, call, call_json, log, median
 
 FORMAT = "mp3"
 BUCKET, PREFIX = "kokoro-bench", "jobs-bench"
@@ -73,22 +62,16 @@ def warm_up(port: int, master: int, token: str) -> None:
     (RSS over 250 MB: a worker that never spoke is about half that)."""
     body = {**ORDER, "text": "A short sentence to load the model."}
     for _ in range(12):
-        with ThreadPoolExecutor(2) as pool:
-            answers = list(pool.map(lambda _: call(port, "POST", "/api/tts/generate", body, token), range(2)))
-        statuses = [a["status"] for a in answers]
-        if any(s != 200 for s in statuses):
-            raise RuntimeError(f"warm-up answers: {statuses}")
+        harness.together(lambda _: harness.generate(port, token, body), range(2))
         rss = [w["rss"] for w in harness.workers(master).values()]
         if rss and min(rss) > 250:
             return
-    print("  warning: could not see every gunicorn worker load the model", file=sys.stderr)
+    log("  warning: could not see every gunicorn worker load the model")
 
 
 def time_generate(port: int, email: str, token: str, db: Db) -> dict:
     before = db.credits(email)
-    r = call(port, "POST", "/api/tts/generate", ORDER, token)
-    if r["status"] != 200:
-        raise RuntimeError(f"generate: {r['status']} {r['data'][:500]!r}")
+    r = harness.generate(port, token, ORDER)
     charged, delta = int(r["headers"]["x-characters-charged"]), before - db.credits(email)
     return {"wall": r["total"], "audio_duration": float(r["headers"]["x-audio-duration"]), "charged": charged,
             "credits_delta": delta, "bytes": r["bytes"], "text_chars": len(TEXT), "charged_once": delta == charged}
@@ -245,7 +228,7 @@ def run(args, result: dict) -> None:
     import redis
     from moto.server import ThreadedMotoServer
 
-    print(f"load average at start: {result['load_start']}; text {len(TEXT)} characters", file=sys.stderr)
+    log(f"load average at start: {result['load_start']}; text {len(TEXT)} characters")
     redis.Redis.from_url(args.redis).flushdb()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
     moto_port = harness.free_port()
@@ -260,7 +243,7 @@ def run(args, result: dict) -> None:
                              JOB_HEARTBEAT_TIMEOUT=str(args.heartbeat), JOB_PART_CHARS="1000", **aws) as svc:
             result["gunicorn"] = svc.settings()
             db = Db(svc.url)
-            print("starting 2 web servers and 2 workers", file=sys.stderr)
+            log("starting 2 web servers and 2 workers")
             webs = []
             for name in ("web1", "web2"):
                 (svc.tmp / name).mkdir()  # prometheus_client's multiprocess folder, one per server
@@ -272,23 +255,25 @@ def run(args, result: dict) -> None:
             ports = (webs[0].port, webs[1].port)
             cpu = harness.CpuMeter({"ours": lambda: {os.getpid(), *(p.pid for p in svc.processes),
                                                      *(c for w in webs for c in harness.children(w.pid))}}, "others")
+
+            def job(kind: str, kill_after: float | None) -> dict:
+                email, token = db.new_account(ports[0], kind)
+                done = measure(cpu, follow_job, ports, email, token, db, workers, kill_after)
+                return {**done, **check_job(ports, email, token, db, done)}
+
             warm_up(ports[0], webs[0].pid, db.new_account(ports[0], "warm")[1])
             for i in range(args.repeat):
-                print(f"round {i + 1}/{args.repeat}: generate", file=sys.stderr)
+                log(f"round {i + 1}/{args.repeat}: generate")
                 idle(db)
-                email, token = db.new_account(ports[0], "generate")
-                result["generate"].append(measure(cpu, time_generate, ports[0], email, token, db))
-                print(f"  {result['generate'][-1]['wall']:.1f} s; job without kill", file=sys.stderr)
-                email, token = db.new_account(ports[0], "plain")
-                job = measure(cpu, follow_job, ports, email, token, db, workers, None)
-                result["plain"].append({**job, **check_job(ports, email, token, db, job)})
-                print(f"  {job['wall']:.1f} s", file=sys.stderr)
-            print("job with kill", file=sys.stderr)
+                result["generate"].append(measure(cpu, time_generate, ports[0], *db.new_account(ports[0], "generate"),
+                                                  db))
+                log(f"  {result['generate'][-1]['wall']:.1f} s; job without kill")
+                result["plain"].append(job("plain", None))
+                log(f"  {result['plain'][-1]['wall']:.1f} s")
+            log("job with kill")
             idle(db)
-            email, token = db.new_account(ports[0], "killed")
-            job = measure(cpu, follow_job, ports, email, token, db, workers, args.kill_after)
-            result["killed"] = {**job, **check_job(ports, email, token, db, job)}
-            print(f"  {job['wall']:.1f} s, killed {job['killed']}", file=sys.stderr)
+            result["killed"] = job("killed", args.kill_after)
+            log(f"  {result['killed']['wall']:.1f} s, killed {result['killed']['killed']}")
             db.engine.dispose()
         result.update(log_problems=svc.logs["log_errors"], server_errors=[list(map(str, e))
                                                                          for e in harness.SERVER_ERRORS])

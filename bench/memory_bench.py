@@ -1,43 +1,32 @@
-"""Benchmark resident memory: what slow and long requests cost a process, and whether it stays.
-
-    python bench/memory_bench.py [--parts engine,service] [--configs A,B,C] [--repeats 20] [--quick]
-
-Engine level: each (configuration, case) in a fresh subprocess (2 inference threads), VmRSS and
-VmHWM (reset after loading) from /proc. Service level: the app under gunicorn (its own defaults),
-the RSS of every worker after each step. Configurations, cases and steps: bench/README.md.
-"""
+"""Resident memory of the engine and of the service on slow and long inputs: bench/README.md, "Memory"."""
 
 from __future__ import annotations
 
 import json
 import os
 import random
-import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import harness
-from harness import LANG, VOICE, memory
+from harness import LANG, VOICE, log, memory
 
 THREADS = 2
-SLOW = "0" * 60
 DIGITS = "".join(random.Random(60).choice("0123456789") for _ in range(60))
-PARAGRAPH = " ".join(harness.PARAGRAPHS[:4])
-CONFIG_NOTES = {
-    "A": "engine as is (arena off, max_chunk_seconds default)",
-    "A10": "engine, max_chunk_seconds=10",
-    "B": "engine, chunk bound off (max_chunk_seconds=1e9), arena off",
-    "C": "bare onnxruntime, default arena ON, one call",
-    "D": "engine as A but arena ON, shrunk after every call (patched in by this script)",
+#: configuration -> (max_chunk_seconds of the engine, None: its default; C is bare onnxruntime), what it is
+CONFIGS: dict[str, tuple[float | None, str]] = {
+    "A": (None, "engine as is (arena off, max_chunk_seconds default)"),
+    "A10": (10.0, "engine, max_chunk_seconds=10"),
+    "B": (1e9, "engine, chunk bound off (max_chunk_seconds=1e9), arena off"),
+    "C": (None, "bare onnxruntime, default arena ON, one call"),
+    "D": (None, "engine as A but arena ON, shrunk after every call (patched in by this script)"),
 }
-#: configuration -> max_chunk_seconds of the engine (None: its default; C is bare onnxruntime)
-LIMITS: dict[str, float | None] = {"A": None, "A10": 10.0, "B": 1e9, "C": None, "D": None}
 
 
 def cases(quick: bool) -> dict[str, tuple[str, float]]:
     """case -> (text, speed); --quick: tiny texts, only to check that the script runs end to end."""
-    slow, digits, paragraph = ("0" * 4, DIGITS[:4], harness.SHORT) if quick else (SLOW, DIGITS, PARAGRAPH)
+    slow, digits, paragraph = ("0" * 4, DIGITS[:4], harness.SHORT) if quick else ("0" * 60, DIGITS,
+                                                                                  " ".join(harness.PARAGRAPHS[:4]))
     return {"zeros@0.25": (slow, 0.25), "zeros@1.0": (slow, 1.0), "digits@0.25": (digits, 0.25),
             "paragraph@1.0": (paragraph, 1.0), "repeat": (slow, 0.25)}
 
@@ -46,9 +35,8 @@ def cases(quick: bool) -> dict[str, tuple[str, float]]:
 
 
 def arena_with_shrinkage() -> None:
-    """Config D, an experiment: the engine's session with onnxruntime's CPU arena back on, and the
-    arena shrunk at the end of every call (run option memory.enable_memory_arena_shrinkage), so that
-    the memory goes back after each call. Patched in here; the engine itself is not changed."""
+    """Config D: the engine's session with onnxruntime's CPU arena back on, shrunk at the end of every
+    call (run option memory.enable_memory_arena_shrinkage); the engine itself is not changed."""
     import onnxruntime as ort
 
     real = ort.InferenceSession
@@ -65,9 +53,13 @@ def arena_with_shrinkage() -> None:
     ort.InferenceSession = session
 
 
-def measured(i: int, seconds: float, audio: float, label: str) -> dict:
-    m = memory()
-    print(f"    {label} #{i}: {seconds:.0f} s, rss {m['VmRSS']:.0f} MB, peak {m['VmHWM']:.0f} MB", file=sys.stderr)
+def timed(i: int, label: str, work) -> dict:
+    """`work()` (its audio seconds) after the peak is reset: time, audio, RSS and peak after it."""
+    harness.reset_peak()
+    t0 = time.perf_counter()
+    audio = work()
+    seconds, m = time.perf_counter() - t0, memory()
+    log(f"    {label} #{i}: {seconds:.0f} s, rss {m['VmRSS']:.0f} MB, peak {m['VmHWM']:.0f} MB")
     return {"i": i, "seconds": seconds, "audio": audio, "rss": m["VmRSS"], "peak": m["VmHWM"]}
 
 
@@ -76,7 +68,7 @@ def child(config: str, case: str, repeats: str, quick: str) -> dict:
     from kokoro_tts.engine import Engine, EngineSettings
 
     text, speed = cases(quick == "quick")[case]
-    limit = {} if LIMITS[config] is None else {"max_chunk_seconds": LIMITS[config]}
+    limit = {} if CONFIGS[config][0] is None else {"max_chunk_seconds": CONFIGS[config][0]}
     settings = EngineSettings(threads=THREADS, default_voice=VOICE, **limit)
     if config == "C":  # bare onnxruntime, its arena on: the whole phoneme string in one call, no chunking
         from kokoro_tts.engine.chunking import tokenize
@@ -86,9 +78,7 @@ def child(config: str, case: str, repeats: str, quick: str) -> dict:
         feed = harness.bare_feed(tokens, Engine(settings).resolve_voice(VOICE).style_for(len(tokens)), speed)
         session = harness.bare_session(THREADS)
         out = {"loaded": memory(), "chunk_tokens": [len(tokens)], "peak_reset": harness.reset_peak()}
-        t0 = time.perf_counter()
-        audio = session.run(None, feed)[0].size / 24000
-        runs = [measured(1, time.perf_counter() - t0, audio, f"{config} {case}")]
+        runs = [timed(1, f"{config} {case}", lambda: session.run(None, feed)[0].size / 24000)]
     else:
         if config == "D":
             arena_with_shrinkage()
@@ -98,12 +88,8 @@ def child(config: str, case: str, repeats: str, quick: str) -> dict:
         out = {"loaded": memory(), "max_chunk_seconds": settings.max_chunk_seconds,
                "chunk_tokens": [len(c.tokens) for c in engine.chunks(req.text, req.lang, req.speed)],
                "peak_reset": harness.reset_peak()}
-        runs = []
-        for i in range(1, (int(repeats) if case == "repeat" else 1) + 1):
-            harness.reset_peak()
-            t0 = time.perf_counter()
-            audio = engine.synthesize(req).duration
-            runs.append(measured(i, time.perf_counter() - t0, audio, f"{config} {case}"))
+        runs = [timed(i, f"{config} {case}", lambda: engine.synthesize(req).duration)
+                for i in range(1, (int(repeats) if case == "repeat" else 1) + 1)]
     harness.malloc_trim()
     return {**out, "runs": runs, "after_trim": memory()["VmRSS"]}
 
@@ -114,14 +100,14 @@ def engine_part(args, configs: list[str], report: harness.Report) -> str:
         names = ["zeros@0.25"] if config == "C" else [c for c in cases(args.quick) if c != "repeat"]
         names += ["repeat"] if config in args.repeat_configs.split(",") and config != "C" else []
         for case in names:
-            print(f"  engine {config} {case} ...", file=sys.stderr, flush=True)
+            log(f"  engine {config} {case} ...")
             t0 = time.time()
             result = harness.in_subprocess(__file__, config, case, str(args.repeats), "quick" if args.quick else "",
-                                           timeout=args.timeout)
+                                           timeout=3600)
             rows.append({"config": config, "case": case, "wall": time.time() - t0, **result})
             report.save()
     return (f"\n### Engine level ({THREADS} threads, voice {VOICE}, {LANG}; one fresh process per row)\n\n"
-            + "\n".join(f"- {c}: {CONFIG_NOTES[c]}" for c in configs) + "\n\n" + engine_tables(rows))
+            + "\n".join(f"- {c}: {CONFIGS[c][1]}" for c in configs) + "\n\n" + engine_tables(rows))
 
 
 def engine_tables(rows: list[dict]) -> str:
@@ -131,8 +117,7 @@ def engine_tables(rows: list[dict]) -> str:
         [r["config"], r["case"], tokens(r["chunk_tokens"]), f"{r['runs'][0]['audio']:.1f}",
          f"{r['runs'][0]['seconds']:.0f}", f"{r['loaded']['VmRSS']:.0f}", f"{r['runs'][0]['peak']:.0f}",
          f"{r['runs'][0]['rss']:.0f}", f"{r['after_trim']:.0f}"] for r in rows if r["case"] != "repeat"])
-    reps = [r for r in rows if r["case"] == "repeat"]
-    if reps:
+    if reps := [r for r in rows if r["case"] == "repeat"]:
         n = len(reps[0]["runs"])
         lines += ["", f'Slow request ("0"*60 at speed 0.25) repeated {n} times in one process: RSS after repeat i '
                   "(its peak during that repeat in brackets), MB", ""]
@@ -158,50 +143,36 @@ def marks(n: int) -> list[int]:
 # -- service level -----------------------------------------------------------------------------
 
 
-def service_steps(port: int, master: int, repeats: int, quick: bool, steps: list[dict], save) -> None:
+def service_steps(port: int, master: int, args, steps: list[dict], save) -> None:
     """The steps, each with the workers' RSS at its end and their peaks during it; `steps` filled
     as it goes (a failure keeps the steps measured before it)."""
-    slow_text, _ = cases(quick)["zeros@0.25"]
-    paragraph = cases(quick)["paragraph@1.0"][0]
-    slow = {"text": slow_text, "speed": 0.25, "lang": LANG, "voice": VOICE}
-
-    def snapshot(name: str, seconds: float, sampler: harness.Sampler | None) -> None:
-        workers = harness.workers(master)
-        peak = sampler.peak if sampler else None
-        steps.append({"step": name, "seconds": seconds, "workers": workers, "peak_total_sampled": peak,
-                      "total_rss": sum(w["rss"] for w in workers.values())})
-        print(f"  service {name}: {seconds:.0f} s, total RSS {steps[-1]['total_rss']:.0f} MB", file=sys.stderr)
-        save()
-
-    def generate(token: str, body: dict) -> None:
-        answer = harness.call(port, "POST", "/api/tts/generate", body, token)
-        if answer["status"] != 200:
-            raise RuntimeError(f"generate {body['text'][:20]!r}: {answer['status']} {answer['data'][:300]!r}")
-
-    def parallel(bodies: list[dict]) -> None:  # bodies[i] sent by the account of tokens[i], all at once
-        with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
-            list(pool.map(generate, tokens, bodies))
-
-    snapshot("after start (/readyz)", 0.0, None)
+    (slow_text, _), (paragraph, _) = (cases(args.quick)[c] for c in ("zeros@0.25", "paragraph@1.0"))
+    slow, streamed = {"text": slow_text, "speed": 0.25}, {"text": paragraph, "stream": True}
+    steps.append({**harness.Sampler(master).snapshot(step="after start (/readyz)"), "seconds": 0.0, "peak": None})
     # One account per parallel request: the service takes at most 2 generations at once per account.
     tokens = [harness.register(port, f"membench{i}@example.com") for i in range(4)]
-    streamed = {"text": paragraph, "lang": LANG, "voice": VOICE, "stream": True}
-    work = {"first request (short sentence, speed 1)":
-            lambda: generate(tokens[0], {"text": harness.SHORT, "lang": LANG, "voice": VOICE}),
-            '"0"*60 at speed 0.25': lambda: generate(tokens[0], slow),
-            '4 x "0"*60 at speed 0.25 in parallel': lambda: parallel([slow] * 4),
-            f"3 x streamed paragraph ({len(paragraph)} chars) in parallel": lambda: parallel([streamed] * 3)}
+
+    def snapshot(sampler: harness.Sampler, name: str) -> None:
+        steps.append(sampler.snapshot(step=name))
+        log(f"  service {name}: {steps[-1]['seconds']:.0f} s, total RSS {steps[-1]['total']:.0f} MB")
+        save()
+
+    def generate(body: dict, n: int = 1) -> None:  # one request from each of n accounts, all at once
+        harness.together(lambda token: harness.generate(port, token, body), tokens[:n])
+
+    work = {"first request (short sentence, speed 1)": lambda: generate({"text": harness.SHORT}),
+            '"0"*60 at speed 0.25': lambda: generate(slow),
+            '4 x "0"*60 at speed 0.25 in parallel': lambda: generate(slow, 4),
+            f"3 x streamed paragraph ({len(paragraph)} chars) in parallel": lambda: generate(streamed, 3)}
     for name, step in work.items():
-        with harness.Sampler(master, reset=True) as sampler:
-            t0 = time.perf_counter()
+        with harness.Sampler(master) as sampler:
             step()
-            snapshot(name, time.perf_counter() - t0, sampler)
-    with harness.Sampler(master, reset=True) as sampler:
-        t0 = time.perf_counter()
-        for i in range(1, repeats + 1):
-            generate(tokens[0], slow)
-            if i in marks(repeats):
-                snapshot(f'sequential "0"*60 at 0.25: after #{i}', time.perf_counter() - t0, sampler)
+            snapshot(sampler, name)
+    with harness.Sampler(master) as sampler:
+        for i in range(1, args.repeats + 1):
+            generate(slow)
+            if i in marks(args.repeats):
+                snapshot(sampler, f'sequential "0"*60 at 0.25: after #{i}')
 
 
 def service_part(args, report: harness.Report) -> str:
@@ -218,10 +189,10 @@ def service_part(args, report: harness.Report) -> str:
                     "from memory_bench import arena_with_shrinkage\narena_with_shrinkage()\n")
                 extra["PYTHONPATH"] = os.pathsep.join(p for p in (str(svc.tmp), svc.env.get("PYTHONPATH")) if p)
             web = svc.gunicorn(**extra)
-            service_steps(web.port, web.pid, args.repeats, args.quick, steps, report.save)
+            service_steps(web.port, web.pid, args, steps, report.save)
         result.update(svc.logs)
     except Exception as exc:  # the engine part's tables are still printed
-        print(f"service part failed: {exc!r}", file=sys.stderr)
+        log(f"service part failed: {exc!r}")
         return f"\n### Service level: FAILED: {exc!r}\n\n" + service_table(steps)
     g = result["gunicorn"]
     text = (f"\n### Service level, engine config {args.service_config} (gunicorn.conf.py defaults: "
@@ -237,8 +208,7 @@ def service_table(steps: list[dict]) -> str:
         ["step", "time s", "RSS per worker MB (peak during step)", "total RSS MB", "total peak MB (sampled)"],
         [[s["step"], f"{s['seconds']:.0f}", ", ".join(f"{pid}: {w['rss']:.0f} ({w['peak']:.0f})"
                                                       for pid, w in s["workers"].items()),
-          f"{s['total_rss']:.0f}", "-" if s["peak_total_sampled"] is None else f"{s['peak_total_sampled']:.0f}"]
-         for s in steps]))
+          f"{s['total']:.0f}", "-" if s["peak"] is None else f"{s['peak']:.0f}"] for s in steps]))
 
 
 def main() -> None:
@@ -248,23 +218,23 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20, help="sequential slow requests (engine and service)")
     parser.add_argument("--repeat-configs", default="A,A10", help="configurations that also run the repeats")
     parser.add_argument("--service-config", default="A", choices=("A", "D"), help="D: the workers with D's arena")
-    parser.add_argument("--timeout", type=float, default=3600, help="seconds one engine subprocess may take")
     parser.add_argument("--quick", action="store_true", help="tiny texts: checks the script, measures nothing")
     args = parser.parse_args()
     if args.child:
         return print(json.dumps(child(*args.child)))
     configs = [c for c in args.configs.split(",") if c]
-    if unknown := [c for c in configs if c not in LIMITS]:
-        parser.error(f"unknown configuration(s) {unknown}; choose from {list(LIMITS)}")
-    slow, digits, paragraph = (cases(args.quick)[c][0] for c in ("zeros@0.25", "digits@0.25", "paragraph@1.0"))
-    report = harness.Report("memory", args.json, threads=THREADS, repeats=args.repeats, configs={
-        c: CONFIG_NOTES[c] for c in configs}, texts={"slow": slow, "digits": digits, "paragraph": paragraph})
-    out = []
+    if unknown := [c for c in configs if c not in CONFIGS]:
+        parser.error(f"unknown configuration(s) {unknown}; choose from {list(CONFIGS)}")
+    texts = {k: cases(args.quick)[c][0] for k, c in (("slow", "zeros@0.25"), ("digits", "digits@0.25"),
+                                                      ("paragraph", "paragraph@1.0"))}
+    report = harness.Report("memory", args.json, threads=THREADS, repeats=args.repeats,
+                            configs={c: CONFIGS[c][1] for c in configs}, texts=texts)
+    parts = []
     if "engine" in args.parts.split(","):
-        out.append(engine_part(args, configs, report))
+        parts.append(engine_part(args, configs, report))
     if "service" in args.parts.split(","):
-        out.append(service_part(args, report))
-    report.finish(lambda _: "\n".join(out))
+        parts.append(service_part(args, report))
+    report.finish(lambda _: "\n".join(parts))
 
 
 if __name__ == "__main__":

@@ -1,12 +1,4 @@
-"""Time from clicking Generate to first sound on the web page, for a 732-character text.
-
-    .venv/bin/python bench/page_bench.py [--runs 3]
-
-The app (development config, a throw-away SQLite database, the embedded model, 2 inference
-threads) behind a threaded HTTP server; Debian's Chromium through Playwright clicks Generate
-(MP3, streamed into the player through MediaSource) and the page records, with
-performance.now(), the click, the player's first "playing" event and the stream's last byte.
-"""
+"""Time from clicking Generate to first sound on the web page: bench/README.md, "The web page: first sound"."""
 
 from __future__ import annotations
 
@@ -61,7 +53,7 @@ def measure(site: str, runs: int) -> list[dict[str, float]]:
 
 
 def main() -> None:
-    parser = harness.parser(__doc__.splitlines()[0])
+    parser = harness.parser(__doc__)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:

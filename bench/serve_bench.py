@@ -1,15 +1,8 @@
-"""Benchmark the service as deployed (gunicorn, its own defaults) against the bare model, in one run.
-
-    python bench/serve_bench.py [--repeat 3] [--json FILE] [--no-retry]
-
-Parts (bench/README.md): 1. a lone request, 2. four at once, 3. first audio of a short stream,
-alone and with 3 long streams, 4. 24 users at once, 5. the workers' memory and who used the cores.
-The bare reference runs in subprocesses loaded for the whole run: espeak-ng phonemes -> tokenize
--> `InferenceSession.run`, sentence by sentence. Voice jf_alpha, en-us, WAV.
-"""
+"""The service as deployed against the bare model, and its HTTP API: bench/README.md, "Service"."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -17,9 +10,10 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import harness
-from harness import LANG, MEDIUM, VOICE, median
+from harness import LANG, LONG, MEDIUM, VOICE, log, median
 
 FORMAT = "wav"
 SHORT = "Hello there, this is a short sentence."
@@ -32,7 +26,16 @@ TARGETS = {"lone": 1.15, "four": 0.9, "first_alone": 1.3, "first_loaded": 2.5}
 PORT = 0  # the server's, once it runs
 
 
-# -- the bare model, in its own process --------------------------------------------------------
+# -- the bare model (and the engine alone), in its own process -----------------------------------
+
+
+@functools.cache
+def warm_engine(threads: int) -> Any:
+    from kokoro_tts.engine import Engine, EngineSettings
+
+    engine = Engine(EngineSettings(threads=threads))
+    engine.synthesize(engine.validate("Warm up.", VOICE, 1.0, LANG))
+    return engine
 
 
 def bare_worker(threads: int) -> None:
@@ -60,11 +63,15 @@ def bare_worker(threads: int) -> None:
     synth(SHORT)
     print("@@" + json.dumps({"ready": True, "threads": threads, "rss": harness.memory()["VmRSS"]}), flush=True)
     for line in sys.stdin:
-        cmd = json.loads(line)
+        cmd, t0 = json.loads(line), time.perf_counter()
         if cmd["op"] == "chunks":  # the engine's own chunking of a text (token counts), not timed
             answer = {"chunks": [len(c.tokens) for c in engine.chunks(cmd["text"], LANG)]}
-        else:
+        elif cmd["op"] == "engine":  # Engine.synthesize + encode alone, with the service's TTS_THREADS
+            alone = warm_engine(cmd["threads"])
             t0 = time.perf_counter()
+            alone.encode(alone.synthesize(alone.validate(cmd["text"], VOICE, 1.0, LANG)).audio, FORMAT)
+            answer = {"seconds": time.perf_counter() - t0}
+        else:
             runs = [synth(cmd["text"]) for _ in range(cmd.get("times", 1))]
             answer = {"wall": time.perf_counter() - t0, "sentences": runs[0],
                       "seconds": [sum(s["g2p"] + s["infer"] for s in r) for r in runs],
@@ -108,9 +115,8 @@ class Bare:
 
 
 def generate(token: str, body: dict, **kwargs) -> dict:
-    """One POST /api/tts/generate on a fresh connection, read as it arrives (see harness.Client.request)."""
-    r = harness.call(PORT, "POST", "/api/tts/generate", {"voice": VOICE, "lang": LANG, "format": FORMAT, **body}, token,
-                     **kwargs)
+    """One POST /api/tts/generate (WAV) on a fresh connection, any status (see harness.Client.request)."""
+    r = harness.generate(PORT, token, {"format": FORMAT, **body}, expect=None, **kwargs)
     r.update(retry_after=r["headers"].get("retry-after"),
              audio_duration=float(r["headers"].get("x-audio-duration") or 0) or None)
     if r["status"] != 200:
@@ -119,6 +125,12 @@ def generate(token: str, body: dict, **kwargs) -> dict:
         except (ValueError, KeyError, TypeError):
             r["code"] = r["data"][:200].decode(errors="replace")
     return r
+
+
+def served(token: str, text: str) -> float:
+    r = generate(token, {"text": text})
+    assert r["status"] == 200, r["code"]
+    return r["total"]
 
 
 def metric(name: str) -> float:
@@ -147,11 +159,10 @@ def probe(token: str) -> dict:
     return r
 
 
-def together(jobs: list[tuple[str, dict]]) -> list[dict]:
-    """Post every (token, body) at once (connections opened first, then a barrier)."""
-    barrier = threading.Barrier(len(jobs))
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        return list(pool.map(lambda job: generate(*job, barrier=barrier), jobs))
+def together(tokens: list[str], texts: list[str]) -> list[dict]:
+    """Post every text with its account's token at once (connections opened first, then a barrier)."""
+    barrier = threading.Barrier(len(tokens))
+    return harness.together(lambda token, text: generate(token, {"text": text}, barrier=barrier), tokens, texts)
 
 
 # -- the parts ---------------------------------------------------------------------------------
@@ -165,14 +176,7 @@ def part_lone(token: str, bare2: Bare, repeat: int) -> dict:
         sentences[:] = [s["tokens"] for s in answer["sentences"]]
         return answer["seconds"][0]
 
-    def served() -> float:
-        r = generate(token, {"text": MEDIUM})
-        assert r["status"] == 200, r["code"]
-        return r["total"]
-
-    b, s = harness.interleaved(repeat, bare, served)
-    return {"service": s, "bare": b, "bare_sentences": sentences, "service_median": median(s), "bare_median": median(b),
-            "ratio": median(s) / median(b)}
+    return {**harness.versus(repeat, lambda: served(token, MEDIUM), bare), "bare_sentences": sentences}
 
 
 def part_four(tokens: list[str], pair: list[Bare], repeat: int, audio_seconds: float) -> dict:
@@ -185,12 +189,12 @@ def part_four(tokens: list[str], pair: list[Bare], repeat: int, audio_seconds: f
         answers = [b.read() for b in pair]
         return time.perf_counter() - t0, sum(sum(a["audio"]) for a in answers)
 
-    def served() -> tuple[float, float]:
-        rs = together([(t, {"text": MEDIUM}) for t in tokens])
+    def service() -> tuple[float, float]:
+        rs = together(tokens, [MEDIUM] * 4)
         assert all(r["status"] == 200 for r in rs), [r["status"] for r in rs]
         return max(r["end"] for r in rs) - min(r["start"] for r in rs), sum(r["audio_duration"] for r in rs)
 
-    b, s = harness.interleaved(repeat, bare, served)
+    b, s = harness.interleaved(repeat, bare, service)
     # Throughput in the service's own audio seconds for both (same 4 texts): the bare model's raw
     # output is untrimmed and has no pauses, so its length differs a little; see bare_raw_audio.
     s_rate, b_rate = 4 * audio_seconds / median(x[0] for x in s), 4 * audio_seconds / median(x[0] for x in b)
@@ -207,9 +211,7 @@ def first_alone(token: str, bare2: Bare, repeat: int) -> dict:
             "alone_server": [p["server_first"] for p in probes], "bare": bare}
 
 
-def long_row(text: str, r: dict | BaseException, t0: float) -> dict:
-    if isinstance(r, BaseException):
-        raise r
+def long_row(text: str, r: dict, t0: float) -> dict:
     assert r["status"] == 200, r["code"]
     audio = (r["bytes"] - 44) / WAV_BYTES_PER_SECOND
     worst, before, pieces = 0.0, 44, []  # the start-up buffer a listener needs never to stall; pieces sent
@@ -231,31 +233,21 @@ def long_row(text: str, r: dict | BaseException, t0: float) -> dict:
 def first_loaded(tokens: list[str], repeat: int) -> dict:
     """Three long streams read continuously by 3 other users; short-stream probes once all three speak.
     The long streams are left a second after the last probe: the service stops their synthesis."""
-    longs: list[dict | BaseException] = [RuntimeError("not run")] * 3
     started, stop = [threading.Event() for _ in range(3)], threading.Event()
-
-    def run_long(i: int) -> None:
-        try:
-            longs[i] = generate(tokens[1 + i], {"text": LONGS[i], "stream": True}, on_first=started[i], stop=stop)
-        except BaseException as e:
-            longs[i] = e
-
-    threads = [threading.Thread(target=run_long, args=(i,)) for i in range(3)]
     t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for e in started:
-        e.wait(timeout=300)
-    longs_first = time.perf_counter() - t0
-    time.sleep(1.0)
-    probes = []
-    for _ in range(repeat):
-        probes.append({**probe(tokens[0]), "running": sum(t.is_alive() for t in threads)})
-        time.sleep(1.5)
-    stop.set()
-    for t in threads:
-        t.join()
-    rows = [long_row(LONGS[i], r, t0) for i, r in enumerate(longs)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        longs = [pool.submit(generate, tokens[1 + i], {"text": LONGS[i], "stream": True}, on_first=started[i],
+                             stop=stop) for i in range(3)]
+        for e in started:
+            e.wait(timeout=300)
+        longs_first = time.perf_counter() - t0
+        time.sleep(1.0)
+        probes = []
+        for _ in range(repeat):
+            probes.append({**probe(tokens[0]), "running": sum(not f.done() for f in longs)})
+            time.sleep(1.5)
+        stop.set()
+    rows = [long_row(LONGS[i], f.result(), t0) for i, f in enumerate(longs)]
     windows = [(round(p["start"] - t0, 3), round(p["start"] - t0 + p["first"], 3)) for p in probes]
     return {"loaded": [p["first"] for p in probes], "loaded_head": [p["head"] for p in probes],
             "loaded_server": [p["server_first"] for p in probes], "loaded_probe_window": windows,
@@ -294,7 +286,7 @@ def retry(tokens: list[str], rs: list[dict]) -> dict:
 
 def part_burst(tokens: list[str], retrying: bool) -> dict:
     t0 = time.perf_counter()
-    rs = together([(tokens[i], {"text": SMALL[i]}) for i in range(USERS)])
+    rs = together(tokens, SMALL)
     keys = [str(r["status"]) + (f" {r['code']}" if r["status"] != 200 else "") for r in rs]
     out = {
         "counts": {k: keys.count(k) for k in sorted(set(keys))}, "served": sum(r["status"] == 200 for r in rs),
@@ -310,12 +302,39 @@ def part_burst(tokens: list[str], retrying: bool) -> dict:
     return out
 
 
+def part_api(tokens: list[str], bare2: Bare, args, threads: int) -> dict:
+    """What POST /api/tts/generate adds to the engine alone (one account per text), a streamed long text,
+    GET /api/auth/me requests per second with `--clients` keep-alive clients."""
+
+    def overhead(token: str, text: str) -> dict:
+        return harness.versus(args.repeat, lambda: served(token, text),
+                              lambda: bare2.call({"op": "engine", "text": text, "threads": threads})["seconds"])
+
+    texts = {"short": harness.SHORT, "medium": MEDIUM}
+    out = {name: overhead(tokens[i], text) for i, (name, text) in enumerate(texts.items())}
+    stream = generate(tokens[2], {"text": LONG, "stream": True})
+    assert stream["status"] == 200, stream["code"]
+    latencies, stop = [], time.perf_counter() + args.seconds
+
+    def client(_: int) -> None:
+        me = harness.Client(PORT, tokens[3])
+        while time.perf_counter() < stop:
+            answer = me.request("GET", "/api/auth/me")
+            assert answer["status"] == 200
+            latencies.append(answer["total"])
+        me.close()
+
+    harness.together(client, range(args.clients))
+    return {"overhead": out, "first": stream["first"], "last": stream["total"],
+            "rps": (len(latencies) / args.seconds, median(latencies) * 1000)}
+
+
 # -- the run -----------------------------------------------------------------------------------
 
 
 def run(args, result: dict) -> None:
     global PORT
-    print(f"load average at start: {result['load_start']} ({os.cpu_count()} cores)", file=sys.stderr)
+    log(f"load average at start: {result['load_start']} ({os.cpu_count()} cores)")
     bares = [Bare(2), Bare(1), Bare(1)]
     try:
         with harness.service("kokoro_servebench", REGISTER_RATE_LIMIT="1000 per hour") as svc:
@@ -323,20 +342,19 @@ def run(args, result: dict) -> None:
             web = svc.gunicorn()
             PORT, master = web.port, web.pid
             result["bare_ready"] = [b.read() for b in bares]
-            cpu = harness.CpuMeter({"workers": lambda: harness.children(master), "bare": lambda: [b.proc.pid
-                                                                                                   for b in bares]})
+            cpu = harness.CpuMeter({"workers": lambda: harness.children(master),
+                                    "bare": lambda: [b.proc.pid for b in bares]})
 
             def phase(name: str, work=None, idle: str | None = None):
                 """Run `work` (once the service is idle), then the workers' memory and the cores used."""
                 if idle:
                     result["idle_wait"][idle] = wait_idle()
-                with harness.Sampler(master, every=0.2) as sampler:
+                with harness.Sampler(master, every=0.2, reset=False) as sampler:
                     value = work() if work else None
-                ws = harness.workers(master)
-                result["memory"].append({"phase": name, "workers": ws, "total": sum(w["rss"] for w in ws.values()),
-                                         "peak": sampler.peak if work else None, "load": harness.load(),
-                                         "cpu": cpu.lap()})
-                print(f"  {name}: workers {ws} load {harness.load()}", file=sys.stderr)
+                    m = sampler.snapshot(phase=name)
+                m.update(peak=m["peak"] if work else None, cpu=cpu.lap())
+                result["memory"].append(m)
+                log(f"  {name}: workers {m['workers']} load {m['load']}")
                 return value
 
             phase("after start (/readyz)")
@@ -358,6 +376,8 @@ def run(args, result: dict) -> None:
                                     lambda: part_first(alone, first_loaded(tokens[:4], args.repeat)))
             result["burst"] = phase("after part 4 (24 at once" + ("" if args.no_retry else ", then retries") + ")",
                                     lambda: part_burst(tokens, not args.no_retry), "burst")
+            result["api"] = phase("after part 6 (HTTP API)", lambda: part_api(
+                tokens[5:9], bares[0], args, int(result["gunicorn"]["TTS_THREADS"])), "api")
         result.update(svc.logs)
     finally:
         for b in bares:
@@ -466,6 +486,23 @@ def table_45(r: dict) -> list[str]:
                             "phase", "phase wall s", "CPU workers / bare / rest", "load average"], memory, "llrrrll")]
 
 
+def table_api(r: dict) -> list[str]:
+    a, g, rows = r["api"], r["gunicorn"], []
+    for name, o in a["overhead"].items():
+        alone, service = o["bare_median"], o["service_median"]
+        rows += [[f"{name} text: engine alone (synthesize + encode)", f"{alone:.3f} s"],
+                 [f"{name} text: POST /api/tts/generate", f"{service:.3f} s"],
+                 [f"{name} text: HTTP overhead", f"{service - alone:+.3f} s ({(service / alone - 1) * 100:+.1f}%)"]]
+    rows += [["streamed long text: first audio byte", f"{a['first']:.2f} s"],
+             ["streamed long text: last byte", f"{a['last']:.2f} s"],
+             [f"GET /api/auth/me, {r['clients']} clients, {r['seconds']:.0f} s",
+              f"{a['rps'][0]:.0f} req/s (median {a['rps'][1]:.1f} ms)"]]
+    return ["\n### 6. HTTP API: what the service adds to the engine\n",
+            f"Short text ({len(harness.SHORT)} chars), medium ({len(MEDIUM)}), long ({len(LONG)}); overhead: median of "
+            f"{r['repeat']} interleaved runs; gunicorn {g['workers']} workers, TTS_THREADS={g['TTS_THREADS']}, "
+            f"{r['cores']} cores\n", *harness.table(["measure", "value"], rows)]
+
+
 def summary(r: dict) -> list[str]:
     burst = r["burst"]
     ok = burst["only_200_429_503"] and burst["missing_retry_after"] == 0 and burst["served"] > USERS / 2
@@ -480,12 +517,15 @@ def main() -> None:
     parser = harness.parser(__doc__, "serve")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved runs per measure (median)")
     parser.add_argument("--no-retry", action="store_true", help="part 4: do not retry the refused requests")
+    parser.add_argument("--seconds", type=float, default=10.0, help="part 6: how long GET /api/auth/me is sent")
+    parser.add_argument("--clients", type=int, default=8, help="part 6: keep-alive clients sending it")
     args = parser.parse_args()
     if args.child:
         return bare_worker(int(args.child[0]))
-    report = harness.Report("serve", args.json, repeat=args.repeat, memory=[], idle_wait={})
+    report = harness.Report("serve", args.json, repeat=args.repeat, seconds=args.seconds, clients=args.clients,
+                            memory=[], idle_wait={})
     run(args, report.data)
-    report.finish(lambda r: "\n".join([header(r), *table_123(r), *table_45(r), *summary(r)]))
+    report.finish(lambda r: "\n".join([header(r), *table_123(r), *table_45(r), *table_api(r), *summary(r)]))
 
 
 if __name__ == "__main__":

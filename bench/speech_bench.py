@@ -1,15 +1,4 @@
-"""Speech quality: what an offline recogniser hears, and how well the word timings fit the audio.
-
-- Word error rate (PocketSphinx's US English model, in its wheel) of English spoken by the engine,
-  with and without text normalisation, on a text of numbers, money, times, dates and units, and on
-  plain prose (normalisation must not make prose worse). The reference is what a person would
-  read aloud (the numbers text's written-out form is given by hand, not by the normaliser).
-- Word timing error: PocketSphinx's forced alignment of the same audio to the words, against the
-  engine's word starts (median and 90th percentile of the absolute difference).
-
-    .venv/bin/python bench/speech_bench.py                # about a minute on 2 cores
-    .venv/bin/python bench/speech_bench.py --voice jm_kumo --json /tmp/speech.json
-"""
+"""Speech quality: what an offline recogniser hears, and word timings: bench/README.md, "Speech quality"."""
 
 from __future__ import annotations
 
@@ -26,7 +15,7 @@ from pocketsphinx import Decoder
 from kokoro_tts.engine import Engine, EngineSettings
 from kokoro_tts.engine.normalize import Options
 
-LANG = "en-us"
+LANG, VOICE = "en-us", "jm_kumo"
 
 NUMBERS = (
     "The invoice came to $1,249.99 and was paid on March 14, 2023 at 4:45 pm. "
@@ -93,17 +82,17 @@ def align(pcm: bytes, words: list[str]) -> list[tuple[str, float]]:
             if s.word not in ("<s>", "</s>", "<sil>")]
 
 
-def wer(engine: Engine, voice: str, text: str, said: str, normalize: bool) -> dict[str, object]:
-    req = engine.validate(text, voice, lang=LANG, normalize=Options(enabled=normalize))
+def wer(engine: Engine, text: str, said: str, normalize: bool) -> dict[str, object]:
+    req = engine.validate(text, VOICE, lang=LANG, normalize=Options(enabled=normalize))
     result = engine.synthesize(req)
     heard = recognise(to_16k(result.audio))
     score = jiwer.wer(" ".join(words_of(said)), " ".join(words_of(heard)) or "-")
     return {"wer": round(score, 3), "heard": heard, "seconds": round(result.duration, 2)}
 
 
-def timing_error(engine: Engine, voice: str, text: str) -> dict[str, object]:
+def timing_error(engine: Engine, text: str) -> dict[str, object]:
     """Engine word starts against the forced alignment, for texts whose words read as written."""
-    result = engine.synthesize(engine.validate(text, voice, lang=LANG))
+    result = engine.synthesize(engine.validate(text, VOICE, lang=LANG))
     words = [w for w in result.words if words_of(w.word)]
     aligned = align(to_16k(result.audio), [" ".join(words_of(w.word)) for w in words])
     pairs = [(w.start, start) for w, (_, start) in zip(words, aligned, strict=False)]
@@ -117,17 +106,14 @@ def timing_error(engine: Engine, voice: str, text: str) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = harness.parser(__doc__)
-    parser.add_argument("--voice", default="jm_kumo")
-    args = parser.parse_args()
+    args = harness.parser(__doc__).parse_args()
     engine = Engine(EngineSettings())
     engine.load()
-    report = harness.Report("speech", args.json, default_file=False, voice=args.voice, wer={
-        "numbers, normalised": wer(engine, args.voice, NUMBERS, NUMBERS_SAID, True),
-        "numbers, not normalised": wer(engine, args.voice, NUMBERS, NUMBERS_SAID, False),
-        "prose, normalised": wer(engine, args.voice, PROSE, PROSE, True),
-        "prose, not normalised": wer(engine, args.voice, PROSE, PROSE, False),
-    }, timing={"prose": timing_error(engine, args.voice, PROSE), "story": timing_error(engine, args.voice, STORY)})
+    report = harness.Report("speech", args.json, default_file=False, voice=VOICE, wer={
+        f"{name}, {'' if normalize else 'not '}normalised": wer(engine, text, said, normalize)
+        for name, text, said in (("numbers", NUMBERS, NUMBERS_SAID), ("prose", PROSE, PROSE))
+        for normalize in (True, False)},
+        timing={"prose": timing_error(engine, PROSE), "story": timing_error(engine, STORY)})
     report.finish(tables)
 
 
