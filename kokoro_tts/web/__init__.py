@@ -3,9 +3,10 @@ package at /assets/ (nothing from another host), talking to the JSON API with th
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from jinja2.utils import htmlsafe_json_dumps
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..locales import LOCALES, NAMES
 from .i18n import Catalogue, strings
@@ -38,8 +39,16 @@ def index() -> Response:
     return response
 
 
+@bp.get("/favicon.ico")
+def favicon() -> BaseResponse:
+    """Browsers ask for /favicon.ico whatever the page links: the page's own icon."""
+    response = redirect(url_for("web.static", filename="favicon.svg"), code=301)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.after_request
-def security_headers(response: Response) -> Response:
+def security_headers(response: BaseResponse) -> BaseResponse:
     """On the page and its files: the CSP, no sniffing, no referrer to other sites, no framing."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
