@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from jinja2.utils import htmlsafe_json_dumps
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..context import get_engine
 from ..locales import LOCALES, NAMES
 from .i18n import Catalogue, strings
 
@@ -31,6 +32,7 @@ def index() -> Response:
         strings_json=htmlsafe_json_dumps(strings(locale), dumps=current_app.json.dumps),
         locales=NAMES,
         mail_configured=bool(current_app.config.get("MAIL_SERVER")),
+        max_chars=get_engine().settings.max_chars,  # the engine's settings; no model is loaded
     )
     response = Response(page, mimetype="text/html")
     if request.args.get("lang") in LOCALES:  # the switch on the page: remembered
