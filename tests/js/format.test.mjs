@@ -102,6 +102,8 @@ test("excerpt", () => {
   assert.equal(excerpt("short"), "short");
   assert.equal(excerpt("x".repeat(160)), "x".repeat(160));
   assert.equal(excerpt("x".repeat(161)), "x".repeat(160) + "…");
+  assert.equal(excerpt("a few words cut after a space", 14), "a few words cu…");
+  assert.equal(excerpt("a few words cut after a space", 12), "a few words…");  // not "words …"
 });
 
 test("a history item's line, its duration once known", () => {

@@ -37,6 +37,13 @@ function clearForm(form) {
   for (const input of form.querySelectorAll("[aria-invalid=true]")) clearField(input);
 }
 
+/** "Blend: Unknown voice…" on the status line; a message that names its field already stays as it is
+ *  ("The password must…", not "Password: The password must…"). */
+function withLabel(message, label, S) {
+  if (!label || message.toLocaleLowerCase().includes(label.toLocaleLowerCase())) return message;
+  return fmt(S.field_error, { field: label, message });
+}
+
 /**
  * Place an error's field messages beside their fields; the status line's text for it, or null
  * if none was placed (the error is then said as it is). `where`: { form: the form's id, fields:
@@ -57,8 +64,7 @@ export function placeErrors(error, where, S) {
       continue;
     }
     markField(input, message);
-    const label = input.labels?.[0]?.textContent.trim();
-    said.push(label ? fmt(S.field_error, { field: label, message }) : message);
+    said.push(withLabel(message, input.labels?.[0]?.textContent.trim(), S));
   }
   if (said.length === 0) return null;
   return said.join(" ");

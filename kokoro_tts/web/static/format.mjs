@@ -71,7 +71,7 @@ export function countState(n, max, S) {
 
 /** The text of a history item, cut after `max` characters. */
 export function excerpt(text, max = 160) {
-  return text.length > max ? text.slice(0, max) + "…" : text;
+  return text.length > max ? text.slice(0, max).trimEnd() + "…" : text;
 }
 
 /** "04/12/2026 17:25" / "12/4/26, 5:25 PM": a moment as the page's language writes it. */

@@ -50,7 +50,7 @@ export function orderReady() {
   if (text.length > maxChars()) {
     const message = fmt(S.too_long, { n: text.length, max: maxChars() });
     markField($("text"), message);
-    warn(fmt(S.field_error, { field: S.text, message }));
+    warn(message);
     return false;
   }
   if (!voice) {
