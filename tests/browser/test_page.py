@@ -339,9 +339,13 @@ def test_history_pages_and_re_run_fills_the_form(page: Page, site: str):
     page.get_by_role("button", name="More").click()
     expect(history.get_by_role("listitem")).to_have_count(11)
     expect(page.get_by_role("button", name="More")).to_be_hidden()
+    page.get_by_label("Voice gender").select_option("female")  # a filter that hides the item's voice
+    page.get_by_label("Text language").select_option("ja")
     history.get_by_role("listitem").last.get_by_role("button", name="Re-run").click()
     expect(page.get_by_label("Text", exact=True)).to_have_value("Item 0.")
     expect(page.get_by_label("Voice", exact=True)).to_have_value("jm_kumo")
+    expect(page.get_by_label("Blend")).to_have_value("")
+    expect(page.get_by_label("Text language")).to_have_value("en-us")
     expect(page.get_by_label("Speed")).to_have_value("1.25")
     expect(page.get_by_label("Format")).to_have_value("wav")
 

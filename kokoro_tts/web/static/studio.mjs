@@ -78,6 +78,10 @@ export function applyDefaults(user) {
 
 /** Re-run: the form as a history item was spoken (the voice as if picked by hand). */
 export function fill(item) {
+  if ($("filter-lang").value || $("filter-gender").value) {  // every voice listed, so its own is found
+    $("filter-lang").value = $("filter-gender").value = "";
+    $("filter-lang").dispatchEvent(new Event("change", { bubbles: true }));
+  }
   $("text").value = item.text;
   if (item.lang) $("text-lang").value = item.lang;
   const enabled = [...$("voice").options].map((o) => o.value);
