@@ -3,10 +3,12 @@ package at /assets/ (nothing from another host), talking to the JSON API with th
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from jinja2.utils import htmlsafe_json_dumps
+from werkzeug.wrappers import Response as BaseResponse
 
+from ..context import get_engine
 from ..locales import LOCALES, NAMES
 from .i18n import Catalogue, strings
 
@@ -30,6 +32,7 @@ def index() -> Response:
         strings_json=htmlsafe_json_dumps(strings(locale), dumps=current_app.json.dumps),
         locales=NAMES,
         mail_configured=bool(current_app.config.get("MAIL_SERVER")),
+        max_chars=get_engine().settings.max_chars,  # the engine's settings; no model is loaded
     )
     response = Response(page, mimetype="text/html")
     if request.args.get("lang") in LOCALES:  # the switch on the page: remembered
@@ -38,8 +41,16 @@ def index() -> Response:
     return response
 
 
+@bp.get("/favicon.ico")
+def favicon() -> BaseResponse:
+    """Browsers ask for /favicon.ico whatever the page links: the page's own icon."""
+    response = redirect(url_for("web.static", filename="favicon.svg"), code=301)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.after_request
-def security_headers(response: Response) -> Response:
+def security_headers(response: BaseResponse) -> BaseResponse:
     """On the page and its files: the CSP, no sniffing, no referrer to other sites, no framing."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"

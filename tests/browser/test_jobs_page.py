@@ -82,7 +82,7 @@ def test_cancel_a_queued_and_a_running_job_and_the_credits_follow(app, page: Pag
     register(page, site)
     set_credits(app, EMAIL, 10_000)
     page.reload()
-    expect(page.locator("#credits")).to_have_text("10000")
+    expect(page.locator("#credits")).to_have_text("10,000")  # as English writes numbers
     part_chars = app.config["JOB_PART_CHARS"]
     app.config["JOB_PART_CHARS"] = 100  # short parts: a running job stops soon after its cancel
     try:
@@ -92,13 +92,13 @@ def test_cancel_a_queued_and_a_running_job_and_the_credits_follow(app, page: Pag
         waiting = start_job(page, "The next one", text=LONG)  # one worker thread: it waits its turn
         expect(waiting).to_contain_text("Queued")
         charged = {job["title"]: job["characters"] for job in page.request.get(site + "/api/tts/jobs").json()["items"]}
-        expect(page.locator("#credits")).to_have_text(str(10_000 - sum(charged.values())))
+        expect(page.locator("#credits")).to_have_text(f"{10_000 - sum(charged.values()):,}")
 
         waiting.get_by_role("button", name="Cancel").click()
         expect(waiting).to_contain_text("Cancelled")  # queued: at once, refunded in full
         expect(waiting.get_by_role("button", name="Cancel")).to_have_count(0)
         expect(waiting.get_by_role("link", name="Download")).to_have_count(0)
-        expect(page.locator("#credits")).to_have_text(str(10_000 - charged["The long one"]))
+        expect(page.locator("#credits")).to_have_text(f"{10_000 - charged['The long one']:,}")
 
         expect(running.get_by_role("progressbar")).not_to_have_js_property("value", 0, timeout=20_000)
         running.get_by_role("button", name="Cancel").click()
@@ -107,7 +107,7 @@ def test_cancel_a_queued_and_a_running_job_and_the_credits_follow(app, page: Pag
         job = next(j for j in page.request.get(site + "/api/tts/jobs").json()["items"] if j["title"] == "The long one")
         assert job["status"] == "cancelled" and 0 < job["characters_done"] < job["characters"], job
         kept = job["characters_done"]  # what was spoken is kept (a history item), the rest refunded
-        expect(page.locator("#credits")).to_have_text(str(10_000 - kept))
+        expect(page.locator("#credits")).to_have_text(f"{10_000 - kept:,}")
         assert credits_of(app, EMAIL) == 10_000 - kept
         expect(page.get_by_role("region", name="History").get_by_role("listitem")).to_have_count(1)
         assert page.request.get(f"{site}/api/tts/history/{job['generation_id']}/audio").status == 200

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from tests.support.app import PASSWORD, credits_of, make_app, set_credits
-from tests.support.browser import EMAIL, register, serious_violations
+from tests.support.browser import EMAIL, confirm, register, serious_violations
 from tests.support.mail import Inbox
 
 TEXT = "Hello there. This page speaks while the rest of the text is still being made."
@@ -45,6 +45,7 @@ def test_register_speak_and_find_it_in_the_history(page: Page, site: str):
     vtt = page.request.get(site + captions.get_attribute("href")).text()  # the page's session cookie
     assert vtt.startswith("WEBVTT") and "Hello there." in vtt
     item.get_by_role("button", name="Delete").click()
+    confirm(page, "Delete")
     expect(history.get_by_role("listitem")).to_have_count(0)
 
 
@@ -112,7 +113,9 @@ def test_api_keys_create_use_and_revoke(page: Page, site: str):
     assert answer.status == 200
     listed = page.get_by_role("listitem").filter(has_text="laptop")
     listed.get_by_role("button", name="Revoke").click()
+    confirm(page, "Revoke")
     expect(listed).to_have_count(0)
+    expect(key).to_be_hidden()  # a revoked key is no longer shown as the new one
     answer = page.request.get(site + "/api/tts/history", headers={"Authorization": f"Bearer {secret}"})
     assert answer.status == 401
 
@@ -252,9 +255,9 @@ def test_change_the_password_then_delete_the_account(page: Page, site: str):
     expect(page.get_by_role("button", name="Generate")).to_be_visible()  # this session goes on
     assert page.request.get(site + "/api/auth/me").status == 200
 
-    page.once("dialog", lambda dialog: dialog.accept())
     account.get_by_label("Confirm with your password").fill("a brand new passphrase")
     account.get_by_role("button", name="Delete account").click()
+    confirm(page, "Delete account")
     expect(page.locator("#status")).to_contain_text("Account deleted")
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
     login = page.request.post(site + "/api/auth/session", data={"email": EMAIL, "password": "a brand new passphrase"})
@@ -315,6 +318,7 @@ def test_the_same_in_french_register_speak_history_keys(browser, site: str):
     key = page.get_by_role("listitem").filter(has_text="portable")
     expect(key.get_by_role("button", name="Révoquer")).to_be_visible()
     item.get_by_role("button", name="Supprimer").click()
+    confirm(page, "Supprimer")
     expect(page.get_by_role("region", name="Historique").get_by_role("listitem")).to_have_count(0)
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
@@ -337,9 +341,13 @@ def test_history_pages_and_re_run_fills_the_form(page: Page, site: str):
     page.get_by_role("button", name="More").click()
     expect(history.get_by_role("listitem")).to_have_count(11)
     expect(page.get_by_role("button", name="More")).to_be_hidden()
+    page.get_by_label("Voice gender").select_option("female")  # a filter that hides the item's voice
+    page.get_by_label("Text language").select_option("ja")
     history.get_by_role("listitem").last.get_by_role("button", name="Re-run").click()
     expect(page.get_by_label("Text", exact=True)).to_have_value("Item 0.")
     expect(page.get_by_label("Voice", exact=True)).to_have_value("jm_kumo")
+    expect(page.get_by_label("Blend")).to_have_value("")
+    expect(page.get_by_label("Text language")).to_have_value("en-us")
     expect(page.get_by_label("Speed")).to_have_value("1.25")
     expect(page.get_by_label("Format")).to_have_value("wav")
 

@@ -12,20 +12,11 @@ from playwright.sync_api import Page, expect
 
 from kokoro_tts.web.i18n import Catalogue, MissingString
 from tests.support.app import PASSWORD
+from tests.support.browser import EMAIL, READ_TEXT
 
-EMAIL = "ada@example.com"
 #: What a leaked object looks like: a Python repr, a JavaScript object, a value never set, a
 #: placeholder never filled.
 LEAKS = re.compile(r"<built-in|object at 0x|\[object |\bundefined\b|\bNaN\b|\{[a-z_]+\}")
-
-#: The visible text of the page, and every attribute a person reads or hears (labels of option
-#: groups, accessible names, placeholders, titles).
-READ_TEXT = """() => [
-  document.title,
-  document.body.innerText,
-  ...[...document.querySelectorAll("[aria-label], [placeholder], [title], optgroup[label]")].flatMap(
-    (e) => ["aria-label", "placeholder", "title", "label"].map((a) => e.getAttribute(a) || "")),
-].join("\\n")"""
 
 SCREENS = {
     "en": {"create": "Create account", "email": "Email", "password": "Password", "generate": "Generate",

@@ -3,12 +3,15 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 
-import { ApiError, api, apiError, csrfToken, explain } from "../../kokoro_tts/web/static/api.mjs";
+import { ApiError, api, apiError, csrfToken, explain, fieldMessages, sentence } from "../../kokoro_tts/web/static/api.mjs";
+import { setLanguage } from "../../kokoro_tts/web/static/format.mjs";
 
 const S = {
   error_402: "Not enough credits: this text needs {required}, you have {credits}.",
   error_429: "Too many requests: try again in {seconds} s.",
-  error_generic: "Something went wrong: {message}",
+  error_network: "No answer from the server.",
+  error_page: "Something went wrong on this page.",
+  error_http: "The server answered with an error ({status}).",
 };
 const envelope = (status, code, message, extra = {}) =>
   new Response(JSON.stringify({ error: { status, code, message, ...extra } }), {
@@ -19,6 +22,7 @@ const realFetch = globalThis.fetch;
 afterEach(() => {
   globalThis.fetch = realFetch;
   delete globalThis.document;
+  setLanguage("en");
 });
 
 /** fetch answers `response` and keeps what it was asked. */
@@ -60,16 +64,46 @@ test("an answer that is not JSON is its HTTP status", async () => {
   assert.equal(error.retryAfter, null);
 });
 
-test("explain: credits with the numbers, 429 with the wait, the rest with the message", () => {
+test("explain: credits with the numbers, 429 with the wait, the API's own message as it is", () => {
   assert.equal(explain({ status: 402, details: { required: 22, credits: 5 } }, S),
     "Not enough credits: this text needs 22, you have 5.");
   assert.equal(explain({ status: 402, code: "insufficient_credits", message: "No credits." }, S),
-    "Something went wrong: No credits.");  // no details: said as it is
+    "No credits.");  // no details: said as it is, with no English around it
   assert.equal(explain({ status: 429, retryAfter: "30" }, S), "Too many requests: try again in 30 s.");
   assert.equal(explain({ status: 429, retryAfter: null }, S), "Too many requests: try again in ? s.");
-  assert.equal(explain(new ApiError({ status: 400, code: "invalid_voice", message: "" }), S),
-    "Something went wrong: invalid_voice");
-  assert.equal(explain(new TypeError("x is not a function"), S), "Something went wrong: x is not a function");
+  assert.equal(explain(new ApiError({ status: 400, code: "invalid_voice", message: "" }), S), "invalid_voice");
+  assert.equal(explain(new ApiError({ status: 403, code: "wrong_password", message: "Le mot de passe n’est pas correct." }), S),
+    "Le mot de passe n’est pas correct.");
+});
+
+test("explain in the page's words: no answer, a page that is not the API's, a bug of the page", () => {
+  assert.equal(explain(new ApiError({ status: 0, code: "network_error", message: "Failed to fetch" }), S), "No answer from the server.");
+  assert.equal(explain(new ApiError({ status: 502, code: "http_502", message: "Bad Gateway" }), S),
+    "The server answered with an error (502).");
+  assert.equal(explain(new TypeError("x is not a function"), S), "Something went wrong on this page.");
+});
+
+test("an API message as a sentence: capital, final stop; a file name left as it is", () => {
+  assert.equal(sentence("le texte est vide"), "Le texte est vide.");
+  assert.equal(sentence("voix inconnue « xx_nope »"), "Voix inconnue « xx_nope ».");
+  assert.equal(sentence("a.pdf : envoyez un fichier .txt, .md, .html ou .epub"), "a.pdf : envoyez un fichier .txt, .md, .html ou .epub.");
+  assert.equal(sentence("Adresse e-mail ou mot de passe incorrect."), "Adresse e-mail ou mot de passe incorrect.");
+  assert.equal(sentence("Vraiment ?"), "Vraiment ?");
+  assert.equal(sentence(""), "");
+});
+
+test("field messages, one line per field, nested ones flattened", () => {
+  const error = new ApiError({ status: 400, code: "validation_error", details: { fields: {
+    password: ["Le mot de passe doit compter au moins 8 caractères."],
+    email: ["Adresse e-mail invalide.", "Champ requis."],
+    normalization: { units: ["Not a valid boolean."] },
+  } } });
+  assert.deepEqual(fieldMessages(error), {
+    password: "Le mot de passe doit compter au moins 8 caractères.",
+    email: "Adresse e-mail invalide. Champ requis.",
+    normalization: "Not a valid boolean.",
+  });
+  assert.deepEqual(fieldMessages(new ApiError({ status: 401, code: "x" })), {});
 });
 
 test("a write sends JSON and the CSRF header; a read neither", async () => {
@@ -78,12 +112,23 @@ test("a write sends JSON and the CSRF header; a read neither", async () => {
   assert.deepEqual(await api("PUT", "/api/auth/preferences", { default_speed: 1.5 }), { user: { id: 1 } });
   assert.equal(calls[0].method, "PUT");
   assert.equal(calls[0].credentials, "same-origin");
-  assert.deepEqual(calls[0].headers, { "Content-Type": "application/json", "X-CSRF-TOKEN": "tok" });
+  assert.deepEqual(calls[0].headers, { "Accept-Language": "en", "Content-Type": "application/json", "X-CSRF-TOKEN": "tok" });
   assert.equal(calls[0].body, '{"default_speed":1.5}');
   calls = answer(Response.json({ voices: [] }));
   await api("GET", "/api/tts/voices");
-  assert.deepEqual(calls[0].headers, {});
+  assert.deepEqual(calls[0].headers, { "Accept-Language": "en" });
   assert.equal(calls[0].body, undefined);
+});
+
+test("every request asks for the page's language; anonymous ones go without the cookie", async () => {
+  setLanguage("fr");
+  let calls = answer(Response.json({ voices: [] }));
+  await api("GET", "/api/tts/voices", undefined, { anonymous: true });
+  assert.equal(calls[0].headers["Accept-Language"], "fr");
+  assert.equal(calls[0].credentials, "omit");
+  calls = answer(Response.json({ items: [] }));
+  await api("GET", "/api/tts/history");
+  assert.equal(calls[0].credentials, "same-origin");
 });
 
 test("an upload goes as the FormData itself, its Content-Type the browser's", async () => {

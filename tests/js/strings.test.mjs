@@ -26,9 +26,15 @@ test("every S.name the scripts read is an English string", () => {
   }
 });
 
-test("each job status has its words; the picker's groups theirs", () => {
+test("each job status has its words; the picker's groups and genders theirs", () => {
   for (const status of ["queued", "running", "done", "failed", "cancelled", "cancelling"]) {
     assert.ok(`job_${status}` in en, `job_${status}`);
   }
-  for (const key of ["favourites", "available", "unavailable"]) assert.ok(key in en, key);
+  for (const key of ["favourites", "other_voices", "gender_female", "gender_male"]) assert.ok(key in en, key);
+});
+
+test("no string tells people who do not run the server to type a command", () => {
+  for (const [key, text] of Object.entries(en)) {
+    assert.ok(!/flask |--app|wsgi/.test(String(text)), `${key}: ${text}`);
+  }
 });

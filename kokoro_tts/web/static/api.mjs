@@ -1,8 +1,9 @@
 // Talking to the JSON API with the session cookie: the token is HttpOnly (no script of the page
-// ever sees it), and every write sends the CSRF double-submit header. What the API refuses
-// becomes an ApiError, which `explain` says in the page's words. No DOM at import.
+// ever sees it), and every write sends the CSRF double-submit header; every request asks for
+// the page's language (Accept-Language), so the API's messages match the page. What the API
+// refuses becomes an ApiError, which `explain` says in the page's words. No DOM at import.
 
-import { fmt } from "./format.mjs";
+import { fmt, pageLanguage } from "./format.mjs";
 
 /** An answer of the API that is not a success (or no answer at all: code "network_error"). */
 export class ApiError extends Error {
@@ -21,18 +22,19 @@ export function csrfToken(cookie = globalThis.document?.cookie ?? "") {
 
 /**
  * The API's JSON answer (null for 204); an ApiError if it refuses. `options.raw`: the Response
- * itself, whatever its status; `options.signal` aborts (an AbortError, not an ApiError).
+ * itself, whatever its status; `options.signal` aborts (an AbortError, not an ApiError);
+ * `options.anonymous`: without the session cookie (what anybody may read).
  * A FormData body (an upload) goes as multipart: the browser writes its Content-Type.
  */
 export async function api(method, path, body, options = {}) {
   const form = body instanceof FormData;
-  const headers = {};
+  const headers = { "Accept-Language": pageLanguage() };
   if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-TOKEN"] = csrfToken();
   let response;
   try {
     response = await fetch(path, {
-      method, headers, credentials: "same-origin", signal: options.signal,
+      method, headers, credentials: options.anonymous ? "omit" : "same-origin", signal: options.signal,
       body: body === undefined || form ? body : JSON.stringify(body),
     });
   } catch (error) {
@@ -53,9 +55,38 @@ export async function apiError(response) {
   return new ApiError({ ...fields, status: response.status, retryAfter: response.headers.get("Retry-After") });
 }
 
-/** What the alert line says about an error, in the page's language (`S`, its strings). */
+/** "le texte est vide" -> "Le texte est vide.": the API's message as a sentence (a first word
+ *  such as a file's name, "a.pdf", is left as it is). */
+export function sentence(message) {
+  const text = String(message || "").trim();
+  const first = text.split(/\s/, 1)[0];
+  const capital = /^\p{Ll}[\p{L}’'-]*$/u.test(first) ? text.charAt(0).toLocaleUpperCase() + text.slice(1) : text;
+  return /[\p{L}\p{N}»)]$/u.test(capital) ? capital + "." : capital;
+}
+
+/** The messages of `details.fields` as one list: {password: ["Too short."]} -> ["Too short."]. */
+export function fieldMessages(error) {
+  const fields = error.details?.fields;
+  if (!fields || typeof fields !== "object") return {};
+  const out = {};
+  for (const [name, said] of Object.entries(fields)) {
+    const list = (Array.isArray(said) ? said : [said]).flatMap((m) => (typeof m === "string" ? [m] : Object.values(m).flat()));
+    out[name] = list.map(sentence).join(" ");
+  }
+  return out;
+}
+
+/**
+ * What the page says about an error, in its language (`S`, its strings): credits with the
+ * numbers, a wait with its seconds, no answer at all in the page's words, else the API's own
+ * message (in the page's language: the request asked for it). A bug of the page (not an
+ * ApiError) in the page's words too.
+ */
 export function explain(error, S) {
   if (error.status === 402 && error.details) return fmt(S.error_402, error.details);
   if (error.status === 429) return fmt(S.error_429, { seconds: error.retryAfter || "?" });
-  return fmt(S.error_generic, { message: error.message || error.code });
+  if (error.code === "network_error") return S.error_network;
+  if (!(error instanceof ApiError) && error.status === undefined) return S.error_page;
+  if (String(error.code).startsWith("http_")) return fmt(S.error_http, { status: error.status });
+  return error.message ? sentence(error.message) : String(error.code);
 }

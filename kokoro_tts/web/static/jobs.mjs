@@ -3,15 +3,15 @@
 // and downloaded here and found in the history.
 
 import { api } from "./api.mjs";
-import { fmt, jobCounts, jobLine, jobStatusText } from "./format.mjs";
+import { fmt, jobCounts, jobLine, jobStatusText, languageName, speedText } from "./format.mjs";
 import { loadHistory } from "./history.mjs";
 import { JobPoller, isActive } from "./job-poller.mjs";
 import { $, S, button, downloadLink, element, listen, say, toggle, warn } from "./page.mjs";
 import { refreshCredits, user } from "./session.mjs";
-import { onOrderChange, order } from "./studio.mjs";
+import { onOrderChange, order, orderErrors } from "./studio.mjs";
 
 const PERCENT = new Intl.NumberFormat(document.documentElement.lang, { style: "percent", maximumFractionDigits: 0 });
-const NUMBER = new Intl.NumberFormat(document.documentElement.lang);
+const FILE_CODES = ["unsupported_file", "unreadable_file", "file_too_large", "payload_too_large", "unsupported_media_type"];
 
 const poller = new JobPoller({
   fetchJob: (id) => api("GET", `/api/tts/jobs/${id}`),
@@ -27,9 +27,9 @@ async function toggleJobs() {
 
 /** A job is spoken as the studio is set: its voice (or blend), speed, language and format. */
 export function showJobSettings() {
-  const { voice, speed } = order();
-  const label = (id) => $(id).selectedOptions[0]?.textContent || $(id).value;
-  $("job-settings").textContent = fmt(S.job_settings, { voice, speed: speed.toFixed(2), lang: label("text-lang"), format: label("format") });
+  const { voice, speed, lang } = order();
+  const format = $("format").selectedOptions[0]?.textContent || $("format").value;
+  $("job-settings").textContent = fmt(S.job_settings, { voice, speed: speedText(speed), lang: languageName(lang), format });
 }
 
 function jobOrder() {
@@ -59,7 +59,15 @@ async function onStartJob(event) {
     say(fmt(S.job_started, { title: job.title }));
     await refreshCredits();  // reserved now: one credit per character
     poller.schedule();
-  } catch (error) { warn(error); } finally { $("job-start").disabled = false; }
+  } catch (error) { warn(error, jobErrors()); } finally { $("job-start").disabled = false; }
+}
+
+/** Where a refused job is said: its document or text, else the studio's field at fault. */
+function jobErrors() {
+  const source = $("job-file").files.length ? "job-file" : "job-text";
+  const where = orderErrors("job-form", source);
+  for (const code of FILE_CODES) where.codes[code] = "job-file";
+  return { ...where, fields: { ...where.fields, file: "job-file", title: "job-title" } };
 }
 
 /** The first page of the jobs again (`first`), or the next one; the active ones followed. */
@@ -103,7 +111,7 @@ function showJob(job, ended, li = $(`job-${job.id}`)) {
   progress.value = job.progress;
   progress.setAttribute("aria-label", fmt(S.job_progress, { title: job.title }));
   part("percent").textContent = PERCENT.format(Math.floor(job.progress * 100) / 100);
-  part("job-counts").textContent = jobCounts(job, S, (n) => NUMBER.format(n));
+  part("job-counts").textContent = jobCounts(job, S);
   part("job-error").textContent = job.error || "";
   showJobActions(li, job);
   return ended;

@@ -3,40 +3,50 @@
 
 import { wireAccount } from "./account.mjs";
 import { api } from "./api.mjs";
+import { wireFields } from "./fields.mjs";
+import { wireFollow } from "./follow.mjs";
 import { setLanguage } from "./format.mjs";
 import { loadHistory, wireHistory } from "./history.mjs";
+import { hideIntro, showIntro } from "./intro.mjs";
 import { forgetJobs, loadJobs, showJobSettings, wireJobs } from "./jobs.mjs";
 import { wireKeys } from "./keys.mjs";
 import { $, S, listen, say, warn } from "./page.mjs";
 import { wirePlayer } from "./player.mjs";
-import { onSession, showReset, signedIn, signedOut, wireSession } from "./session.mjs";
+import { onSession, showReset, signedIn, signedOut, switchLanguage, wireSession } from "./session.mjs";
 import { wireSpeak } from "./speak.mjs";
 import { applyDefaults, wireStudio } from "./studio.mjs";
 import { loadVoices, wireVoices } from "./voices.mjs";
 
 onSession(
   async (user) => {
+    hideIntro();
     applyDefaults(user);
     await loadVoices();
     showJobSettings();
     await loadHistory(true);
     await loadJobs(true).catch(warn);  // follows the jobs still queued or running
   },
-  forgetJobs,
+  () => {
+    forgetJobs();
+    showIntro();
+  },
 );
 
 function wire() {
   setLanguage(document.documentElement.lang);
+  wireFields();
   wireSession();
   wireStudio();
   wireVoices();
   wirePlayer();
+  wireFollow();
   wireSpeak();
   wireHistory();
   wireJobs();
   wireKeys();
   wireAccount();
-  listen([["lang-switch", "change", () => $("lang-form").submit()]]);
+  $("lang-apply").hidden = true;  // the switch applies itself
+  listen([["lang-switch", "change", () => switchLanguage().catch(warn)]]);
 }
 
 async function start() {
@@ -46,13 +56,16 @@ async function start() {
   const reset = params.get("reset");
   const verify = params.get("verify");
   if (reset || verify) history.replaceState(null, "", "/");
+  let verified = null;
   if (verify) {
-    try { await api("POST", "/api/auth/verify", { token: verify }); say(S.verified); } catch (error) { warn(error); }
+    try { await api("POST", "/api/auth/verify", { token: verify }); verified = S.verified; } catch (error) { verified = error; }
   }
   if (reset) return showReset(reset);
   const me = await api("GET", "/api/auth/me", undefined, { raw: true });
   if (me.ok) await signedIn(await me.json());
   else signedOut();
+  if (typeof verified === "string") say(verified);
+  else if (verified) warn(verified);
 }
 
 start().catch(warn);

@@ -1,7 +1,8 @@
 // What every part of the page shares: its strings (the template's JSON, in the page's language),
-// elements by id, the status and alert lines, small element builders, the header's toggles.
+// elements by id, the one status line, small element builders, the header's toggles.
 
 import { ApiError, explain } from "./api.mjs";
+import { placeErrors } from "./fields.mjs";
 
 /** The page's strings, by key: S.log_in, S.copy... */
 export const S = JSON.parse(document.getElementById("strings").textContent);
@@ -10,18 +11,48 @@ export const $ = (id) => document.getElementById(id);
 /** The text's language the studio opens with: the page's own. */
 export const PAGE_LANG = document.documentElement.lang === "fr" ? "fr" : "en-us";
 
-/** A message on the status line (the alert line is cleared). */
-export function say(text) {
+/** How long a fleeting message ("Copied.") stays. */
+export const FLEETING_MS = 5000;
+
+// The status line is two live regions (polite #status, assertive #alert) of which at most one
+// holds text: each new message replaces whatever the line said, error or not.
+let said = 0;
+
+/**
+ * A message on the status line, in place of what it said. `fleeting`: it goes by itself. The
+ * ticket it returns clears it with `unsay`, unless something else was said since.
+ */
+export function say(text, { fleeting = false } = {}) {
+  const ticket = ++said;
   $("status").textContent = text;
+  $("alert").textContent = "";
+  if (fleeting) setTimeout(() => unsay(ticket), FLEETING_MS);
+  return ticket;
+}
+
+/** Clear the status line if it still says what `ticket` said. */
+export function unsay(ticket) {
+  if (ticket === said) hush();
+}
+
+/** Nothing on the status line (a new screen, or nothing that still holds). */
+export function hush() {
+  said++;
+  $("status").textContent = "";
   $("alert").textContent = "";
 }
 
 /**
- * Text, or an error explained, on the alert line. An error that is not the API's answer is a bug
- * of the page: it is reported as uncaught too (the console shows where; browser tests fail on it).
+ * Text, or an error explained, on the status line as an alert, in place of what it said. The
+ * messages about fields go beside those fields too (`where`: see fields.mjs). An error that is
+ * not the API's answer is a bug of the page: reported as uncaught too (the console shows where;
+ * browser tests fail on it).
  */
-export function warn(error) {
-  $("alert").textContent = typeof error === "string" ? error : explain(error, S);
+export function warn(error, where) {
+  said++;
+  $("status").textContent = "";
+  const text = typeof error === "string" ? error : placeErrors(error, where, S) ?? explain(error, S);
+  $("alert").textContent = text;
   if (typeof error !== "string" && !(error instanceof ApiError)) globalThis.reportError?.(error);
 }
 

@@ -1,10 +1,11 @@
 // Who is signed in: the log-in, create-account, forgotten-password and reset forms, Log out,
 // and the header's name and credits. It owns the user; other parts read it with `user()` and
-// say what to do on signing in and out (`onSession`).
+// say what to do on signing in and out (`onSession`). The page speaks the account's language:
+// signing in to an account that chose another one opens the page in it.
 
 import { api } from "./api.mjs";
 import { creditsText } from "./format.mjs";
-import { $, S, listen, say, warn } from "./page.mjs";
+import { $, S, hush, listen, say, warn } from "./page.mjs";
 
 let current = null;  // the signed-in user, or null
 let mode = "login";  // the auth form: "login", "register" or "forgot"
@@ -38,6 +39,8 @@ function showAuth(next) {
   $("auth-form").hidden = false;
   $("reset-form").hidden = true;
   $("name-field").hidden = mode !== "register";
+  $("password-hint").hidden = mode !== "register";
+  describedBy($("auth-password"), "password-hint", mode === "register");
   $("password-field").hidden = mode === "forgot";
   $("auth-password").required = mode !== "forgot";
   if ($("mail-off")) $("mail-off").hidden = mode !== "forgot";
@@ -47,6 +50,14 @@ function showAuth(next) {
   $("auth-forgot").hidden = mode !== "login";
   $("auth-password").autocomplete = mode === "register" ? "new-password" : "current-password";
   $("auth-email").focus();
+}
+
+/** `input` described by the element `id` (its hint) or no longer, its other descriptions kept. */
+function describedBy(input, id, on) {
+  const ids = (input.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id);
+  if (on) ids.push(id);
+  if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+  else input.removeAttribute("aria-describedby");
 }
 
 /** The new-password form of a reset link (its token kept for the request). */
@@ -59,7 +70,18 @@ export function showReset(token) {
   $("reset-password").focus();
 }
 
+/** The page's language as the account chose it, if it chose another one (then the page reloads). */
+function otherLanguage(account) {
+  const chosen = account.preferences?.language;
+  return chosen && chosen !== document.documentElement.lang ? chosen : null;
+}
+
 export async function signedIn(answer) {
+  const language = otherLanguage(answer);
+  if (language) {
+    location.replace(`/?lang=${encodeURIComponent(language)}`);
+    return;
+  }
   current = answer;
   $("auth").hidden = true;
   for (const id of ["account-bar", "studio", "history"]) $(id).hidden = false;
@@ -70,6 +92,7 @@ export async function signedIn(answer) {
 
 export function signedOut() {
   current = null;
+  hush();
   for (const id of ["account-bar", "studio", "history", "jobs", "keys", "account"]) $(id).hidden = true;
   for (const id of ["jobs", "keys", "account"]) $(id + "-toggle").setAttribute("aria-expanded", "false");
   hooks.signedOut();
@@ -84,16 +107,36 @@ async function onAuth(event) {
   try {
     const answer = await api("POST", mode === "register" ? "/api/auth/session/register" : "/api/auth/session", body);
     $("auth-password").value = "";
-    say("");
-    await signedIn(answer.user);
-  } catch (error) { warn(error); }
+    hush();
+    const account = mode === "register" ? await keepLanguage(answer.user) : answer.user;
+    await signedIn(account);
+  } catch (error) { warn(error, { form: "auth-form" }); }
+}
+
+/** A new account speaks the page's language (its emails too), unless it already has one. */
+async function keepLanguage(account) {
+  if (account.preferences?.language) return account;
+  try {
+    const answer = await api("PUT", "/api/auth/preferences", { language: document.documentElement.lang });
+    return answer.user || answer;
+  } catch {
+    return account;  // the page still works; the account keeps the server's choice
+  }
+}
+
+/** The page's switch: the account keeps the language chosen (when signed in), then the page reloads in it. */
+export async function switchLanguage() {
+  if (current) {
+    await api("PUT", "/api/auth/preferences", { language: $("lang-switch").value }).catch(() => {});
+  }
+  $("lang-form").submit();
 }
 
 async function onForgot() {
   try {
     await api("POST", "/api/auth/password/forgot", { email: $("auth-email").value });
     say(S.reset_sent);
-  } catch (error) { warn(error); }
+  } catch (error) { warn(error, { form: "auth-form" }); }
 }
 
 async function onReset(event) {
@@ -103,7 +146,7 @@ async function onReset(event) {
     $("reset-password").value = "";
     showAuth("login");
     say(S.password_set);
-  } catch (error) { warn(error); }
+  } catch (error) { warn(error, { form: "reset-form", fields: { new_password: "reset-password" } }); }
 }
 
 async function onLogout() {

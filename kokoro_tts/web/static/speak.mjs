@@ -1,38 +1,99 @@
-// Generate and Stop: the studio's order spoken into the player, the credits it left shown, and
-// the new item found in the history.
+// Generate and Stop: the studio's order spoken into the player, the credits it left shown, the
+// new item found in the history, and its words followed once the server has them. A stop keeps
+// what was heard in the player and says how long it was.
 
 import { api, apiError } from "./api.mjs";
+import { claim, attach, followOn, release } from "./follow.mjs";
+import { fmt, seconds } from "./format.mjs";
 import { loadHistory } from "./history.mjs";
-import { $, S, listen, say, warn } from "./page.mjs";
-import { markClicked, markDone, pause, playResponse } from "./player.mjs";
+import { $, S, hush, listen, say, unsay, warn } from "./page.mjs";
+import { heard, markClicked, markDone, pause, playResponse } from "./player.mjs";
 import { showCredits } from "./session.mjs";
-import { order } from "./studio.mjs";
+import { order, orderErrors, orderReady } from "./studio.mjs";
 
 let abort = null;  // the generation in progress, if any
+const pauseFor = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The text being read, under the player, until its words are known (then word by word). */
+function showReading(text) {
+  if (!followOn()) return;
+  $("reading").hidden = false;
+  $("reading-text").textContent = text;
+}
+
+function hideReading() {
+  $("reading").hidden = true;
+  $("reading-text").replaceChildren();
+  $("reading-text").removeAttribute("role");
+  $("reading-text").removeAttribute("aria-label");
+}
+
+/**
+ * The generation `id` once the server has settled it (its duration known), asked again and again
+ * for a minute at most: a stream is settled just after its last byte, a stopped one once the
+ * server has noticed (after the piece in progress). Null if it is still pending then.
+ */
+async function settled(id) {
+  const deadline = performance.now() + 60_000;
+  for (let wait = 300; performance.now() < deadline; wait = Math.min(2 * wait, 2000)) {
+    const item = await api("GET", `/api/tts/history/${id}`);
+    if (item.duration !== null) return item;
+    await pauseFor(wait);
+  }
+  return null;
+}
+
+async function followGeneration(ticket, id, text) {
+  // The history at once (a stopped item shows as being made), again once the item is settled.
+  await loadHistory(true);
+  const item = await settled(id);
+  if (!item) return;
+  await loadHistory(true);
+  if (!item.has_captions) return;
+  const { words } = await api("GET", `/api/tts/history/${id}/captions`);
+  attach(ticket, $("reading-text"), text, words, hideReading, S.reading_label);
+}
 
 async function onGenerate(event) {
   event.preventDefault();
+  if (abort || !orderReady()) return;
   const body = { ...order(), stream: true };
+  const where = orderErrors();
   abort = new AbortController();
   $("generate").disabled = true;
   $("stop").disabled = false;
+  const ticket = claim();
+  hideReading();
+  showReading(body.text);
   say(S.generating);
   markClicked();
+  let id = null;
   try {
     const response = await api("POST", "/api/tts/generate", body, { raw: true, signal: abort.signal });
     if (!response.ok) throw await apiError(response);
+    id = response.headers.get("X-Generation-Id");
     showCredits(response.headers.get("X-Credits-Remaining"));
-    await playResponse(response);
+    let playing = null;
+    await playResponse(response, () => { playing = say(S.playing); });
     markDone();
-    say("");
-    await loadHistory(true);
+    if (playing) unsay(playing);
+    else hush();
   } catch (error) {
-    if (error.name !== "AbortError") warn(error);
+    if (error.name !== "AbortError") {
+      release();
+      hideReading();
+      return warn(error, where);
+    }
+    // Stopped: what was heard stays in the player; the history item is what the server kept.
+    const after = heard();
+    say(after > 0 ? fmt(S.stopped_after, { seconds: seconds(after) }) : S.stopped_before);
   } finally {
     $("generate").disabled = false;
     $("stop").disabled = true;
     abort = null;
   }
+  if (id === null) return hideReading();
+  await followGeneration(ticket, id, body.text).catch(warn);
 }
 
 function onStop() {
