@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import harness
 from playwright.sync_api import expect, sync_playwright
@@ -25,31 +25,43 @@ TEXT = (
 )
 
 
-def measure(site: str, runs: int) -> list[dict[str, float]]:
-    out = []
+FORMATS = ("wav", "mp3")  # WAV plays live through Web Audio; MP3 through MediaSource
+MARKS = ("clickedAt", "firstByteAt", "playingAt", "receivedAt", "stalls", "stalledSeconds")
+
+
+def sign_up(page: Any, site: str) -> None:
+    page.goto(site + "/")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_label("Email").fill("bench@example.com")
+    page.get_by_label("Password", exact=True).fill("correct horse battery")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_label("Text", exact=True).fill(TEXT)
+
+
+def generate(page: Any, fmt: str) -> dict[str, float]:
+    """One generation in `fmt`, heard to its end: seconds after the click, and its stalls."""
+    page.get_by_label("Format").select_option(fmt)
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_role("button", name="Stop")).to_be_disabled(timeout=300_000)  # heard to its end
+    read = "(marks) => marks.map((m) => Number(document.getElementById('player').dataset[m] ?? 0))"
+    t = dict(zip(MARKS, page.evaluate(read, list(MARKS)), strict=True))
+    return {"format": fmt, "first_byte": (t["firstByteAt"] - t["clickedAt"]) / 1000,
+            "first_sound": (t["playingAt"] - t["clickedAt"]) / 1000,
+            "last_byte": (t["receivedAt"] - t["clickedAt"]) / 1000,
+            "stalls": t["stalls"], "stalled": t["stalledSeconds"]}
+
+
+def measure(site: str, runs: int) -> list[dict[str, Any]]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--autoplay-policy=no-user-gesture-required", "--mute-audio"]
         )
         page = browser.new_page()
-        page.goto(site + "/")
-        page.get_by_role("button", name="Create account").click()
-        page.get_by_label("Email").fill("bench@example.com")
-        page.get_by_label("Password", exact=True).fill("correct horse battery")
-        page.get_by_role("button", name="Create account").click()
-        page.get_by_label("Text", exact=True).fill(TEXT)
-        page.get_by_label("Format").select_option("mp3")
-        for _ in range(runs + 1):  # the first run warms the model up
-            page.get_by_role("button", name="Generate").click()
-            done = re.compile(r"\d")
-            expect(page.locator("#player")).to_have_attribute("data-done-at", done, timeout=300_000)
-            t = page.evaluate(
-                "(() => { const d = document.getElementById('player').dataset;"
-                " return [d.clickedAt, d.playingAt, d.receivedAt].map(Number); })()"
-            )
-            out.append({"first_sound": (t[1] - t[0]) / 1000, "last_byte": (t[2] - t[0]) / 1000})
+        sign_up(page, site)
+        generate(page, "wav")  # warms the model up
+        out = [generate(page, fmt) for _ in range(runs) for fmt in FORMATS]  # interleaved
         browser.close()
-    return out[1:]
+    return out
 
 
 def main() -> None:
@@ -62,10 +74,15 @@ def main() -> None:
 
 
 def table(r: dict) -> str:
-    rows = [(i, f"{row['first_sound']:.2f}", f"{row['last_byte']:.2f}") for i, row in enumerate(r["runs"], 1)]
-    rows.append(("median", *(f"{harness.median(x[k] for x in r['runs']):.2f}" for k in ("first_sound", "last_byte"))))
-    return "\n".join([f"{len(TEXT)} characters, MP3 streamed; seconds after the click:",
-                      *harness.table(["run", "first sound", "last byte of the stream"], rows, "rrr")])
+    keys = ("first_byte", "first_sound", "last_byte", "stalls", "stalled")
+    rows = []
+    for fmt in FORMATS:
+        runs = [x for x in r["runs"] if x["format"] == fmt]
+        rows += [(fmt, i, *(f"{x[k]:.2f}" for k in keys)) for i, x in enumerate(runs, 1)]
+        rows.append((fmt, "median", *(f"{harness.median(x[k] for x in runs):.2f}" for k in keys)))
+    return "\n".join([f"{len(TEXT)} characters streamed, heard to the end; seconds after the click:",
+                      *harness.table(["format", "run", "first byte", "first sound", "last byte", "stalls",
+                                      "stalled s"], rows, "llrrrrr")])
 
 
 if __name__ == "__main__":

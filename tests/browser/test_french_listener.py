@@ -139,7 +139,7 @@ def test_the_french_page_writes_numbers_dates_and_colons_as_french_does(french: 
     page.get_by_role("button", name="Générer").click()
     item = page.get_by_role("region", name="Historique").get_by_role("listitem").first
     expect(item.locator(".meta")).to_have_text(
-        re.compile(r"^\d\d/\d\d/\d{4} \d\d:\d\d · jf_alpha · 1,25× · mp3 · \d+,\d\u00a0s$"), timeout=60_000)
+        re.compile(r"^\d\d/\d\d/\d{4} \d\d:\d\d · jf_alpha · 1,25× · wav · \d+,\d\u00a0s$"), timeout=60_000)
 
 
 def test_only_installed_voices_are_offered_and_the_picker_is_never_blank(french: Page, site: str):

@@ -51,6 +51,7 @@ def test_a_document_becomes_a_job_heard_downloaded_and_in_the_history(page: Page
     polls: list[str] = []
     page.on("request", lambda r: polls.append(r.url) if re.search(r"/api/tts/jobs/\d+$", r.url) else None)
 
+    expect(jobs.get_by_label("Saved as")).to_have_value("mp3")  # a book is kept, not heard live: not WAV
     item = start_job(page, "An evening", document=document)
     expect(page.locator("#status")).to_contain_text("Job started: An evening.")
     expect(item).to_contain_text("Done", timeout=45_000)

@@ -1,8 +1,9 @@
-// Following the words: while something plays, its text shows word by word, the word being
-// spoken highlighted and marked (aria-current), each word a button that plays from there. One
-// text is followed at a time; Left and Right move between its words (one tab stop for all).
-// A checkbox turns it off, remembered in this browser.
+// Following the words: while something plays (the player, or a stream live: clock.mjs), its
+// text shows word by word, the word being spoken highlighted and marked (aria-current), each word
+// a button that plays from there. One text is followed at a time; Left and Right move between its
+// words (one tab stop for all). A checkbox turns it off, remembered in this browser.
 
+import { position, running, seek } from "./clock.mjs";
 import { alignWords, wordAt } from "./words.mjs";
 
 const $ = (id) => document.getElementById(id);
@@ -90,18 +91,15 @@ function mark(at) {
 function tick() {
   cancelAnimationFrame(frame);
   if (!shown) return;
-  const player = $("player");
-  const at = wordAt(shown.words, player.currentTime);
+  const at = wordAt(shown.words, position());
   if (at !== shown.at) mark(at);
-  if (!player.paused && !player.ended) frame = requestAnimationFrame(tick);
+  if (running()) frame = requestAnimationFrame(tick);
 }
 
 function onWord(event) {
   const b = event.target.closest?.("button.word");
   if (!b || !shown || !shown.container.contains(b)) return;
-  const player = $("player");
-  player.currentTime = Number(b.dataset.start);
-  if (player.paused) player.play().catch(() => {});
+  seek(Number(b.dataset.start));
   tick();
 }
 

@@ -25,11 +25,11 @@ async function toggleJobs() {
   if (toggle("jobs")) { showJobSettings(); await loadJobs(true); $("job-file").focus(); }
 }
 
-/** A job is spoken as the studio is set: its voice (or blend), speed, language and format. */
+/** A job is spoken as the studio is set (voice or blend, speed, language) and kept in a format of its
+ * own: a book is kept, not heard live, so it defaults to MP3, not the studio's live WAV. */
 export function showJobSettings() {
   const { voice, speed, lang } = order();
-  const format = $("format").selectedOptions[0]?.textContent || $("format").value;
-  $("job-settings").textContent = fmt(S.job_settings, { voice, speed: speedText(speed), lang: languageName(lang), format });
+  $("job-settings").textContent = fmt(S.job_settings, { voice, speed: speedText(speed), lang: languageName(lang) });
 }
 
 function jobOrder() {
@@ -37,7 +37,8 @@ function jobOrder() {
   const file = $("job-file").files[0];
   const text = $("job-text").value;
   if (!file && !text.trim()) return null;
-  const { voice, speed, lang, format } = order();
+  const { voice, speed, lang } = order();
+  const format = $("job-format").value;
   const form = new FormData();
   if (file) form.append("file", file);
   else form.append("text", text);
@@ -53,7 +54,9 @@ async function onStartJob(event) {
   $("job-start").disabled = true;
   try {
     const job = await api("POST", "/api/tts/jobs", form);
+    const kept = $("job-format").value;
     $("job-form").reset();
+    $("job-format").value = kept;  // the next book is likely kept the same way
     $("job-list").prepend(jobItem(job));
     $("jobs-empty").hidden = true;
     say(fmt(S.job_started, { title: job.title }));

@@ -7,11 +7,15 @@ import { claim, attach, followOn, release } from "./follow.mjs";
 import { fmt, seconds } from "./format.mjs";
 import { loadHistory } from "./history.mjs";
 import { $, S, hush, listen, say, unsay, warn } from "./page.mjs";
-import { heard, markClicked, markDone, pause, playResponse } from "./player.mjs";
+import { heard, listened, markClicked, markDone, pause, playResponse, prepareSound } from "./player.mjs";
 import { showCredits } from "./session.mjs";
 import { order, orderErrors, orderReady } from "./studio.mjs";
 
 let abort = null;  // the generation in progress, if any
+let stopping = false;  // Stop was pressed (its sound may have all come: the fetch ends unaborted)
+let following = null;  // the words of the generation, once the server has them
+let spokenId = null;  // the generation's id, once the server has answered
+const QUEUE_POLL_MS = 2000;
 const pauseFor = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The text being read, under the player, until its words are known (then word by word). */
@@ -54,12 +58,57 @@ async function followGeneration(ticket, id, text) {
   attach(ticket, $("reading-text"), text, words, hideReading, S.reading_label);
 }
 
+/**
+ * A stream in line (`X-Queue-Position`): its place on the status line, followed at
+ * GET /api/tts/queue until its sound starts (`done()`) or it is stopped.
+ */
+function showPlace(position, signal) {
+  let timer = 0;
+  const show = (place) => say(place <= 1 ? S.queue_next : fmt(S.queue_ahead, { n: place - 1 }));
+  const poll = async () => {
+    const line = await api("GET", "/api/tts/queue", undefined, { signal }).catch(() => null);
+    if (timer === null || !line?.places?.length) return;
+    show(line.places[0]);
+    timer = setTimeout(poll, QUEUE_POLL_MS);
+  };
+  show(Number(position));
+  timer = setTimeout(poll, QUEUE_POLL_MS);
+  return () => { clearTimeout(timer); timer = null; };
+}
+
+/** Speak the order: its sound played as it comes; resolves once it is heard (or stopped). */
+async function speak(body, ticket) {
+  const response = await api("POST", "/api/tts/generate", body, { raw: true, signal: abort.signal });
+  if (!response.ok) throw await apiError(response);
+  const id = response.headers.get("X-Generation-Id");
+  spokenId = id;
+  showCredits(response.headers.get("X-Credits-Remaining"));
+  const position = response.headers.get("X-Queue-Position");
+  const inLine = position ? showPlace(position, abort.signal) : () => {};
+  let playing = null;
+  try {
+    await playResponse(response, () => { inLine(); playing = say(S.playing); });
+  } finally {
+    inLine();
+  }
+  markDone();
+  following = followGeneration(ticket, id, body.text).catch(warn);  // words follow while it plays on
+  await listened();
+  if (stopping) say(fmt(S.stopped_after, { seconds: seconds(heard()) }));
+  else if (playing) unsay(playing);
+  else hush();
+}
+
 async function onGenerate(event) {
   event.preventDefault();
   if (abort || !orderReady()) return;
   const body = { ...order(), stream: true };
   const where = orderErrors();
+  prepareSound();  // while the click is handled: browsers let sound start from a gesture only
   abort = new AbortController();
+  stopping = false;
+  following = null;
+  spokenId = null;
   $("generate").disabled = true;
   $("stop").disabled = false;
   const ticket = claim();
@@ -67,17 +116,8 @@ async function onGenerate(event) {
   showReading(body.text);
   say(S.generating);
   markClicked();
-  let id = null;
   try {
-    const response = await api("POST", "/api/tts/generate", body, { raw: true, signal: abort.signal });
-    if (!response.ok) throw await apiError(response);
-    id = response.headers.get("X-Generation-Id");
-    showCredits(response.headers.get("X-Credits-Remaining"));
-    let playing = null;
-    await playResponse(response, () => { playing = say(S.playing); });
-    markDone();
-    if (playing) unsay(playing);
-    else hush();
+    await speak(body, ticket);
   } catch (error) {
     if (error.name !== "AbortError") {
       release();
@@ -92,11 +132,13 @@ async function onGenerate(event) {
     $("stop").disabled = true;
     abort = null;
   }
-  if (id === null) return hideReading();
-  await followGeneration(ticket, id, body.text).catch(warn);
+  if (following) return following;
+  if (spokenId === null) return hideReading();
+  return followGeneration(ticket, spokenId, body.text).catch(warn);
 }
 
 function onStop() {
+  stopping = true;
   abort?.abort();
   pause();
 }
