@@ -15,9 +15,12 @@ Admission: at most `max_active` generations in the process (beyond: `Busy`, with
 from recent generations), and at most `max_per_owner` for one owner (`TooManyAtOnce`). A live
 stream (someone hears it as it is made) is admitted only while every live stream can still be
 served in real time: the machine's capacity is its cores times the measured speed of one core
-(audio seconds per second), less a margin. Beyond it, live streams wait in line (at most
-`line_size`; none: `Busy` at once), in order; their calls go before those of generations nobody
-hears yet, which take what the live streams leave.
+(audio seconds per second), less a margin, and never more than one live stream per core (a
+stream whose next chunk waits behind another's runs out, however fast the cores: measured, three
+streams admitted on two cores at a measured 1.9x stalled about 7 s each). Beyond it, live streams
+wait in line (at most `line_size`; none: `Busy` at once, with a wait estimated from how long live
+streams have lasted), in order; their calls go before those of generations nobody hears yet,
+which take what the live streams leave.
 """
 
 from __future__ import annotations
@@ -78,7 +81,8 @@ class _Ticket:
 
 @dataclass
 class _Stats:
-    """A running average of how long a generation holds its slot (for Retry-After)."""
+    """A running average of how long a generation (or a live stream) holds its slot (for
+    Retry-After)."""
 
     seconds: float = 5.0
     weight: float = field(default=0.2)
@@ -96,6 +100,7 @@ class Admission:
         self.owner = owner
         self.live = live
         self.admitted = not live
+        self.since = 0.0  # when a live stream was admitted (monotonic)
 
     def ahead(self) -> int:
         with self.scheduler._cond:
@@ -120,7 +125,7 @@ class Scheduler:
         self.cores = max(1, cores)
         self.line_size = line_size
         self._core_speed = CORE_SPEED
-        self._live = 0  # live streams admitted and not ended
+        self._live: set[Admission] = set()  # live streams admitted and not ended
         self._line: list[Admission] = []  # live streams waiting for capacity, in order
         self._cond = threading.Condition()
         self._waiting: list[_Ticket] = []
@@ -130,6 +135,7 @@ class Scheduler:
         self._seq = itertools.count()
         self._active: Counter[Hashable] = Counter()
         self._stats = _Stats()
+        self._live_stats = _Stats(seconds=30.0)  # a paragraph's stream, before any is measured
         # Model calls run on these threads (one per core, and the express one); the memory each
         # freed is trimmed after it (see `memory`).
         self._runner = ThreadPoolExecutor(max_workers=self.cores + 1, thread_name_prefix="kokoro-model")
@@ -139,6 +145,15 @@ class Scheduler:
 
     def _retry_after(self, queued: int) -> int:
         return max(1, min(300, math.ceil(self._stats.seconds * queued / max(1, self.max_active))))
+
+    def _live_retry_after(self) -> int:
+        """When a refused live stream may find a place: when the stream admitted first is
+        likely to end, then one stream's length per capacity for each listener in line (lock held)."""
+        length = self._live_stats.seconds
+        now = time.monotonic()
+        soonest = max(0.0, length - max((now - a.since for a in self._live), default=length))
+        wait = soonest + length * len(self._line) / self.capacity()
+        return max(1, min(300, math.ceil(wait)))
 
     def _refuse_beyond_slots(self, owner: Hashable) -> None:
         """Busy when the process has all it takes, TooManyAtOnce when the owner has (lock held)."""
@@ -151,8 +166,9 @@ class Scheduler:
                                 self._retry_after(self._active[owner]))
 
     def capacity(self) -> int:
-        """How many live streams the machine serves in real time now (at least one)."""
-        return max(1, int(self.cores * self._core_speed * HEADROOM))
+        """How many live streams the machine serves in real time now: at least one, at most one
+        per core."""
+        return max(1, min(self.cores, int(self.cores * self._core_speed * HEADROOM)))
 
     def core_speed(self) -> float:
         """One core's measured speed: seconds of audio per second of one inference thread."""
@@ -161,19 +177,24 @@ class Scheduler:
     def _enter(self, admission: Admission) -> None:
         """A live stream starts now if there is room and nobody waits, else waits in line, else
         is refused (lock held)."""
-        if self._live < self.capacity() and not self._line:
-            self._live += 1
-            admission.admitted = True
+        if len(self._live) < self.capacity() and not self._line:
+            self._play(admission)
         elif len(self._line) < self.line_size:
             self._line.append(admission)
         else:
-            waiting = len(self._line) + self._live
+            waiting = len(self._line) + len(self._live)
             raise Busy(Message("the server is busy ({n} listeners at once); try again shortly", n=waiting),
-                       self._retry_after(waiting))
+                       self._live_retry_after())
+
+    def _play(self, admission: Admission) -> None:
+        admission.admitted = True
+        admission.since = time.monotonic()
+        self._live.add(admission)
 
     def _leave(self, admission: Admission) -> None:
-        if admission.admitted:
-            self._live -= 1
+        if admission in self._live:
+            self._live.remove(admission)
+            self._live_stats.add(time.monotonic() - admission.since)
         elif admission in self._line:
             self._line.remove(admission)
         self._cond.notify_all()
@@ -204,10 +225,9 @@ class Scheduler:
         """Whether the live stream first in line may start now (lock held)."""
         if not admission.admitted and admission not in self._line:
             raise Interrupted(Message("the listener left while waiting in line"))
-        if self._line and self._line[0] is admission and self._live < self.capacity():
+        if self._line and self._line[0] is admission and len(self._live) < self.capacity():
             self._line.pop(0)
-            self._live += 1
-            admission.admitted = True
+            self._play(admission)
             self._cond.notify_all()
         return admission.admitted
 
@@ -219,7 +239,7 @@ class Scheduler:
     def listeners(self) -> tuple[int, int, int]:
         """(live streams being made, live streams waiting in line, the capacity) now."""
         with self._cond:
-            return self._live, len(self._line), self.capacity()
+            return len(self._live), len(self._line), self.capacity()
 
     def active(self) -> int:
         with self._cond:

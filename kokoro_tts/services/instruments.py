@@ -25,4 +25,4 @@ LISTENERS = Gauge("kokoro_streams_listening", "Live streams being made for a lis
 WAITING = Gauge("kokoro_streams_waiting", "Live streams waiting in line for real-time capacity",
                 multiprocess_mode="livesum")
 CAPACITY = Gauge("kokoro_realtime_capacity", "Live streams this process serves in real time (cores x one core's "
-                 "measured speed, with headroom)", multiprocess_mode="livesum")
+                 "measured speed, with headroom; at most one per core)", multiprocess_mode="livesum")

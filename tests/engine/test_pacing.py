@@ -83,6 +83,29 @@ def test_without_a_line_a_stream_beyond_capacity_is_busy_at_once():
     assert busy.value.retry_after >= 1
 
 
+def test_capacity_is_at_most_one_live_stream_per_core_however_fast_they_seem():
+    scheduler = Scheduler(max_active=8, cores=2)
+    scheduler._core_speed = 3.0  # short narrow calls beside an idle core measure fast
+    assert scheduler.capacity() == 2
+    scheduler._core_speed = 0.5  # slower than real time: one stream still plays
+    assert scheduler.capacity() == 1
+
+
+def test_a_refused_stream_is_told_when_a_place_is_likely_to_free():
+    """Retry-After for a live stream: what is left of the oldest stream's likely length, then one
+    length per capacity for each listener in line; not the generations' one-second average."""
+    scheduler = Scheduler(max_active=8, cores=1, line_size=1)
+    scheduler._core_speed = 1.0
+    scheduler._live_stats.seconds = 60.0
+    with scheduler.admitted("ada", live=True) as playing:
+        playing.since -= 20  # ada's stream has played for 20 s of its likely 60
+        with pytest.raises(Busy) as line_full, scheduler.admitted("bob", live=True):
+            with scheduler.admitted("eve", live=True):
+                pass
+    assert 95 <= line_full.value.retry_after <= 101  # 40 s for ada's, then 60 s for bob's
+    assert 51 < scheduler._live_stats.seconds < 53  # ada ended after 20 s: the average follows (60 → 52)
+
+
 def test_a_listener_who_leaves_the_line_gives_up_its_place():
     scheduler = Scheduler(max_active=8, cores=1, line_size=4)
     scheduler._core_speed = 1.0
