@@ -6,7 +6,10 @@ it has `buffered` seconds left (the audio handed out, less the time since the fi
 chunks have been made (audio seconds per wall second, waiting for the model included: it says
 how shared the machine is). So the next chunk may make at most `rate * buffered * MARGIN`
 seconds of audio, and chunks grow only as fast as the listener's buffer does, up to the model's
-limit. Before the first measurement, the scheduler's recent calls give the rate.
+limit. The chunker keeps a sentence whole when it is only a little over the limit (up to
+`SQUEEZED_SLACK` times it), so the limit given is that much lower: a chunk never takes more than
+MARGIN of the buffer to make. Before the first measurement, the scheduler's recent calls give
+the rate.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-#: The part of the buffered audio a chunk may take to make: the rest is the safety margin (the
-#: machine's speed changes as others come and go).
+from .chunking import SQUEEZED_SLACK
+
+#: The most of the buffered audio a chunk may take to make: the rest is the safety margin (the
+#: machine's speed changes as others come and go; measured, with a chunk allowed the whole 0.6 and
+#: the chunker's slack over it, two streams on two cores stalled 1.3 to 2 s once each in 85 s).
 MARGIN = 0.6
 #: How much each new chunk's measured rate weighs against the earlier ones.
 WEIGHT = 0.5
@@ -65,7 +71,7 @@ class Pacer:
         chunker's own, short) or before any measure of the rate."""
         if self.started is None or self.rate is None:
             return None
-        seconds = self.rate * max(0.0, self.buffered()) * MARGIN
+        seconds = self.rate * max(0.0, self.buffered()) * MARGIN / SQUEEZED_SLACK
         return max(MIN_TOKENS, int(seconds / self.seconds_per_token))
 
     @property
