@@ -148,10 +148,13 @@ class Scheduler:
 
     def _live_retry_after(self) -> int:
         """When a refused live stream may find a place: when the stream admitted first is
-        likely to end, then one stream's length per capacity for each listener in line (lock held)."""
+        likely to end (once it has lasted longer than streams do, a quarter of a stream's length
+        from now: asked again at once, the answer would only be no again), then one stream's
+        length per capacity for each listener in line (lock held)."""
         length = self._live_stats.seconds
         now = time.monotonic()
-        soonest = max(0.0, length - max((now - a.since for a in self._live), default=length))
+        lasted = max((now - a.since for a in self._live), default=length)
+        soonest = max(length / 4, length - lasted)
         wait = soonest + length * len(self._line) / self.capacity()
         return max(1, min(300, math.ceil(wait)))
 

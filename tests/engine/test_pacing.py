@@ -108,6 +108,19 @@ def test_a_refused_stream_is_told_when_a_place_is_likely_to_free():
     assert 51 < scheduler._live_stats.seconds < 53  # ada ended after 20 s: the average follows (60 → 52)
 
 
+def test_a_stream_longer_than_most_still_sends_the_refused_away_for_a_while():
+    """Once the oldest stream has outlasted the average, a refusal does not say 'in 1 s' (the
+    answer would be no again): a quarter of a stream's length."""
+    scheduler = Scheduler(max_active=8, cores=1, line_size=0)
+    scheduler._core_speed = 1.0
+    scheduler._live_stats.seconds = 60.0
+    with scheduler.admitted("ada", live=True) as playing:
+        playing.since -= 90  # ada's stream has played 90 s, longer than the 60 s streams last
+        with pytest.raises(Busy) as busy, scheduler.admitted("bob", live=True):
+            pass
+    assert busy.value.retry_after == 15
+
+
 def test_a_listener_who_leaves_the_line_gives_up_its_place():
     scheduler = Scheduler(max_active=8, cores=1, line_size=4)
     scheduler._core_speed = 1.0
