@@ -34,8 +34,7 @@ def cases(quick: bool) -> dict[str, tuple[str, float]]:
 
 
 def arena_with_shrinkage() -> None:
-    """Config D: the engine's session with onnxruntime's CPU arena back on, shrunk at the end of every
-    call (run option memory.enable_memory_arena_shrinkage); the engine itself is not changed."""
+    """Config D: the engine's session with onnxruntime's CPU arena back on, shrunk at the end of every call."""
     import onnxruntime as ort
 
     real = ort.InferenceSession
@@ -142,8 +141,7 @@ def marks(n: int) -> list[int]:
 
 
 def service_steps(port: int, master: int, args, steps: list[dict], save) -> None:
-    """The steps, each with the workers' RSS at its end and their peaks during it; `steps` filled
-    as it goes (a failure keeps the steps measured before it)."""
+    """The steps, each with the workers' RSS at its end and their peaks during it, into `steps` as they come."""
     (slow_text, _), (paragraph, _) = (cases(args.quick)[c] for c in ("zeros@0.25", "paragraph@1.0"))
     slow, streamed = {"text": slow_text, "speed": 0.25}, {"text": paragraph, "stream": True}
     steps.append({**harness.Sampler(master).snapshot(step="after start (/readyz)"), "seconds": 0.0, "peak": None})

@@ -23,7 +23,7 @@ TARGETS = {"lone": 1.15, "four": 0.9, "first_alone": 1.3, "first_loaded": 2.5}
 PORT = 0  # the server's, once it runs
 
 
-# -- the engine alone, in the bare process ----------------------------------------------------------
+# -- the engine alone, in the bare process -----------------------------------------------------
 
 
 @functools.cache
