@@ -95,17 +95,14 @@ class Watch:
             self.parts.append(now)
         if self.kill_after is None or self.killed is not None or not self.parts or row.status != "running":
             return
-        if now >= self.parts[0] + self.kill_after * (self.parts[0] - (self.claimed or 0.0)):
-            self.killed = self.kill(row, now)
-
-    def kill(self, row: Any, now: float) -> dict:
-        """SIGKILL the worker named in the row (host:pid:queue)."""
-        pid = int(row.worker.split(":")[1])
+        if now < self.parts[0] + self.kill_after * (self.parts[0] - (self.claimed or 0.0)):
+            return
+        pid = int(row.worker.split(":")[1])  # the row names its worker host:pid:queue
         if pid not in self.workers:
             raise RuntimeError(f"the job is held by {row.worker}, not by one of {list(self.workers)}")
         self.workers[pid].kill()
-        return {"at_s": now, "pid": pid, "worker": self.workers[pid].name, "parts_done_at_kill": row.parts_done,
-                "status_at_kill": row.status, "speech_thrown_away_s": now - self.parts[-1]}
+        self.killed = {"at_s": now, "pid": pid, "worker": self.workers[pid].name, "parts_done_at_kill": row.parts_done,
+                       "status_at_kill": row.status, "speech_thrown_away_s": now - self.parts[-1]}
 
 
 def follow_job(ports: tuple[int, int], email: str, token: str, db: Db, workers: dict[int, harness.Process],
