@@ -62,8 +62,7 @@ def run_bare(text: str, threads: int, repeat: int) -> dict:
                 firsts.append(total)  # the first chunk: first audio
         return samples / 24000
 
-    out = timed(repeat, synthesize, lambda: firsts[-1])
-    return {**out, "chunks": len(feeds)}
+    return {**timed(repeat, synthesize, lambda: firsts[-1]), "chunks": len(feeds)}
 
 
 def run_kokoro_onnx(text: str, threads: int, repeat: int) -> dict:
