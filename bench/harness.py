@@ -42,6 +42,7 @@ MEDIUM = (
 )
 #: Seven paragraphs of a story, about 360 characters each (one a line in the file).
 PARAGRAPHS = (ROOT / "bench" / "harbour.txt").read_text().strip().split("\n\n")
+LONGS = ["\n\n".join(PARAGRAPHS[i:i + 4]) for i in range(3)]  # four paragraphs each
 LONG = "\n\n".join(PARAGRAPHS * 3)
 while len(LONG) > 5000:
     LONG = LONG[: LONG.rfind("\n\n")]

@@ -11,10 +11,9 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import harness
-from harness import LANG, LONG, MEDIUM, SENTENCE, VOICE, log, median, verdict
+from harness import LANG, LONG, LONGS, MEDIUM, SENTENCE, VOICE, log, median, verdict
 
 FORMAT = "wav"
-LONGS = ["\n\n".join(harness.PARAGRAPHS[i:i + 4]) for i in range(3)]
 SMALL = [f"Message number {i + 1}: the quick brown fox jumps over the lazy dog, then rests by the quiet river."
          for i in range(24)]
 USERS = 24

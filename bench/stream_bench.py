@@ -8,8 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import harness
-from harness import SENTENCE, log, median, verdict
-from serve_bench import LONGS
+from harness import LONGS, SENTENCE, log, median, verdict
 
 PCM_BYTES_PER_SECOND = 24000 * 2  # s16le mono 24 kHz
 RETRY_BUDGET = 300.0  # seconds a refused listener keeps asking, as Retry-After says
