@@ -437,9 +437,9 @@ def bare_feed(tokens: list[int], style: Any, speed: float = 1.0) -> dict[str, An
             "speed": np.array([speed], dtype=np.float32)}
 
 
-def spawned(initializer: Callable[..., None] | None = None, *initargs: Any) -> ProcessPoolExecutor:
-    """A fresh Python process (its own memory and peak RSS) running what is submitted to it, `initializer` first."""
-    return ProcessPoolExecutor(1, multiprocessing.get_context("spawn"), initializer, initargs)
+def spawned() -> ProcessPoolExecutor:
+    """A fresh Python process (its own memory and peak RSS) that runs what is submitted to it."""
+    return ProcessPoolExecutor(1, multiprocessing.get_context("spawn"))
 
 
 def in_child(work: Callable[..., Any], *args: Any) -> Any:
@@ -448,23 +448,20 @@ def in_child(work: Callable[..., Any], *args: Any) -> Any:
         return child.submit(work, *args).result()
 
 
-#: In a bare-model process (`spawned(bare_load, threads)`): its threads, engine, voice, G2P and session.
+#: In a `spawned` process once `bare_load` ran there: its engine, voice, G2P and session.
 BARE: dict[str, Any] = {}
 
 
-def bare_load(threads: int) -> None:
+def bare_load(threads: int) -> dict[str, Any]:
+    """Load the bare model and warm it up; the process's RSS then."""
     from kokoro_tts.engine import Engine
     from kokoro_tts.engine.g2p import get_g2p
 
     engine = Engine()  # for the voice pack and (info only) the engine's chunking
-    BARE.update(threads=threads, engine=engine, voice=engine.store.resolve(VOICE), g2p=get_g2p(LANG),
-                session=bare_session(threads))
+    BARE.update(engine=engine, voice=engine.store.resolve(VOICE), g2p=get_g2p(LANG), session=bare_session(threads))
     bare_synth(MEDIUM)  # warm-up
     bare_synth(SENTENCE)
-
-
-def bare_ready() -> dict[str, Any]:
-    return {"ready": True, "threads": BARE["threads"], "rss": memory()["VmRSS"]}
+    return {"ready": True, "threads": threads, "rss": memory()["VmRSS"]}
 
 
 def bare_synth(text: str) -> list[dict[str, Any]]:

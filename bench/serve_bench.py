@@ -253,8 +253,8 @@ def part_api(tokens: list[str], bare2: ProcessPoolExecutor, args, threads: int) 
 
 def run(args, result: dict) -> None:
     global PORT
-    bares = [harness.spawned(harness.bare_load, threads) for threads in (2, 1, 1)]
-    loaded = [b.submit(harness.bare_ready) for b in bares]
+    bares = [harness.spawned() for _ in range(3)]
+    loaded = [b.submit(harness.bare_load, threads) for b, threads in zip(bares, (2, 1, 1), strict=True)]
     try:
         with harness.service("kokoro_servebench", REGISTER_RATE_LIMIT="1000 per hour") as svc:
             result["gunicorn"] = svc.settings()

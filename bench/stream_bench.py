@@ -77,8 +77,8 @@ def no_line(port: int, tokens: list[str]) -> dict:
 
 
 def run(args, result: dict) -> None:
-    bare2 = harness.spawned(harness.bare_load, 2)
-    loaded = bare2.submit(harness.bare_ready)
+    bare2 = harness.spawned()
+    loaded = bare2.submit(harness.bare_load, 2)
     try:
         with harness.service("kokoro_streambench", REGISTER_RATE_LIMIT="1000 per hour") as svc:
             result["bare_ready"] = loaded.result()
