@@ -15,8 +15,7 @@ RETRY_BUDGET = 300.0  # seconds a refused listener keeps asking, as Retry-After 
 
 
 def listen(port: int, token: str, text: str, barrier: threading.Barrier | None = None) -> dict[str, Any]:
-    """A virtual player: one streamed PCM generation, played in real time from its first byte; the
-    time it waits for bytes (stalls) counted from the reads' arrival times."""
+    """A virtual player: a streamed PCM generation played in real time from its first byte; stalls from the reads."""
     r = harness.generate(port, token, {"text": text, "stream": True, "format": "pcm"}, expect=None, barrier=barrier)
     out = {"status": r["status"], "place": r["headers"].get("x-queue-position"),
            "retry_after": r["headers"].get("retry-after"), "first": r["first"], "total": r["total"]}
@@ -37,8 +36,7 @@ def at_once(port: int, tokens: list[str], text: str) -> list[dict]:
 
 
 def retrying(port: int, token: str, text: str, first: dict) -> dict:
-    """A refused listener does as told: waits Retry-After and asks again, until served or for
-    RETRY_BUDGET seconds."""
+    """A refused listener waits Retry-After and asks again, until served or for RETRY_BUDGET seconds."""
     waits, answer, deadline = [], first, time.perf_counter() + RETRY_BUDGET
     while answer["status"] != 200 and time.perf_counter() < deadline:
         waits.append(answer["retry_after"])
