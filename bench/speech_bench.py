@@ -84,8 +84,8 @@ def timing_error(engine: Engine, text: str) -> dict[str, object]:
     """Engine word starts against the forced alignment, for texts whose words read as written."""
     result = engine.synthesize(engine.validate(text, VOICE, lang=LANG))
     words = [w for w in result.words if words_of(w.word)]
-    segments = decode(to_16k(result.audio), [" ".join(words_of(w.word)) for w in words]).seg()
-    aligned = [s.start_frame / 100 for s in segments if s.word not in ("<s>", "</s>", "<sil>")]
+    decoder = decode(to_16k(result.audio), [" ".join(words_of(w.word)) for w in words])  # kept: its segments live in it
+    aligned = [s.start_frame / 100 for s in decoder.seg() if s.word not in ("<s>", "</s>", "<sil>")]
     errors = sorted(abs(w.start - start) for w, start in zip(words, aligned, strict=False))
     return {"words": len(words), "aligned": len(aligned), "median_ms": round(1000 * harness.median(errors)),
             "p90_ms": round(1000 * errors[int(0.9 * (len(errors) - 1))]), "max_ms": round(1000 * errors[-1])}
