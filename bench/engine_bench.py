@@ -62,8 +62,7 @@ def run_bare(text: str, threads: int, repeat: int) -> dict:
                 firsts.append(total)  # the first chunk: first audio
         return samples / 24000
 
-    out = timed(repeat, synthesize, lambda: firsts[-1])
-    return {**out, "chunks": len(feeds)}
+    return {**timed(repeat, synthesize, lambda: firsts[-1]), "chunks": len(feeds)}
 
 
 def run_kokoro_onnx(text: str, threads: int, repeat: int) -> dict:
@@ -95,17 +94,17 @@ def run_kokoro_onnx(text: str, threads: int, repeat: int) -> dict:
 WORKERS = {"engine": run_engine, "bare": run_bare, "kokoro-onnx": run_kokoro_onnx}
 
 
-def child(name: str, key: str, repeat: str) -> None:
-    result = WORKERS[name](TEXTS[key], THREADS, int(repeat))
+def child(name: str, key: str, repeat: int) -> dict:
+    result = WORKERS[name](TEXTS[key], THREADS, repeat)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({**result, "contender": name, "text": key, "chars": len(TEXTS[key]), "peak_rss_mb": peak}))
+    return {**result, "contender": name, "text": key, "chars": len(TEXTS[key]), "peak_rss_mb": peak}
 
 
 def measure(name: str, key: str, repeat: int) -> dict:
     try:
-        return harness.in_subprocess(__file__, name, key, str(repeat))
-    except RuntimeError as exc:
-        return {"contender": name, "text": key, "error": str(exc).strip().splitlines()[-1:]}
+        return harness.in_child(child, name, key, repeat)
+    except Exception as exc:  # e.g. kokoro-onnx not installed: a row that says so
+        return {"contender": name, "text": key, "error": [f"{type(exc).__name__}: {exc}"]}
 
 
 def table(results: list[dict]) -> str:
@@ -132,8 +131,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=0, help="runs per measure (default: 3, 1 for long)")
     parser.add_argument("--only", default="short,medium,long")
     args = parser.parse_args()
-    if args.child:
-        return child(*args.child)
     report = harness.Report("engine", args.json, default_file=False, results=[])
     for key in args.only.split(","):
         for name in WORKERS:

@@ -1,5 +1,4 @@
-"""What every benchmark in bench/ shares (bench/README.md). Import it before the app: it puts the
-repository root on sys.path."""
+"""What every benchmark in bench/ shares (bench/README.md); importing it puts the repository root on sys.path."""
 
 from __future__ import annotations
 
@@ -8,20 +7,21 @@ import contextlib
 import ctypes
 import http.client
 import json
+import multiprocessing
 import os
 import re
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,11 +29,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 VOICE, LANG = "jf_alpha", "en-us"
-median = statistics.median
 
 # -- texts ----------------------------------------------------------------------------------------
 
 SHORT = "The quick brown fox jumps over the lazy dog by the quiet river."
+SENTENCE = "Hello there, this is a short sentence."
 MEDIUM = (
     "Speech synthesis has come a long way in a few years. Small models now run on an ordinary "
     "laptop, faster than real time, with no graphics card at all. This one has eighty-two million "
@@ -42,6 +42,7 @@ MEDIUM = (
 )
 #: Seven paragraphs of a story, about 360 characters each (one a line in the file).
 PARAGRAPHS = (ROOT / "bench" / "harbour.txt").read_text().strip().split("\n\n")
+LONGS = ["\n\n".join(PARAGRAPHS[i:i + 4]) for i in range(3)]  # four paragraphs each
 LONG = "\n\n".join(PARAGRAPHS * 3)
 while len(LONG) > 5000:
     LONG = LONG[: LONG.rfind("\n\n")]
@@ -104,8 +105,7 @@ class Process:
 
 
 class Service:
-    """A throw-away database and folder, the app's environment on them, and the processes started
-    on them (stopped at the end; then `logs` says what their logs held)."""
+    """A throw-away database and folder, the app's environment on them, the processes started on them."""
 
     def __init__(self, url: str, tmp: Path, env: dict[str, str]) -> None:
         self.url, self.tmp, self.env = url, tmp, env
@@ -160,9 +160,7 @@ class Service:
 
 @contextlib.contextmanager
 def service(prefix: str, **env: str) -> Iterator[Service]:
-    """A migrated throw-away PostgreSQL database (on `BENCH_DATABASE_URL`'s server, default the tests'),
-    production settings (`env` added), a fresh SECRET_KEY, nothing from the shell overriding the
-    project's defaults; every process is stopped at the end."""
+    """The app's production settings (and `env`) on a migrated throw-away database; processes stopped at the end."""
     if os.environ.get("BENCH_DATABASE_URL"):
         os.environ.setdefault("TEST_DATABASE_URL", os.environ["BENCH_DATABASE_URL"])
     from tests.support.pg import temporary_database
@@ -195,10 +193,8 @@ class Client:
 
     def request(self, method: str, path: str, body: dict | None = None, barrier: threading.Barrier | None = None,
                 on_first: threading.Event | None = None, stop: threading.Event | None = None) -> dict[str, Any]:
-        """The answer: status, headers (lower case), data; times in seconds from sending: `head` (status
-        line and headers), `first` (first byte past a 44-byte WAV header), `total`; `reads` (time, bytes so
-        far). Sent once every thread waits at `barrier`; `on_first` set at the first audio byte; left
-        (the connection closed) once `stop` is set."""
+        """Status, headers (lower case), data, seconds to the `head`, the `first` byte past a WAV header and the
+        `total`, `reads` (time, bytes so far). Sent past `barrier`; `on_first` set at first audio; left at `stop`."""
         if barrier is not None:
             if self.conn.sock is None:
                 self.conn.connect()
@@ -265,6 +261,12 @@ def together(work: Callable[..., Any], *args: list) -> list:
     """`work` on each set of arguments (zip of `args`), all at once, each in a thread; the results in order."""
     with ThreadPoolExecutor(max_workers=len(args[0])) as pool:
         return list(pool.map(work, *args))
+
+
+def metric(port: int, name: str) -> float:
+    """The sum of the values of the /metrics lines that start with `name`."""
+    lines = call(port, "GET", "/metrics")["data"].decode().splitlines()
+    return sum(float(line.split()[-1]) for line in lines if line.startswith(name))
 
 
 def ready(port: int) -> bool:
@@ -345,8 +347,7 @@ def load() -> list[float]:
 
 
 class Sampler:
-    """Samples in a thread every `every` s while a step runs: the peak of the summed RSS of the
-    children of `master` (`peak`, MB); with `reset`, each child's VmHWM is reset at the start."""
+    """The peak of the summed RSS (MB) of the children of `master` while a step runs, sampled every `every` s."""
 
     def __init__(self, master: int, every: float = 0.1, reset: bool = True) -> None:
         self.master, self.every, self.reset, self.peak, self.t0 = master, every, reset, 0.0, time.perf_counter()
@@ -377,9 +378,8 @@ class Sampler:
 
 
 class CpuMeter:
-    """Who used the cores between two laps, in cores (CPU s per wall s): each group of processes
-    (name -> a function giving its pids at the end of the lap) and everything else on the machine.
-    Every process's CPU time is sampled each second, so one that dies counts up to its last sample."""
+    """Cores (CPU s per wall s) used between two laps by each group of processes (name -> its pids) and the rest;
+    each process is sampled every second, so one that dies counts up to its last sample."""
 
     def __init__(self, groups: dict[str, Callable[[], Iterable[int]]], rest: str = "rest") -> None:
         self.groups, self.rest = groups, rest
@@ -415,8 +415,7 @@ class CpuMeter:
 
 
 def bare_session(threads: int) -> Any:
-    """onnxruntime on the embedded int8 model, set up as the engine does but with the CPU arena at its
-    default (on)."""
+    """onnxruntime on the embedded int8 model, set up as the engine does but with its CPU arena on (the default)."""
     import onnxruntime as ort
 
     from kokoro_tts.engine.model_files import embedded_model_path
@@ -438,15 +437,52 @@ def bare_feed(tokens: list[int], style: Any, speed: float = 1.0) -> dict[str, An
             "speed": np.array([speed], dtype=np.float32)}
 
 
-def in_subprocess(script: str, *args: str, timeout: float | None = None) -> Any:
-    """Run `script --child ARGS` in a fresh Python (its own memory, its own peak RSS); the last line it
-    prints is its JSON answer. The stderr lines it indents (progress) are passed on."""
-    done = subprocess.run([sys.executable, script, "--child", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
-    sys.stderr.write("".join(line + "\n" for line in done.stderr.splitlines() if line.startswith("    ")))
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def spawned() -> ProcessPoolExecutor:
+    """A fresh Python process (its own memory and peak RSS) that runs what is submitted to it."""
+    return ProcessPoolExecutor(1, multiprocessing.get_context("spawn"))
+
+
+def in_child(work: Callable[..., Any], *args: Any) -> Any:
+    """`work(*args)` in a `spawned` process of its own."""
+    with spawned() as child:
+        return child.submit(work, *args).result()
+
+
+#: In a `spawned` process once `bare_load` ran there: its engine, voice, G2P and session.
+BARE: dict[str, Any] = {}
+
+
+def bare_load(threads: int) -> dict[str, Any]:
+    """Load the bare model and warm it up; the process's RSS then."""
+    from kokoro_tts.engine import Engine
+    from kokoro_tts.engine.g2p import get_g2p
+
+    engine = Engine()  # for the voice pack and (info only) the engine's chunking
+    BARE.update(engine=engine, voice=engine.store.resolve(VOICE), g2p=get_g2p(LANG), session=bare_session(threads))
+    bare_synth(MEDIUM)  # warm-up
+    bare_synth(SENTENCE)
+    return {"ready": True, "threads": threads, "rss": memory()["VmRSS"]}
+
+
+def bare_synth(text: str) -> list[dict[str, Any]]:
+    """Sentence by sentence: espeak-ng phonemes -> tokenize -> InferenceSession.run, timed."""
+    from kokoro_tts.engine.chunking import MAX_TOKENS, sentences, tokenize
+
+    out = []
+    for piece in (text[s:e].strip() for s, e, _ in sentences(text)):
+        if piece:
+            t0 = time.perf_counter()
+            tokens = tokenize(BARE["g2p"](piece))[:MAX_TOKENS]
+            t1 = time.perf_counter()
+            samples = BARE["session"].run(None, bare_feed(tokens, BARE["voice"].style_for(len(tokens))))[0].size
+            out.append({"chars": len(piece), "tokens": len(tokens), "g2p": t1 - t0, "infer": time.perf_counter() - t1,
+                        "audio": samples / 24000})
+    return out
+
+
+def bare_seconds(bare: ProcessPoolExecutor, text: str) -> float:
+    """Phonemization + inference seconds of `text` in a bare-model process."""
+    return sum(s["g2p"] + s["infer"] for s in bare.submit(bare_synth, text).result())
 
 
 def interleaved(repeat: int, first: Callable[[], Any], second: Callable[[], Any]) -> tuple[list, list]:
@@ -473,14 +509,11 @@ def parser(doc: str | None, default_json: str | None = None) -> argparse.Argumen
     p = argparse.ArgumentParser(description=doc)
     where = f"default bench/results/{default_json}-<time>.json" if default_json else "else not written"
     p.add_argument("--json", type=Path, help=f"where to write the numbers ({where})")
-    p.add_argument("--child", nargs="*", help=argparse.SUPPRESS)
     return p
 
 
 class Report:
-    """A run's numbers (`data`), saved as JSON as they come so that a run stopped from outside keeps
-    what it measured. SIGTERM then exits through the callers' finally blocks (servers stopped,
-    database dropped)."""
+    """A run's numbers (`data`), saved as they come; SIGTERM exits through the callers' finally blocks."""
 
     def __init__(self, name: str, path: Path | None, default_file: bool = True, **data: Any) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -489,6 +522,7 @@ class Report:
         self.data: dict[str, Any] = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "cores": os.cpu_count(),
                                      "load_start": load(), **data}
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+        log(f"load average at start: {self.data['load_start']} ({os.cpu_count()} cores)")
 
     def save(self) -> None:
         if self.path is not None:
@@ -504,12 +538,12 @@ class Report:
             print(f"\nNumbers in {self.path} ({self.data['run_seconds'] / 60:.1f} min on {os.cpu_count()} cores)")
 
 
-def row(*cells: object) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
 
 
-def table(head: Iterable[str], rows: Iterable[Iterable[object]], align: str = "") -> list[str]:
+def table(head: list[str], rows: Iterable[Iterable[object]], align: str = "") -> list[str]:
     """A Markdown table; `align` has an "r" for each column aligned right (e.g. "lrr")."""
-    head = list(head)
-    rule = "|" + "|".join("---:" if a == "r" else "---" for a in align.ljust(len(head), "l")) + "|"
-    return [row(*head), rule, *(row(*r) for r in rows)]
+    lines = ["| " + " | ".join(str(c) for c in cells) + " |" for cells in (head, *rows)]
+    lines.insert(1, "|" + "|".join("---:" if a == "r" else "---" for a in align.ljust(len(head), "l")) + "|")
+    return lines

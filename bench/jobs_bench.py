@@ -9,8 +9,13 @@ import sys
 import time
 from typing import Any
 
+import boto3
 import harness
+import redis
+import soundfile
 from harness import LANG, VOICE, call, call_json, log, median
+from moto.server import ThreadedMotoServer
+from sqlalchemy import create_engine, text
 
 FORMAT = "mp3"
 BUCKET, PREFIX = "kokoro-bench", "jobs-bench"
@@ -24,13 +29,9 @@ class Db:
     """Direct SQL on the bench database: credits, the job's row, history rows."""
 
     def __init__(self, url: str) -> None:
-        from sqlalchemy import create_engine
-
         self.engine = create_engine(url, pool_pre_ping=True)
 
     def rows(self, query: str, **params: Any) -> list[Any]:
-        from sqlalchemy import text
-
         with self.engine.begin() as conn:
             result = conn.execute(text(query), params)
             return list(result) if result.returns_rows else []
@@ -41,10 +42,6 @@ class Db:
     def job(self, job_id: int) -> Any:
         return self.rows("SELECT status, worker, parts_done, attempts, parts, characters, chars_done, "
                          "created_at, finished_at FROM jobs WHERE id = :i", i=job_id)[0]
-
-    def generations(self, email: str) -> list[Any]:
-        return self.rows("SELECT g.id, g.characters, g.status, g.source, g.duration FROM generations g "
-                         "JOIN users u ON u.id = g.user_id WHERE u.email = :e ORDER BY g.id", e=email)
 
     def new_account(self, port: int, kind: str) -> tuple[str, str]:
         """A fresh account for one measurement, with CREDITS credits: (email, token)."""
@@ -58,8 +55,7 @@ class Db:
 
 
 def warm_up(port: int, master: int, token: str) -> None:
-    """Short generations, two at a time, until every gunicorn worker of the server holds the model
-    (RSS over 250 MB: a worker that never spoke is about half that)."""
+    """Short generations, two at a time, until every worker holds the model (RSS > 250 MB, about twice a new one)."""
     body = {**ORDER, "text": "A short sentence to load the model."}
     for _ in range(12):
         harness.together(lambda _: harness.generate(port, token, body), range(2))
@@ -78,8 +74,7 @@ def time_generate(port: int, email: str, token: str, db: Db) -> dict:
 
 
 class Watch:
-    """What the job's row shows over time: who holds it, when each part was recorded; and the
-    kill, if asked for (`kill_after` x the first part's time, after parts_done >= 1)."""
+    """Who holds the job and when each part was recorded, from its row; the kill, `kill_after` x the first part in."""
 
     def __init__(self, workers: dict[int, harness.Process], kill_after: float | None) -> None:
         self.workers, self.kill_after = workers, kill_after
@@ -88,7 +83,6 @@ class Watch:
         self.reclaimed: float | None = None
         self.parts: list[float] = []  # when each part was recorded (s after submit)
         self.killed: dict | None = None
-        self.kill_at: float | None = None
 
     def see(self, row: Any, now: float) -> None:
         if row.worker and (not self.holders or self.holders[-1] != row.worker):  # claimed, or taken over
@@ -101,29 +95,22 @@ class Watch:
             self.parts.append(now)
         if self.kill_after is None or self.killed is not None or not self.parts or row.status != "running":
             return
-        if self.kill_at is None:
-            self.kill_at = self.parts[0] + self.kill_after * (self.parts[0] - (self.claimed or 0.0))
-        if now >= self.kill_at:
-            self.killed = self.kill(row, now)
-
-    def kill(self, row: Any, now: float) -> dict:
-        """SIGKILL the worker named in the row (host:pid:queue)."""
-        pid = int(row.worker.split(":")[1])
+        if now < self.parts[0] + self.kill_after * (self.parts[0] - (self.claimed or 0.0)):
+            return
+        pid = int(row.worker.split(":")[1])  # the row names its worker host:pid:queue
         if pid not in self.workers:
             raise RuntimeError(f"the job is held by {row.worker}, not by one of {list(self.workers)}")
         self.workers[pid].kill()
-        return {"at_s": now, "pid": pid, "worker": self.workers[pid].name, "parts_done_at_kill": row.parts_done,
-                "status_at_kill": row.status, "speech_thrown_away_s": now - self.parts[-1]}
+        self.killed = {"at_s": now, "pid": pid, "worker": self.workers[pid].name, "parts_done_at_kill": row.parts_done,
+                       "status_at_kill": row.status, "speech_thrown_away_s": now - self.parts[-1]}
 
 
 def follow_job(ports: tuple[int, int], email: str, token: str, db: Db, workers: dict[int, harness.Process],
                kill_after: float | None) -> dict:
-    """Submit on server 1, follow on server 2 (every 0.25 s) and in the row (every 0.1 s) until
-    done; kill the holder when `kill_after` is a number."""
-    one, two = ports
+    """Submit on server 1, follow on server 2 (every 0.25 s) and in the row (every 0.1 s) until done."""
     before = db.credits(email)
     t0 = time.perf_counter()
-    job = call_json(one, "POST", "/api/tts/jobs", ORDER, token, expect=202)
+    job = call_json(ports[0], "POST", "/api/tts/jobs", ORDER, token, expect=202)
     out: dict[str, Any] = {"id": job["id"], "characters": job["characters"],
                            "submit_answer_s": time.perf_counter() - t0,
                            "credits_after_submit": before - db.credits(email)}
@@ -136,7 +123,7 @@ def follow_job(ports: tuple[int, int], email: str, token: str, db: Db, workers: 
         watch.see(db.job(job["id"]), now)
         if now - last_get >= 0.25:
             last_get = now
-            body = call_json(two, "GET", f"/api/tts/jobs/{job['id']}", token=token)
+            body = call_json(ports[1], "GET", f"/api/tts/jobs/{job['id']}", token=token)
             if body["status"] in ("failed", "cancelled"):
                 raise RuntimeError(f"job {job['id']} ended {body['status']}: {body}")
             continue
@@ -155,10 +142,10 @@ def follow_job(ports: tuple[int, int], email: str, token: str, db: Db, workers: 
 
 def check_job(ports: tuple[int, int], email: str, token: str, db: Db, job: dict) -> dict:
     """Nothing lost, nothing charged twice: every check, True or False (with what was seen)."""
-    one, two = ports
     done, gen = job["done"], job["done"]["generation_id"]
-    history = db.generations(email)
-    item = call_json(two, "GET", f"/api/tts/history/{gen}", token=token)
+    history = db.rows("SELECT g.id, g.characters, g.status, g.source, g.duration FROM generations g "
+                      "JOIN users u ON u.id = g.user_id WHERE u.email = :e ORDER BY g.id", e=email)
+    item = call_json(ports[1], "GET", f"/api/tts/history/{gen}", token=token)
     seen: dict[str, Any] = {"history_rows": [tuple(r) for r in history]}
     checks: dict[str, Any] = {
         "done, characters_done == characters": done["status"] == "done" and done["progress"] == 1
@@ -171,8 +158,6 @@ def check_job(ports: tuple[int, int], email: str, token: str, db: Db, job: dict)
     }
     checks.update(check_audio(ports, token, gen, item["duration"], seen))
     user = db.rows("SELECT id FROM users WHERE email = :e", e=email)[0].id
-    import boto3
-
     listed = boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=f"{PREFIX}/{user}/").get("Contents", [])
     seen["stored"] = sorted(o["Key"][len(PREFIX) + 1:] for o in listed)
     checks["store: final object only, no parts left"] = seen["stored"] == [f"{user}/job-{job['id']}.{FORMAT}"]
@@ -187,12 +172,10 @@ def check_job(ports: tuple[int, int], email: str, token: str, db: Db, job: dict)
 
 def check_audio(ports: tuple[int, int], token: str, gen: int, duration: float, seen: dict) -> dict[str, bool]:
     """The audio from server 2 (the same bytes from server 1) and the captions, against the item."""
-    import soundfile as sf
-
     audio, audio1 = (call(port, "GET", f"/api/tts/history/{gen}/audio", token=token) for port in reversed(ports))
     seconds = None
     try:
-        samples, rate = sf.read(io.BytesIO(audio["data"]))
+        samples, rate = soundfile.read(io.BytesIO(audio["data"]))
         seconds = len(samples) / rate
     except Exception as exc:  # a check that fails, not a crash
         seen["decode_error"] = repr(exc)
@@ -224,11 +207,6 @@ def measure(cpu: harness.CpuMeter, work, *args: Any) -> dict:
 
 
 def run(args, result: dict) -> None:
-    import boto3
-    import redis
-    from moto.server import ThreadedMotoServer
-
-    log(f"load average at start: {result['load_start']}; text {len(TEXT)} characters")
     redis.Redis.from_url(args.redis).flushdb()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
     moto_port = harness.free_port()

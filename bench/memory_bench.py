@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import time
@@ -35,8 +34,7 @@ def cases(quick: bool) -> dict[str, tuple[str, float]]:
 
 
 def arena_with_shrinkage() -> None:
-    """Config D: the engine's session with onnxruntime's CPU arena back on, shrunk at the end of every
-    call (run option memory.enable_memory_arena_shrinkage); the engine itself is not changed."""
+    """Config D: the engine's session with onnxruntime's CPU arena back on, shrunk at the end of every call."""
     import onnxruntime as ort
 
     real = ort.InferenceSession
@@ -63,11 +61,11 @@ def timed(i: int, label: str, work) -> dict:
     return {"i": i, "seconds": seconds, "audio": audio, "rss": m["VmRSS"], "peak": m["VmHWM"]}
 
 
-def child(config: str, case: str, repeats: str, quick: str) -> dict:
+def child(config: str, case: str, repeats: int, quick: bool) -> dict:
     """Runs in a fresh process: load, reset the peak, run the case, report."""
     from kokoro_tts.engine import Engine, EngineSettings
 
-    text, speed = cases(quick == "quick")[case]
+    text, speed = cases(quick)[case]
     limit = {} if CONFIGS[config][0] is None else {"max_chunk_seconds": CONFIGS[config][0]}
     settings = EngineSettings(threads=THREADS, default_voice=VOICE, **limit)
     if config == "C":  # bare onnxruntime, its arena on: the whole phoneme string in one call, no chunking
@@ -89,7 +87,7 @@ def child(config: str, case: str, repeats: str, quick: str) -> dict:
                "chunk_tokens": [len(c.tokens) for c in engine.chunks(req.text, req.lang, req.speed)],
                "peak_reset": harness.reset_peak()}
         runs = [timed(i, f"{config} {case}", lambda: engine.synthesize(req).duration)
-                for i in range(1, (int(repeats) if case == "repeat" else 1) + 1)]
+                for i in range(1, (repeats if case == "repeat" else 1) + 1)]
     harness.malloc_trim()
     return {**out, "runs": runs, "after_trim": memory()["VmRSS"]}
 
@@ -102,8 +100,7 @@ def engine_part(args, configs: list[str], report: harness.Report) -> str:
         for case in names:
             log(f"  engine {config} {case} ...")
             t0 = time.time()
-            result = harness.in_subprocess(__file__, config, case, str(args.repeats), "quick" if args.quick else "",
-                                           timeout=3600)
+            result = harness.in_child(child, config, case, args.repeats, args.quick)
             rows.append({"config": config, "case": case, "wall": time.time() - t0, **result})
             report.save()
     return (f"\n### Engine level ({THREADS} threads, voice {VOICE}, {LANG}; one fresh process per row)\n\n"
@@ -144,8 +141,7 @@ def marks(n: int) -> list[int]:
 
 
 def service_steps(port: int, master: int, args, steps: list[dict], save) -> None:
-    """The steps, each with the workers' RSS at its end and their peaks during it; `steps` filled
-    as it goes (a failure keeps the steps measured before it)."""
+    """The steps, each with the workers' RSS at its end and their peaks during it, into `steps` as they come."""
     (slow_text, _), (paragraph, _) = (cases(args.quick)[c] for c in ("zeros@0.25", "paragraph@1.0"))
     slow, streamed = {"text": slow_text, "speed": 0.25}, {"text": paragraph, "stream": True}
     steps.append({**harness.Sampler(master).snapshot(step="after start (/readyz)"), "seconds": 0.0, "peak": None})
@@ -220,8 +216,6 @@ def main() -> None:
     parser.add_argument("--service-config", default="A", choices=("A", "D"), help="D: the workers with D's arena")
     parser.add_argument("--quick", action="store_true", help="tiny texts: checks the script, measures nothing")
     args = parser.parse_args()
-    if args.child:
-        return print(json.dumps(child(*args.child)))
     configs = [c for c in args.configs.split(",") if c]
     if unknown := [c for c in configs if c not in CONFIGS]:
         parser.error(f"unknown configuration(s) {unknown}; choose from {list(CONFIGS)}")

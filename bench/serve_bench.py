@@ -5,19 +5,15 @@ from __future__ import annotations
 import functools
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import harness
-from harness import LANG, LONG, MEDIUM, VOICE, log, median
+from harness import LANG, LONG, LONGS, MEDIUM, SENTENCE, VOICE, log, median, verdict
 
 FORMAT = "wav"
-SHORT = "Hello there, this is a short sentence."
-LONGS = ["\n\n".join(harness.PARAGRAPHS[i:i + 4]) for i in range(3)]
 SMALL = [f"Message number {i + 1}: the quick brown fox jumps over the lazy dog, then rests by the quiet river."
          for i in range(24)]
 USERS = 24
@@ -26,7 +22,7 @@ TARGETS = {"lone": 1.15, "four": 0.9, "first_alone": 1.3, "first_loaded": 2.5}
 PORT = 0  # the server's, once it runs
 
 
-# -- the bare model (and the engine alone), in its own process -----------------------------------
+# -- the engine alone, in the bare process -----------------------------------------------------
 
 
 @functools.cache
@@ -38,77 +34,17 @@ def warm_engine(threads: int) -> Any:
     return engine
 
 
-def bare_worker(threads: int) -> None:
-    """Runs in a subprocess: load, warm up, then synthesize what stdin asks, one JSON line each."""
-    from kokoro_tts.engine import Engine
-    from kokoro_tts.engine.chunking import MAX_TOKENS, sentences, tokenize
-    from kokoro_tts.engine.g2p import get_g2p
-
-    engine = Engine()  # for the voice pack and (info only) the engine's chunking
-    voice, g2p, session = engine.store.resolve(VOICE), get_g2p(LANG), harness.bare_session(threads)
-
-    def synth(text: str) -> list[dict]:
-        out = []
-        for piece in (text[s:e].strip() for s, e, _ in sentences(text)):
-            if piece:
-                t0 = time.perf_counter()
-                tokens = tokenize(g2p(piece))[:MAX_TOKENS]
-                t1 = time.perf_counter()
-                samples = session.run(None, harness.bare_feed(tokens, voice.style_for(len(tokens))))[0].size
-                out.append({"chars": len(piece), "tokens": len(tokens), "g2p": t1 - t0,
-                            "infer": time.perf_counter() - t1, "audio": samples / 24000})
-        return out
-
-    synth(MEDIUM)  # warm-up
-    synth(SHORT)
-    print("@@" + json.dumps({"ready": True, "threads": threads, "rss": harness.memory()["VmRSS"]}), flush=True)
-    for line in sys.stdin:
-        cmd, t0 = json.loads(line), time.perf_counter()
-        if cmd["op"] == "chunks":  # the engine's own chunking of a text (token counts), not timed
-            answer = {"chunks": [len(c.tokens) for c in engine.chunks(cmd["text"], LANG)]}
-        elif cmd["op"] == "engine":  # Engine.synthesize + encode alone, with the service's TTS_THREADS
-            alone = warm_engine(cmd["threads"])
-            t0 = time.perf_counter()
-            alone.encode(alone.synthesize(alone.validate(cmd["text"], VOICE, 1.0, LANG)).audio, FORMAT)
-            answer = {"seconds": time.perf_counter() - t0}
-        else:
-            runs = [synth(cmd["text"]) for _ in range(cmd.get("times", 1))]
-            answer = {"wall": time.perf_counter() - t0, "sentences": runs[0],
-                      "seconds": [sum(s["g2p"] + s["infer"] for s in r) for r in runs],
-                      "audio": [sum(s["audio"] for s in r) for r in runs]}
-        print("@@" + json.dumps(answer), flush=True)
+def engine_alone(text: str, threads: int) -> float:
+    """Engine.synthesize + encode alone, with the service's TTS_THREADS."""
+    engine = warm_engine(threads)
+    t0 = time.perf_counter()
+    engine.encode(engine.synthesize(engine.validate(text, VOICE, 1.0, LANG)).audio, FORMAT)
+    return time.perf_counter() - t0
 
 
-class Bare:
-    """A loaded bare-model subprocess; `call` sends one command and waits for its answer."""
-
-    def __init__(self, threads: int) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TTS_")}
-        self.threads, self.proc = threads, subprocess.Popen(
-            [sys.executable, __file__, "--child", str(threads)], cwd=harness.ROOT, env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-
-    def send(self, cmd: dict) -> None:
-        self.proc.stdin.write(json.dumps(cmd) + "\n")  # type: ignore[union-attr]
-        self.proc.stdin.flush()  # type: ignore[union-attr]
-
-    def read(self) -> dict:
-        while line := self.proc.stdout.readline():  # type: ignore[union-attr]
-            if line.startswith("@@"):
-                return json.loads(line[2:])
-        raise RuntimeError(f"bare worker ({self.threads} threads) died: {self.proc.wait()}")
-
-    def call(self, cmd: dict) -> dict:
-        self.send(cmd)
-        return self.read()
-
-    def close(self) -> None:
-        self.proc.stdin.close()  # type: ignore[union-attr]
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+def engine_chunks(text: str) -> list[int]:
+    """The engine's own chunking of a text (token counts), not timed."""
+    return [len(c.tokens) for c in harness.BARE["engine"].chunks(text, LANG)]
 
 
 # -- HTTP --------------------------------------------------------------------------------------
@@ -133,28 +69,20 @@ def served(token: str, text: str) -> float:
     return r["total"]
 
 
-def metric(name: str) -> float:
-    """The sum of the values of a /metrics line."""
-    lines = harness.call(PORT, "GET", "/metrics")["data"].decode().splitlines()
-    return sum(float(line.split()[-1]) for line in lines if line.startswith(name))
-
-
 def wait_idle(timeout: float = 180) -> float:
-    """Wait until no generation is in progress (a stream the client left holds its slot until the
-    service next writes to it); returns the seconds waited."""
+    """Seconds waited until no generation is in progress (a stream left holds its slot until its next write)."""
     t0 = time.perf_counter()
-    while metric("kokoro_generations_in_progress") > 0 and time.perf_counter() - t0 < timeout:
+    while harness.metric(PORT, "kokoro_generations_in_progress") > 0 and time.perf_counter() - t0 < timeout:
         time.sleep(0.5)
     return round(time.perf_counter() - t0, 2)
 
 
 def probe(token: str) -> dict:
-    """The short streamed sentence; with the service's own first-audio time (charge to first piece,
-    from /metrics) when only it counted one."""
-    s0, c0 = (metric(f"kokoro_time_to_first_audio_seconds_{k} ") for k in ("sum", "count"))
-    r = generate(token, {"text": SHORT, "stream": True})
+    """The short streamed sentence, with the service's own first-audio time (/metrics) if it counted only this one."""
+    s0, c0 = (harness.metric(PORT, f"kokoro_time_to_first_audio_seconds_{k} ") for k in ("sum", "count"))
+    r = generate(token, {"text": SENTENCE, "stream": True})
     assert r["status"] == 200 and r["first"], r["status"]
-    s1, c1 = (metric(f"kokoro_time_to_first_audio_seconds_{k} ") for k in ("sum", "count"))
+    s1, c1 = (harness.metric(PORT, f"kokoro_time_to_first_audio_seconds_{k} ") for k in ("sum", "count"))
     r["server_first"] = s1 - s0 if c1 - c0 == 1 else None
     return r
 
@@ -168,26 +96,24 @@ def together(tokens: list[str], texts: list[str]) -> list[dict]:
 # -- the parts ---------------------------------------------------------------------------------
 
 
-def part_lone(token: str, bare2: Bare, repeat: int) -> dict:
+def part_lone(token: str, bare2: ProcessPoolExecutor, repeat: int) -> dict:
     sentences: list[int] = []
 
     def bare() -> float:
-        answer = bare2.call({"op": "synth", "text": MEDIUM})
-        sentences[:] = [s["tokens"] for s in answer["sentences"]]
-        return answer["seconds"][0]
+        answer = bare2.submit(harness.bare_synth, MEDIUM).result()
+        sentences[:] = [s["tokens"] for s in answer]
+        return sum(s["g2p"] + s["infer"] for s in answer)
 
     return {**harness.versus(repeat, lambda: served(token, MEDIUM), bare), "bare_sentences": sentences}
 
 
-def part_four(tokens: list[str], pair: list[Bare], repeat: int, audio_seconds: float) -> dict:
+def part_four(tokens: list[str], pair: list[ProcessPoolExecutor], repeat: int, audio_seconds: float) -> dict:
     """Wall time for 4 texts: 4 users at once against 2 bare 1-thread processes x 2 texts."""
 
     def bare() -> tuple[float, float]:
         t0 = time.perf_counter()
-        for b in pair:
-            b.send({"op": "synth", "text": MEDIUM, "times": 2})
-        answers = [b.read() for b in pair]
-        return time.perf_counter() - t0, sum(sum(a["audio"]) for a in answers)
+        answers = [run.result() for run in [b.submit(harness.bare_synth, MEDIUM) for b in pair for _ in range(2)]]
+        return time.perf_counter() - t0, sum(s["audio"] for a in answers for s in a)
 
     def service() -> tuple[float, float]:
         rs = together(tokens, [MEDIUM] * 4)
@@ -203,10 +129,9 @@ def part_four(tokens: list[str], pair: list[Bare], repeat: int, audio_seconds: f
             "bare_rate": b_rate, "ratio": s_rate / b_rate}
 
 
-def first_alone(token: str, bare2: Bare, repeat: int) -> dict:
+def first_alone(token: str, bare2: ProcessPoolExecutor, repeat: int) -> dict:
     """The short stream's first audio byte alone, interleaved with the bare one-sentence time."""
-    bare, probes = harness.interleaved(repeat, lambda: bare2.call({"op": "synth", "text": SHORT})["seconds"][0],
-                                       lambda: probe(token))
+    bare, probes = harness.interleaved(repeat, lambda: harness.bare_seconds(bare2, SENTENCE), lambda: probe(token))
     return {"alone": [p["first"] for p in probes], "alone_head": [p["head"] for p in probes],
             "alone_server": [p["server_first"] for p in probes], "bare": bare}
 
@@ -230,9 +155,8 @@ def long_row(text: str, r: dict, t0: float) -> dict:
             "pieces": [(round(offset + t, 3), round(n / WAV_BYTES_PER_SECOND, 2)) for t, n, _ in pieces]}
 
 
-def first_loaded(tokens: list[str], repeat: int) -> dict:
-    """Three long streams read continuously by 3 other users; short-stream probes once all three speak.
-    The long streams are left a second after the last probe: the service stops their synthesis."""
+def first_loaded(tokens: list[str], repeat: int, alone: dict) -> dict:
+    """Short-stream probes while 3 other users read long streams (left after the last probe), with part 3a."""
     started, stop = [threading.Event() for _ in range(3)], threading.Event()
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -249,19 +173,15 @@ def first_loaded(tokens: list[str], repeat: int) -> dict:
         stop.set()
     rows = [long_row(LONGS[i], f.result(), t0) for i, f in enumerate(longs)]
     windows = [(round(p["start"] - t0, 3), round(p["start"] - t0 + p["first"], 3)) for p in probes]
-    return {"loaded": [p["first"] for p in probes], "loaded_head": [p["head"] for p in probes],
+    loaded, b = [p["first"] for p in probes], median(alone["bare"])
+    return {**alone, "loaded": loaded, "loaded_head": [p["head"] for p in probes],
             "loaded_server": [p["server_first"] for p in probes], "loaded_probe_window": windows,
             # long-stream pieces delivered while each probe waited for its first audio
             "long_pieces_meanwhile": [sum(a < t <= b for r in rows for t, _ in r["pieces"]) for a, b in windows],
             "long_streams_running_at_probe": [p["running"] for p in probes],
-            "long_streams_all_speaking_after": longs_first, "long_streams": rows}
-
-
-def part_first(alone: dict, loaded: dict) -> dict:
-    out = {**alone, **loaded}
-    b = median(out["bare"])
-    return {**out, "alone_median": median(out["alone"]), "loaded_median": median(out["loaded"]), "bare_median": b,
-            "ratio_alone": median(out["alone"]) / b, "ratio_loaded": median(out["loaded"]) / b}
+            "long_streams_all_speaking_after": longs_first, "long_streams": rows,
+            "alone_median": median(alone["alone"]), "loaded_median": median(loaded), "bare_median": b,
+            "ratio_alone": median(alone["alone"]) / b, "ratio_loaded": median(loaded) / b}
 
 
 def retry(tokens: list[str], rs: list[dict]) -> dict:
@@ -302,13 +222,12 @@ def part_burst(tokens: list[str], retrying: bool) -> dict:
     return out
 
 
-def part_api(tokens: list[str], bare2: Bare, args, threads: int) -> dict:
-    """What POST /api/tts/generate adds to the engine alone (one account per text), a streamed long text,
-    GET /api/auth/me requests per second with `--clients` keep-alive clients."""
+def part_api(tokens: list[str], bare2: ProcessPoolExecutor, args, threads: int) -> dict:
+    """What POST /api/tts/generate adds to the engine alone, a streamed long text, GET /api/auth/me per second."""
 
     def overhead(token: str, text: str) -> dict:
         return harness.versus(args.repeat, lambda: served(token, text),
-                              lambda: bare2.call({"op": "engine", "text": text, "threads": threads})["seconds"])
+                              lambda: bare2.submit(engine_alone, text, threads).result())
 
     texts = {"short": harness.SHORT, "medium": MEDIUM}
     out = {name: overhead(tokens[i], text) for i, (name, text) in enumerate(texts.items())}
@@ -334,16 +253,16 @@ def part_api(tokens: list[str], bare2: Bare, args, threads: int) -> dict:
 
 def run(args, result: dict) -> None:
     global PORT
-    log(f"load average at start: {result['load_start']} ({os.cpu_count()} cores)")
-    bares = [Bare(2), Bare(1), Bare(1)]
+    bares = [harness.spawned() for _ in range(3)]
+    loaded = [b.submit(harness.bare_load, threads) for b, threads in zip(bares, (2, 1, 1), strict=True)]
     try:
         with harness.service("kokoro_servebench", REGISTER_RATE_LIMIT="1000 per hour") as svc:
             result["gunicorn"] = svc.settings()
             web = svc.gunicorn()
             PORT, master = web.port, web.pid
-            result["bare_ready"] = [b.read() for b in bares]
-            cpu = harness.CpuMeter({"workers": lambda: harness.children(master),
-                                    "bare": lambda: [b.proc.pid for b in bares]})
+            result["bare_ready"] = [f.result() for f in loaded]
+            pids = [b.submit(os.getpid).result() for b in bares]
+            cpu = harness.CpuMeter({"workers": lambda: harness.children(master), "bare": lambda: pids})
 
             def phase(name: str, work=None, idle: str | None = None):
                 """Run `work` (once the service is idle), then the workers' memory and the cores used."""
@@ -361,11 +280,11 @@ def run(args, result: dict) -> None:
             result["gunicorn"]["workers_seen"] = len(harness.children(master))
             tokens = [harness.register(PORT, f"serve{i}@example.com") for i in range(USERS)]
             warm = phase("after warm-up (short + medium request)",
-                         lambda: [generate(tokens[0], {"text": SHORT}), generate(tokens[0], {"text": MEDIUM})])
+                         lambda: [generate(tokens[0], {"text": SENTENCE}), generate(tokens[0], {"text": MEDIUM})])
             assert all(r["status"] == 200 for r in warm), [r["status"] for r in warm]
             result["medium_audio_seconds"] = warm[1]["audio_duration"]
-            result["engine_chunks"] = {name: bares[0].call({"op": "chunks", "text": text})["chunks"]
-                                       for name, text in (("medium", MEDIUM), ("short", SHORT), ("long0", LONGS[0]))}
+            result["engine_chunks"] = {name: bares[0].submit(engine_chunks, text).result()
+                                       for name, text in (("medium", MEDIUM), ("short", SENTENCE), ("long0", LONGS[0]))}
             result["lone"] = phase("after part 1 (lone requests)", lambda: part_lone(tokens[0], bares[0], args.repeat),
                                    "lone")
             result["four"] = phase("after part 2 (4 at once)", lambda: part_four(
@@ -373,7 +292,7 @@ def run(args, result: dict) -> None:
             alone = phase("after part 3a (short stream alone)", lambda: first_alone(tokens[0], bares[0], args.repeat),
                           "first")
             result["first"] = phase("after part 3b (short stream with 3 long streams)",
-                                    lambda: part_first(alone, first_loaded(tokens[:4], args.repeat)))
+                                    lambda: first_loaded(tokens[:4], args.repeat, alone))
             result["burst"] = phase("after part 4 (24 at once" + ("" if args.no_retry else ", then retries") + ")",
                                     lambda: part_burst(tokens, not args.no_retry), "burst")
             result["api"] = phase("after part 6 (HTTP API)", lambda: part_api(
@@ -381,14 +300,10 @@ def run(args, result: dict) -> None:
         result.update(svc.logs)
     finally:
         for b in bares:
-            b.close()
+            b.shutdown(cancel_futures=True)
 
 
 # -- tables ------------------------------------------------------------------------------------
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "**missed**"
 
 
 def runs(xs: list[float | None]) -> str:
@@ -443,7 +358,7 @@ def table_123(r: dict) -> list[str]:
               f"{'left by the client at' if s['stopped'] else 'last byte'} {s['total']:.1f} s, {s['audio']:.1f} s of "
               f"audio, {s['x_realtime']:.2f}x real time after first audio; start-up buffer for no stall "
               f"{s['stall']:.1f} s", "", *blank, "") for i, s in enumerate(first["long_streams"])]
-    out += [f"\n### 3. First audio of a short streamed sentence ({len(SHORT)} characters)\n", *harness.table(
+    out += [f"\n### 3. First audio of a short streamed sentence ({len(SENTENCE)} characters)\n", *harness.table(
         ["measure", "service", "bare one sentence (2 threads)", "ratio", "target", "verdict"],
         [("first audio byte alone, s", *c[2][1:]), ("first audio byte with 3 long streams running, s", *c[3][1:]),
          ("runs: alone / loaded; bare", f"{runs(first['alone'])} / {runs(first['loaded'])}", runs(first["bare"]),
@@ -520,8 +435,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="part 6: how long GET /api/auth/me is sent")
     parser.add_argument("--clients", type=int, default=8, help="part 6: keep-alive clients sending it")
     args = parser.parse_args()
-    if args.child:
-        return bare_worker(int(args.child[0]))
     report = harness.Report("serve", args.json, repeat=args.repeat, seconds=args.seconds, clients=args.clients,
                             memory=[], idle_wait={})
     run(args, report.data)

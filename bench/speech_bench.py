@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 
 import av
 import harness
@@ -62,30 +61,21 @@ def words_of(text: str) -> list[str]:
     return re.findall(r"[a-z']+", text.lower().replace("-", " "))
 
 
-def recognise(pcm: bytes) -> str:
+def decode(pcm: bytes, words: list[str] | None = None) -> Decoder:
+    """PocketSphinx over the audio: what it recognises, or with `words` their forced alignment."""
     decoder = Decoder(samprate=16000, loglevel="FATAL")
+    if words is not None:
+        decoder.set_align_text(" ".join(words))
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
-    hyp = decoder.hyp()
-    return hyp.hypstr if hyp is not None else ""
-
-
-def align(pcm: bytes, words: list[str]) -> list[tuple[str, float]]:
-    """PocketSphinx's forced alignment: (word, start seconds) for each word."""
-    decoder = Decoder(samprate=16000, loglevel="FATAL")
-    decoder.set_align_text(" ".join(words))
-    decoder.start_utt()
-    decoder.process_raw(pcm, full_utt=True)
-    decoder.end_utt()
-    return [(re.sub(r"\(\d+\)$", "", s.word), s.start_frame / 100) for s in decoder.seg()
-            if s.word not in ("<s>", "</s>", "<sil>")]
+    return decoder
 
 
 def wer(engine: Engine, text: str, said: str, normalize: bool) -> dict[str, object]:
-    req = engine.validate(text, VOICE, lang=LANG, normalize=Options(enabled=normalize))
-    result = engine.synthesize(req)
-    heard = recognise(to_16k(result.audio))
+    result = engine.synthesize(engine.validate(text, VOICE, lang=LANG, normalize=Options(enabled=normalize)))
+    hyp = decode(to_16k(result.audio)).hyp()
+    heard = hyp.hypstr if hyp is not None else ""
     score = jiwer.wer(" ".join(words_of(said)), " ".join(words_of(heard)) or "-")
     return {"wer": round(score, 3), "heard": heard, "seconds": round(result.duration, 2)}
 
@@ -94,15 +84,11 @@ def timing_error(engine: Engine, text: str) -> dict[str, object]:
     """Engine word starts against the forced alignment, for texts whose words read as written."""
     result = engine.synthesize(engine.validate(text, VOICE, lang=LANG))
     words = [w for w in result.words if words_of(w.word)]
-    aligned = align(to_16k(result.audio), [" ".join(words_of(w.word)) for w in words])
-    pairs = [(w.start, start) for w, (_, start) in zip(words, aligned, strict=False)]
-    errors = sorted(abs(a - b) for a, b in pairs)
-    return {
-        "words": len(words), "aligned": len(aligned),
-        "median_ms": round(1000 * statistics.median(errors)),
-        "p90_ms": round(1000 * errors[int(0.9 * (len(errors) - 1))]),
-        "max_ms": round(1000 * errors[-1]),
-    }
+    decoder = decode(to_16k(result.audio), [" ".join(words_of(w.word)) for w in words])  # kept: its segments live in it
+    aligned = [s.start_frame / 100 for s in decoder.seg() if s.word not in ("<s>", "</s>", "<sil>")]
+    errors = sorted(abs(w.start - start) for w, start in zip(words, aligned, strict=False))
+    return {"words": len(words), "aligned": len(aligned), "median_ms": round(1000 * harness.median(errors)),
+            "p90_ms": round(1000 * errors[int(0.9 * (len(errors) - 1))]), "max_ms": round(1000 * errors[-1])}
 
 
 def main() -> None:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import harness
-from harness import log, median
-from serve_bench import LONGS, SHORT, Bare
+from harness import LONGS, SENTENCE, log, median, verdict
 
 PCM_BYTES_PER_SECOND = 24000 * 2  # s16le mono 24 kHz
 RETRY_BUDGET = 300.0  # seconds a refused listener keeps asking, as Retry-After says
 
 
 def listen(port: int, token: str, text: str, barrier: threading.Barrier | None = None) -> dict[str, Any]:
-    """A virtual player: one streamed PCM generation, played in real time from its first byte; the
-    time it waits for bytes (stalls) counted from the reads' arrival times."""
+    """A virtual player: a streamed PCM generation played in real time from its first byte; stalls from the reads."""
     r = harness.generate(port, token, {"text": text, "stream": True, "format": "pcm"}, expect=None, barrier=barrier)
     out = {"status": r["status"], "place": r["headers"].get("x-queue-position"),
            "retry_after": r["headers"].get("retry-after"), "first": r["first"], "total": r["total"]}
@@ -38,8 +36,7 @@ def at_once(port: int, tokens: list[str], text: str) -> list[dict]:
 
 
 def retrying(port: int, token: str, text: str, first: dict) -> dict:
-    """A refused listener does as told: waits Retry-After and asks again, until served or for
-    RETRY_BUDGET seconds."""
+    """A refused listener waits Retry-After and asks again, until served or for RETRY_BUDGET seconds."""
     waits, answer, deadline = [], first, time.perf_counter() + RETRY_BUDGET
     while answer["status"] != 200 and time.perf_counter() < deadline:
         waits.append(answer["retry_after"])
@@ -48,23 +45,18 @@ def retrying(port: int, token: str, text: str, first: dict) -> dict:
     return {**answer, "tries": len(waits) + 1, "retry_afters": waits}
 
 
-def capacity(port: int) -> float:
-    lines = harness.call(port, "GET", "/metrics")["data"].decode().splitlines()
-    return sum(float(line.split()[-1]) for line in lines if line.startswith("kokoro_realtime_capacity"))
-
-
-def scenarios(port: int, tokens: list[str], repeat: int, bare2: Bare) -> dict:
+def scenarios(port: int, tokens: list[str], repeat: int, bare2: ProcessPoolExecutor) -> dict:
     text = LONGS[0]
     out: dict[str, Any] = {"text_chars": len(text)}
     out["lone"] = [listen(port, tokens[0], text) for _ in range(repeat)]
     log("  lone:", [s["stalled"] for s in out["lone"]])
     out["two"] = at_once(port, tokens[:2], text)
     log("  two:", [s["stalled"] for s in out["two"]])
-    out["capacity_before_four"] = capacity(port)
+    out["capacity_before_four"] = harness.metric(port, "kokoro_realtime_capacity")
     out["four_line"] = at_once(port, tokens[:4], text)
     log("  four with line:", [(s["place"], s.get("stalled")) for s in out["four_line"]])
-    bare, probes = harness.interleaved(repeat, lambda: bare2.call({"op": "synth", "text": SHORT})["seconds"][0],
-                                       lambda: listen(port, tokens[0], SHORT)["first"])
+    bare, probes = harness.interleaved(repeat, lambda: harness.bare_seconds(bare2, SENTENCE),
+                                       lambda: listen(port, tokens[0], SENTENCE)["first"])
     out["first"] = {"service": probes, "bare": bare, "ratio": median(probes) / median(bare)}
     return out
 
@@ -79,26 +71,27 @@ def no_line(port: int, tokens: list[str]) -> dict:
 
     results = harness.together(one, tokens)
     return {"first": [r.get("refused", r) for r in results], "retried": [r for r in results if "refused" in r],
-            "capacity": capacity(port)}
+            "capacity": harness.metric(port, "kokoro_realtime_capacity")}
 
 
 def run(args, result: dict) -> None:
-    bare2 = Bare(2)
+    bare2 = harness.spawned()
+    loaded = bare2.submit(harness.bare_load, 2)
     try:
         with harness.service("kokoro_streambench", REGISTER_RATE_LIMIT="1000 per hour") as svc:
-            result["bare_ready"] = bare2.read()
+            result["bare_ready"] = loaded.result()
             web = svc.gunicorn()
             tokens = [harness.register(web.port, f"listener{i}@example.com") for i in range(4)]
-            listen(web.port, tokens[0], SHORT)  # warm up
+            listen(web.port, tokens[0], SENTENCE)  # warm up
             result.update(scenarios(web.port, tokens, args.repeat, bare2))
             web.stop()
             lineless = svc.gunicorn("web-no-line", TTS_STREAM_QUEUE="0")
             tokens = [harness.register(lineless.port, f"refused{i}@example.com") for i in range(4)]
-            listen(lineless.port, tokens[0], SHORT)
+            listen(lineless.port, tokens[0], SENTENCE)
             result["four_no_line"] = no_line(lineless.port, tokens)
         result.update(svc.logs)
     finally:
-        bare2.close()
+        bare2.shutdown(cancel_futures=True)
 
 
 def fmt(s: dict) -> str:
@@ -106,10 +99,6 @@ def fmt(s: dict) -> str:
         return f"{s['status']} (Retry-After {s['retry_after']})"
     place = f"in line at {s['place']}, " if s["place"] else ""
     return f"{place}first audio {s['first']:.2f} s, {s['stalls']} stalls {s['stalled']:.2f} s / {s['audio']:.0f} s"
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "**missed**"
 
 
 def held(streams: list[dict], most: float) -> bool:
@@ -146,7 +135,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of the lone stream and of the first-audio probe")
     args = parser.parse_args()
     report = harness.Report("stream", args.json, repeat=args.repeat)
-    log(f"load average at start: {report.data['load_start']} ({os.cpu_count()} cores)")
     run(args, report.data)
     report.finish(tables)
 
