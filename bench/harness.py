@@ -437,9 +437,15 @@ def bare_feed(tokens: list[int], style: Any, speed: float = 1.0) -> dict[str, An
             "speed": np.array([speed], dtype=np.float32)}
 
 
+def _own_defaults() -> None:
+    for key in [k for k in os.environ if k.startswith("TTS_")]:
+        del os.environ[key]
+
+
 def spawned() -> ProcessPoolExecutor:
-    """A fresh Python process (its own memory and peak RSS) that runs what is submitted to it."""
-    return ProcessPoolExecutor(1, multiprocessing.get_context("spawn"))
+    """A fresh Python process (its own memory and peak RSS) that runs what is submitted to it, with the
+    engine's own defaults (no TTS_* setting of the shell), as the service gets them."""
+    return ProcessPoolExecutor(1, multiprocessing.get_context("spawn"), initializer=_own_defaults)
 
 
 def in_child(work: Callable[..., Any], *args: Any) -> Any:
