@@ -168,3 +168,27 @@ def test_the_welcome_says_what_the_page_does_and_the_icon_is_served(page: Page, 
     favicon = page.request.get(site + "/favicon.ico")
     assert favicon.status == 200 and favicon.headers["content-type"].startswith("image/svg+xml")
     assert serious_violations(page) == []
+
+
+def test_the_form_appears_once_the_welcome_is_in_place_and_does_not_move(page: Page, site: str):
+    """The welcome's voice list fills in above the form: were the form shown first, it would move
+    under the visitor's pointer (a click on "Create account" then landed elsewhere). It waits for
+    the list, 2 s at most."""
+    held = []
+    page.route("**/api/tts/voices", lambda route: held.append(route))  # answered when the test says
+    page.goto(site + "/")
+    wait_until(page, "() => !document.getElementById('intro').hidden")
+    page.wait_for_timeout(500)
+    assert held and page.locator("#auth").is_hidden()  # the list is not there yet: neither is the form
+    expect(page.locator("#auth")).to_be_visible(timeout=5_000)  # past 2 s it comes anyway
+    held[0].continue_()
+    page.unroute("**/api/tts/voices")
+    expect(page.locator("#intro-voices li")).to_have_count(5)
+
+    page.goto(site + "/")  # answered at once: the list is there before the form, which stays put
+    create = page.get_by_role("button", name="Create account")
+    expect(create).to_be_visible()
+    assert page.locator("#intro-voices li").count() == 5
+    box = create.bounding_box()
+    page.wait_for_timeout(500)
+    assert create.bounding_box() == box

@@ -33,7 +33,7 @@ async function onDeleteAccount(event) {
     await api("DELETE", "/api/auth/me", { password: $("delete-password").value });
     $("delete-password").value = "";
     await api("DELETE", "/api/auth/session").catch(() => {});
-    signedOut();
+    await signedOut();
     say(S.account_deleted);
   } catch (error) {
     warn(error, { form: "delete-form", fields: { password: "delete-password" }, codes: { wrong_password: "delete-password" } });

@@ -28,7 +28,7 @@ onSession(
   },
   () => {
     forgetJobs();
-    showIntro();
+    return showIntro();
   },
 );
 
@@ -63,7 +63,7 @@ async function start() {
   if (reset) return showReset(reset);
   const me = await api("GET", "/api/auth/me", undefined, { raw: true });
   if (me.ok) await signedIn(await me.json());
-  else signedOut();
+  else await signedOut();
   if (typeof verified === "string") say(verified);
   else if (verified) warn(verified);
 }

@@ -10,7 +10,7 @@ import { $, S, hush, listen, say, warn } from "./page.mjs";
 let current = null;  // the signed-in user, or null
 let mode = "login";  // the auth form: "login", "register" or "forgot"
 let resetToken = null;
-let hooks = { signedIn: async () => {}, signedOut: () => {} };
+let hooks = { signedIn: async () => {}, signedOut: async () => {} };
 
 export const user = () => current;
 
@@ -90,12 +90,14 @@ export async function signedIn(answer) {
   await hooks.signedIn(current);
 }
 
-export function signedOut() {
+/** The welcome, then the form: shown once the welcome's voices are in place (or after 2 s at
+ *  most), so that the form does not move under a visitor's pointer as they arrive. */
+export async function signedOut() {
   current = null;
   hush();
   for (const id of ["account-bar", "studio", "history", "jobs", "keys", "account"]) $(id).hidden = true;
   for (const id of ["jobs", "keys", "account"]) $(id + "-toggle").setAttribute("aria-expanded", "false");
-  hooks.signedOut();
+  await Promise.race([hooks.signedOut(), new Promise((done) => setTimeout(done, 2000))]);
   showAuth("login");
 }
 
@@ -151,7 +153,7 @@ async function onReset(event) {
 
 async function onLogout() {
   try { await api("DELETE", "/api/auth/session"); } catch (error) { warn(error); }
-  signedOut();
+  await signedOut();
 }
 
 export function wireSession() {
