@@ -288,7 +288,7 @@ class Engine:
 
     def pacer(self, req: Request) -> Pacer:
         """The clock of a live stream of `req` (see `stream`)."""
-        return Pacer(TYPICAL_SECONDS_PER_TOKEN / req.speed, self.scheduler.core_speed())
+        return Pacer(TYPICAL_SECONDS_PER_TOKEN / req.speed, self.scheduler.core_speed(), characters=len(req.text))
 
     def stream(
         self, req: Request, on_piece: Callable[[Piece], None] | None = None, owner: Hashable | None = None,
@@ -305,14 +305,16 @@ class Engine:
         leading or trailing silence, but for pause tags, which are kept wherever they are.
         """
         run = _Run(self, req, owner if owner is not None else object(), pacer)  # anonymous: each on its own
+        held: list[Piece] = []  # made, not yet handed: the listener's start is held (see `pacing`)
         for seg in req.segments:
             pieces = run.tag(seg) if seg.kind != "speech" else run.speak(seg)
             for piece in pieces:
                 if on_piece is not None:
                     on_piece(piece)
-                if run.pacer is not None:
-                    run.pacer.handed(piece.duration)
-                yield piece
+                held.append(piece)
+                if pacer is None or pacer.may_start(piece.duration, piece.chars):
+                    yield from _hand(held, pacer)
+        yield from _hand(held, pacer)
 
     def synthesize(
         self, req: Request, owner: Hashable | None = None, stop: Callable[[], bool] | None = None
@@ -346,6 +348,15 @@ class Engine:
     @staticmethod
     def encode_stream(pieces: Iterable[object], fmt: str) -> Generator[bytes, None, None]:
         return audio_mod.encode_stream(pieces, fmt)
+
+
+def _hand(held: list[Piece], pacer: Pacer | None) -> Iterator[Piece]:
+    """The pieces held, handed out in order (the pacer's listener clock starts with the first)."""
+    while held:
+        piece = held.pop(0)
+        if pacer is not None:
+            pacer.handed(piece.duration)
+        yield piece
 
 
 class _Run:

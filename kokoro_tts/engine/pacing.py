@@ -10,6 +10,11 @@ limit. The chunker keeps a sentence whole when it is only a little over the limi
 `SQUEEZED_SLACK` times it), so the limit given is that much lower: a chunk never takes more than
 MARGIN of the buffer to make. Before the first measurement, the scheduler's recent calls give
 the rate.
+
+Where the stream is made slower than it is heard (a slow or busy machine), no chunk size keeps
+up: the listener's start is held instead, until the audio made covers what the rest will take
+longer to make than to hear (`may_start`), for `HOLD_AT_MOST` seconds at most. One wait first,
+then no stops, as a video player buffers; a machine fast enough starts at once, as before.
 """
 
 from __future__ import annotations
@@ -27,16 +32,25 @@ MARGIN = 0.6
 WEIGHT = 0.5
 #: Below this, chunks are cut into clauses and words anyway: a chunk this small is spoken badly.
 MIN_TOKENS = 24
+#: The share of the measured rate counted on when deciding how long to hold the start.
+START_MARGIN = 0.85
+#: The longest a listener's start is held (seconds after the stream's first piece is made).
+HOLD_AT_MOST = 60.0
 
 
 class Pacer:
     """One stream's clock: what it handed out, how fast its chunks were made."""
 
     def __init__(self, seconds_per_token: float, rate: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, characters: int = 0) -> None:
         self.clock = clock
+        self.first_made: float | None = None
+        self.characters = characters  # of the whole text: what is left to make is estimated from it
+        self.made_chars = 0
+        self.made_audio = 0.0
         self.seconds_per_token = seconds_per_token
         self.rate = rate  # audio seconds made per wall second; None: not measured yet
+        self.measured: float | None = None  # the same, from this stream's own chunks only
         self.started: float | None = None
         self.sent = 0.0
         self.lowest = float("inf")  # the least audio the listener was left with, when a chunk came
@@ -46,8 +60,27 @@ class Pacer:
         if wall_seconds > 0 and audio_seconds > 0:
             rate = audio_seconds / wall_seconds
             self.rate = rate if self.rate is None else self.rate + WEIGHT * (rate - self.rate)
+            self.measured = rate if self.measured is None else self.measured + WEIGHT * (rate - self.measured)
         if tokens > 0 and audio_seconds > 0:
             self.seconds_per_token += WEIGHT * (audio_seconds / tokens - self.seconds_per_token)
+
+    def may_start(self, audio_seconds: float, chars: int) -> bool:
+        """A piece is made (`audio_seconds` of it, for `chars` characters of the text): whether its
+        listener may start hearing now. Yes once started, or when the audio made so far lasts as long
+        as the rest will take to make beyond its own length (estimated from the characters left
+        and this stream's own seconds per character and rate, not the scheduler's guess, which
+        short calls beside an idle core make fast), or after HOLD_AT_MOST."""
+        if self.started is not None:
+            return True
+        now = self.clock()
+        self.first_made = now if self.first_made is None else self.first_made
+        self.made_audio += audio_seconds
+        self.made_chars += chars
+        if self.measured is None or not self.made_chars or now - self.first_made >= HOLD_AT_MOST:
+            return self.made_audio > 0
+        speed = min(self.measured, self.rate or self.measured) * START_MARGIN
+        left = max(0, self.characters - self.made_chars) * self.made_audio / self.made_chars
+        return speed >= 1 or self.made_audio >= left * (1 / speed - 1)
 
     def handed(self, audio_seconds: float) -> None:
         """Audio leaves for the listener (the first starts their clock)."""

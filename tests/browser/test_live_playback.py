@@ -54,7 +54,7 @@ def test_a_long_text_plays_from_its_first_bytes_to_its_end_without_a_stop(app, p
     expect(page.get_by_label("Format")).to_have_value("wav")  # the page's default: it plays live
     page.get_by_label("Text", exact=True).fill(STORY)
     page.get_by_role("button", name="Generate").click()
-    expect(page.locator("#status")).to_have_text("Playing while the rest is synthesised.", timeout=60_000)
+    expect(page.locator("#status")).to_have_text("Playing while the rest is synthesised.", timeout=120_000)
     expect(page.get_by_role("button", name="Stop")).to_be_disabled(timeout=300_000)  # heard to its end
     marks = player_marks(page)
     print(f"first byte {(marks['firstByteAt'] - marks['clickedAt']) / 1000:.2f} s after the click, first sound "

@@ -11,7 +11,7 @@ import pytest
 
 from kokoro_tts.engine import Busy, Interrupted, Scheduler
 from kokoro_tts.engine.chunking import SQUEEZED_SLACK
-from kokoro_tts.engine.pacing import MARGIN, MIN_TOKENS, Pacer
+from kokoro_tts.engine.pacing import HOLD_AT_MOST, MARGIN, MIN_TOKENS, START_MARGIN, Pacer
 
 pytestmark = pytest.mark.unit
 
@@ -49,6 +49,45 @@ def test_a_slow_machine_makes_small_chunks_a_fast_one_big_ones():
         pacer.made(audio_seconds=rate, wall_seconds=1.0, tokens=10)
         pacer.handed(5.0)
     assert slow.max_tokens() < fast.max_tokens()
+
+
+def test_a_fast_enough_stream_starts_with_its_first_piece():
+    pacer = Pacer(0.1, rate=None, clock=Clock(), characters=1_000)
+    pacer.made(audio_seconds=3.0, wall_seconds=1.0, tokens=40)  # three times real time
+    assert pacer.may_start(audio_seconds=3.0, chars=50)
+
+
+def test_a_stream_made_slower_than_heard_holds_its_start_until_the_rest_can_follow():
+    """At 0.5x real time, 30 s of speech take 60 s to make: the listener starts once the audio
+    made covers what the rest takes longer to make than to hear, then hears it without a stop."""
+    clock = Clock()
+    pacer = Pacer(0.1, rate=None, clock=clock, characters=300)  # 0.1 s per character, below
+    made = 0.0
+    while True:
+        pacer.made(audio_seconds=1.0, wall_seconds=2.0, tokens=12)  # 0.5x real time
+        clock.now += 2.0
+        made += 1.0
+        if pacer.may_start(audio_seconds=1.0, chars=10):
+            break
+    left = 30.0 - made
+    speed = 0.5 * START_MARGIN
+    assert made >= left * (1 / speed - 1) > made - 2.0  # held just long enough, with the margin
+    assert clock.now - 100.0 < HOLD_AT_MOST
+    pacer.handed(made)
+    while left > 0:  # the rest, made at 0.5x while the listener hears
+        clock.now += 2.0
+        pacer.handed(1.0)
+        left -= 1.0
+    assert not pacer.stalled and pacer.may_start(audio_seconds=1.0, chars=10)
+
+
+def test_a_start_is_held_for_at_most_a_minute():
+    clock = Clock()
+    pacer = Pacer(0.1, rate=None, clock=clock, characters=100_000)  # hours of speech at 0.1x
+    pacer.made(audio_seconds=1.0, wall_seconds=10.0, tokens=12)
+    assert not pacer.may_start(audio_seconds=1.0, chars=10)
+    clock.now += HOLD_AT_MOST
+    assert pacer.may_start(audio_seconds=1.0, chars=10)
 
 
 def test_live_streams_beyond_capacity_wait_in_line_in_order():
