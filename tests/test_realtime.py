@@ -10,8 +10,11 @@ import urllib.error
 import urllib.request
 
 import pytest
+from sqlalchemy import func, select
 
 from kokoro_tts.context import get_engine
+from kokoro_tts.extensions import db
+from kokoro_tts.models import PENDING, Generation
 from tests.support.app import bearer, credits_of, set_credits
 
 pytestmark = pytest.mark.api
@@ -40,6 +43,26 @@ def _stream(live_url: str, token: str, text: str = LONG):
         return error
 
 
+def _leave(app, playing) -> None:
+    """The listener leaves; its stream is settled before the test ends."""
+    playing.close()
+    _settled(app)
+
+
+def _settled(app) -> None:
+    """Every stream settled: a stream whose listener left is noticed at its next write, and would
+    otherwise settle while the database is emptied for the next test (a deadlock, seen)."""
+    deadline = time.monotonic() + 120
+    while True:
+        with app.app_context():
+            pending = db.session.scalar(select(func.count()).where(Generation.status == PENDING))
+            db.session.remove()
+        if not pending:
+            return
+        assert time.monotonic() < deadline, "the stream was never settled"
+        time.sleep(0.2)
+
+
 def test_a_stream_beyond_capacity_waits_in_line_then_plays(app, auth, client, live_url, one_listener):
     ada, bob = auth.token(), auth.token("bob@example.com")
     set_credits(app, "bob@example.com", 10_000)
@@ -56,6 +79,7 @@ def test_a_stream_beyond_capacity_waits_in_line_then_plays(app, auth, client, li
     audio = waiting.read()
     assert len(audio) > 24_000  # more than half a second of 16-bit speech at 24 kHz
     assert credits_of(app, "bob@example.com") == 10_000 - len("Waiting my turn.")
+    _settled(app)
 
 
 def test_without_a_line_a_stream_beyond_capacity_is_busy(app, auth, live_url, one_listener):
@@ -68,7 +92,7 @@ def test_without_a_line_a_stream_beyond_capacity_is_busy(app, auth, live_url, on
     assert refused.status == 503 and json.loads(refused.read())["error"]["code"] == "busy"
     assert int(refused.headers["Retry-After"]) >= 1
     assert credits_of(app, "bob@example.com") == 100
-    playing.close()
+    _leave(app, playing)
 
 
 def test_a_listener_who_leaves_the_line_pays_nothing_and_frees_the_place(app, auth, client, live_url, one_listener):
@@ -84,4 +108,4 @@ def test_a_listener_who_leaves_the_line_pays_nothing_and_frees_the_place(app, au
         time.sleep(0.2)
     assert client.get("/api/tts/queue", headers=bearer(bob)).json["places"] == []
     assert credits_of(app, "bob@example.com") == 10_000
-    playing.close()
+    _leave(app, playing)
