@@ -16,6 +16,7 @@ from kokoro_tts.context import get_engine
 from kokoro_tts.extensions import db
 from kokoro_tts.models import PENDING, Generation
 from tests.support.app import bearer, credits_of, set_credits
+from tests.support.workers import wait_for
 
 pytestmark = pytest.mark.api
 
@@ -52,15 +53,14 @@ def _leave(app, playing) -> None:
 def _settled(app) -> None:
     """Every stream settled: a stream whose listener left is noticed at its next write, and would
     otherwise settle while the database is emptied for the next test (a deadlock, seen)."""
-    deadline = time.monotonic() + 120
-    while True:
+
+    def pending() -> int:
         with app.app_context():
-            pending = db.session.scalar(select(func.count()).where(Generation.status == PENDING))
+            count = db.session.scalar(select(func.count()).where(Generation.status == PENDING))
             db.session.remove()
-        if not pending:
-            return
-        assert time.monotonic() < deadline, "the stream was never settled"
-        time.sleep(0.2)
+        return count
+
+    wait_for(lambda: not pending(), 120, "the streams to be settled")
 
 
 def test_a_stream_beyond_capacity_waits_in_line_then_plays(app, auth, client, live_url, one_listener):
