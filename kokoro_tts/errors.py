@@ -33,7 +33,7 @@ STATUSES: dict[str, int] = {
     "bad_request": 400, "validation_error": 400, "invalid_json": 400, "invalid_characters": 400,
     "engine_error": 400, "empty_text": 400, "nothing_to_say": 400, "unknown_format": 400, "invalid_speed": 400,
     "unsupported_language": 400, "unknown_voice": 400, "voice_unavailable": 400, "invalid_markup": 400,
-    "invalid_phonemes": 400, "invalid_rule": 400, "model_not_found": 400, "invalid_link": 400,
+    "invalid_ssml": 400, "invalid_phonemes": 400, "invalid_rule": 400, "model_not_found": 400, "invalid_link": 400,
     "link_expired": 400, "unreadable_file": 400,
     # Credentials.
     "unauthorized": 401, "missing_token": 401, "invalid_token": 401, "token_expired": 401, "token_revoked": 401,
@@ -164,7 +164,7 @@ def handle_engine_error(error: EngineError) -> Response:
         log.error("speech engine unavailable: %s", error.message)
         unavailable = N_("The speech engine is not available on this server right now.")
         return error_response(status, error.code, say(unavailable))
-    return error_response(status, error.code, say(error.message))
+    return error_response(status, error.code, say(error.message), error.details)
 
 
 def handle_document_error(error: DocumentError) -> Response:

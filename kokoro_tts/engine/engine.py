@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from . import audio as audio_mod
-from . import script, timing
+from . import script, ssml, timing
 from .backends import Backend, make_backend
 from .catalogue import VoiceInfo, catalogue, info_for
 from .chunking import MAX_TOKENS, Chunk, chunk_text, speakable
-from .errors import EmptyText, Interrupted, InvalidSpeed, Message, NothingToSay, TextTooLong
+from .errors import EmptyText, Interrupted, InvalidMarkup, InvalidSpeed, Message, NothingToSay, TextTooLong
 from .g2p import get_g2p, require_language
 from .hub import default_voices_dir
 from .normalize import Options
@@ -63,6 +63,8 @@ class Request:
     lang: str
     fmt: str | None = None
     segments: tuple[script.Segment, ...] = ()
+    #: SSML's ``<mark>``s, at offsets of ``text``
+    marks: tuple[ssml.Mark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Result:
     sample_rate: int = SAMPLE_RATE
     chunks: list[Piece] = field(default_factory=list)
     words: list[timing.Word] = field(default_factory=list)
+    marks: list[timing.MarkTime] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
@@ -215,16 +218,21 @@ class Engine:
         fmt: str | None = None,
         rules: Sequence[PronunciationRule] = (),
         normalize: Options | None = None,
+        text_type: str | None = None,
     ) -> Request:
         """Check everything about a request before any synthesis; raises an EngineError subclass.
 
         Control characters are removed from the text first; the request's text is what is spoken
-        (and what a service charges for). Its markup (pauses, voice tags, inline phonemes), the
-        pronunciation `rules` and normalisation are resolved here, so bad ones fail now.
+        (and what a service charges for): an SSML document's transcript, not its markup (`ssml`;
+        `text_type` "ssml" or "text" says which the text is, else its first tag does). Its markup
+        (pauses, voice tags, inline phonemes), the pronunciation `rules` and normalisation are
+        resolved here, so bad ones fail now.
         """
         # Control characters (`spoken.CONTROL`) and those of the private use areas, which stand for
         # phonemes inside the engine, mean nothing in a request: removed, never charged.
         text = PRIVATE_USE.sub("", CONTROL.sub("", str(text or "")))
+        document = self._document(text, text_type)
+        text = document.text if document is not None else text
         if not text.strip():
             raise EmptyText(Message("text is empty"))
         if len(text) > self.settings.max_chars:
@@ -234,17 +242,34 @@ class Engine:
         speed = check_speed(speed)
         given = require_language(lang) if lang is not None and str(lang).strip() else None
         settings = script.Settings(self.resolve_voice(voice), given, tuple(rules), normalize or Options())
-        segments = tuple(script.build(text, settings, self.resolve_voice))
+        segments = tuple(script.build(text, settings, self.resolve_voice, document.parts if document else None))
         self._check_length(segments, speed)
         speech = [seg for seg in segments if seg.kind == "speech"]
         chunks = (c for seg in speech for c in self._segment_chunks(seg, speed, words=False))
         if not any(speakable(c.tokens) for c in chunks):
             raise NothingToSay(Message("the text has nothing to say: no word the model can speak"))
-        return Request(text, settings.voice, speed, given or speech[0].lang, fmt, segments)
+        marks = document.marks if document is not None else ()
+        return Request(text, settings.voice, speed, given or speech[0].lang, fmt, segments, marks)
+
+    def _document(self, text: str, text_type: str | None) -> ssml.Document | None:
+        """The SSML document `text` is, if it is one (None: plain text and this engine's own tags)."""
+        if text_type not in (None, "text", "ssml"):
+            raise InvalidMarkup(Message("text_type is text or ssml, not {given!r}", given=text_type))
+        if text_type == "text" or (text_type is None and not ssml.is_ssml(text)):
+            return None
+        document = ssml.parse(text)  # first: a hostile document is refused as such, whatever its size
+        if len(text) > ssml.MARKUP_GROWTH * self.settings.max_chars:
+            raise TextTooLong(Message("the SSML document is {n} characters; at most {limit}",
+                                      n=len(text), limit=ssml.MARKUP_GROWTH * self.settings.max_chars))
+        return document
 
     def _check_length(self, segments: Sequence[script.Segment], speed: float) -> None:
-        """TextTooLong when the audio the segments will make, estimated, passes max_audio_seconds."""
-        spoken = sum(len(seg.spoken.text) for seg in segments if seg.spoken is not None)
+        """TextTooLong when the audio the segments will make, estimated, passes max_audio_seconds;
+        InvalidSpeed when an SSML rate takes a span's speed out of bounds."""
+        for seg in segments:
+            if seg.rate != 1.0:
+                check_speed(speed * seg.rate)
+        spoken = sum(len(seg.spoken.text) / seg.rate for seg in segments if seg.spoken is not None)
         seconds = spoken * SECONDS_PER_CHARACTER / speed + sum(seg.seconds for seg in segments)
         limit = self.settings.max_audio_seconds
         if seconds > limit:
@@ -284,7 +309,7 @@ class Engine:
     ) -> Generator[Chunk, None, None]:
         """The chunks of a spoken segment: its rewritten text, marked words given their phonemes."""
         assert seg.spoken is not None
-        return self.chunks(seg.spoken.text, seg.lang, speed, seg.spoken.phonemes, words, pace)
+        return self.chunks(seg.spoken.text, seg.lang, speed * seg.rate, seg.spoken.phonemes, words, pace)
 
     def pacer(self, req: Request) -> Pacer:
         """The clock of a live stream of `req` (see `stream`)."""
@@ -337,7 +362,7 @@ class Engine:
         timeline = Timeline()
         for piece in pieces:
             timeline.add(piece.duration, piece.words)
-        return Result(audio=audio, chunks=pieces, words=timeline.words(req.text))
+        return Result(audio=audio, chunks=pieces, words=timeline.words(req.text), marks=timeline.marks(req.marks))
 
     # -- encoding -------------------------------------------------------------------------------
 
@@ -399,7 +424,8 @@ class _Run:
         if not chunk.tokens:
             return np.zeros(0, dtype=np.float32), []
         style = seg.voice.style_for(len(chunk.tokens))
-        call = partial(self.engine.backend.infer, chunk.tokens, style, self.req.speed)  # + narrow, by the scheduler
+        speed = self.req.speed * seg.rate
+        call = partial(self.engine.backend.infer, chunk.tokens, style, speed)  # + narrow, by the scheduler
         asked = time.monotonic()
         out = self.engine.scheduler.run(self.owner, self.calls == 0, call, live=self.pacer is not None)
         if self.pacer is not None:  # its own rate: the wait for the model included

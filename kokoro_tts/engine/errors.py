@@ -45,9 +45,10 @@ class EngineError(ValueError):
 
     code = "engine_error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details
 
 
 class EmptyText(EngineError):
@@ -98,6 +99,13 @@ class InvalidMarkup(EngineError):
     """A ``[pause:…]`` or ``[voice:…]`` tag, or inline pronunciation, that cannot be honoured."""
 
     code = "invalid_markup"
+
+
+class InvalidSsml(EngineError):
+    """An SSML document that is not well-formed, is hostile (entities, depth) or asks for what the
+    engine does not do (``<audio>``); ``details`` hold the line and column of a syntax error."""
+
+    code = "invalid_ssml"
 
 
 class Interrupted(EngineError):

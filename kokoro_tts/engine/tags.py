@@ -23,14 +23,33 @@ INLINE = re.compile(r"\[([^\[\]\n]+)\]\(/([^/\n]+)/\)")
 
 
 @dataclass(frozen=True)
+class Say:
+    """``[start, end)`` of the text said another way: ``how`` is ``phonemes`` (``detail`` holds
+    them, in the model's set) or an SSML say-as interpretation (``detail``: its format)."""
+
+    start: int
+    end: int
+    how: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class Part:
-    """A span of the text: ``text`` to speak, a ``pause`` of ``seconds``, or a ``voice`` change."""
+    """A span of the text: ``text`` to speak, a ``pause`` of ``seconds``, or a ``voice`` change
+    (``""``: back to the request's voice).
+
+    SSML (`ssml`) also gives a text span its language, a rate (a factor on the request's speed)
+    and words said another way (``says``); this module's own tags give none of them.
+    """
 
     kind: str
     start: int
     end: int
     seconds: float = 0.0
     voice: str = ""
+    lang: str | None = None
+    rate: float = 1.0
+    says: tuple[Say, ...] = ()
 
 
 def pause_seconds(tag: str, value: str) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -20,6 +21,16 @@ FRAME_SECONDS = 600 / 24000
 LEAD = 3 * FRAME_SECONDS
 #: The words of the original text, a ``[word](/phonemes/)`` counting as one.
 _WORD = re.compile(r"\[[^\[\]\n]+\]\(/[^/\n]+/\)\S*|\S+")
+
+
+class Marked(Protocol):
+    """A named point of the text (SSML's ``<mark>``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def offset(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,17 @@ class Word:
         return {"word": self.word, "start": round(self.start, 3), "end": round(self.end, 3)}
 
 
+@dataclass(frozen=True)
+class MarkTime:
+    """An SSML mark and when it is reached: the start of the word after it."""
+
+    name: str
+    time: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "time": round(self.time, 3)}
+
+
 class Timeline:
     """Pieces of audio laid end to end, and their words' times from the start of the first."""
 
@@ -58,6 +80,11 @@ class Timeline:
 
     def words(self, text: str) -> list[Word]:
         return caption_words(text, self.timed)
+
+    def marks(self, marks: Iterable[Marked]) -> list[MarkTime]:
+        """Each mark's time: when the first word from its offset on starts (the end, past the last)."""
+        return [MarkTime(m.name, next((w.begin for w in self.timed if w.start >= m.offset), self.offset))
+                for m in marks]
 
 
 def token_edges(n_tokens: int, durations: np.ndarray | None, samples: int, rate: int) -> np.ndarray:

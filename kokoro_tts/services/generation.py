@@ -23,7 +23,7 @@ from ..engine import EngineError, Interrupted, NothingToSay, Piece, Request, con
 from ..engine.audio import EXTENSIONS
 from ..engine.normalize import Options
 from ..engine.scheduler import Admission
-from ..engine.timing import Timeline, Word
+from ..engine.timing import MarkTime, Timeline, Word
 from ..extensions import db
 from ..models import Generation, User
 from ..storage import StorageError
@@ -58,6 +58,8 @@ class Order:
     source: str = "api"
     normalize: bool = True
     normalization: dict[str, bool] | None = None
+    #: "ssml" or "text"; None: SSML when the text starts with <speak>
+    text_type: str | None = None
     #: Asked between pieces of a whole generation: True when its client has gone (then it stops,
     #: refunded: nobody will hear it).
     stop: Callable[[], bool] | None = None
@@ -72,6 +74,8 @@ class Audio:
     content_type: str
     headers: dict[str, str] = field(default_factory=dict)
     words: list[Word] = field(default_factory=list)
+    #: SSML marks and their times (whole audio)
+    marks: list[MarkTime] = field(default_factory=list)
     #: seconds of audio made so far (a stream's grows as it is sent)
     seconds: Callable[[], float] = field(default=lambda: 0.0)
 
@@ -93,7 +97,7 @@ def check(user: User, order: Order) -> Request:
     speed = order.speed if order.speed is not None else preferences.get("default_speed", 1.0)
     options = Options.from_request(order.normalize, order.normalization)
     rules = pronunciations.for_engine(user)
-    return get_engine().validate(order.text, voice, speed, order.lang, order.format, rules, options)
+    return get_engine().validate(order.text, voice, speed, order.lang, order.format, rules, options, order.text_type)
 
 
 def stored_words(words: list[Word]) -> list[list[object]]:
@@ -211,7 +215,7 @@ def _whole(charge: _Charge, req: Request, headers: dict[str, str], stop: Callabl
         raise (database_unavailable() if is_database_outage(exc) else exc) from exc
     _retain(charge.user_id)
     headers["X-Audio-Duration"] = f"{result.duration:.3f}"
-    return Audio(audio, content_type(charge.format), headers, result.words, lambda: result.duration)
+    return Audio(audio, content_type(charge.format), headers, result.words, result.marks, lambda: result.duration)
 
 
 def _streamed(stream: _Stream, headers: dict[str, str]) -> Audio:

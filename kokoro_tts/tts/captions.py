@@ -39,7 +39,8 @@ def captioned(data: dict[str, Any]):
     """Speech and the time of each word, in one JSON answer; charged like `/generate`."""
     order = Order(
         text=data["text"], voice=data["voice"], speed=data["speed"], lang=data["lang"], format=data["format"],
-        normalize=data["normalize"], normalization=data["normalization"], stop=client_gone(),
+        normalize=data["normalize"], normalization=data["normalization"], text_type=data["text_type"],
+        stop=client_gone(),
     )
     audio = generate(current_caller(), order)
     assert isinstance(audio.body, bytes)
@@ -49,6 +50,7 @@ def captioned(data: dict[str, Any]):
         "duration": round(audio.seconds(), 3),
         "generation_id": int(audio.headers["X-Generation-Id"]),
         "words": [w.as_dict() for w in audio.words],
+        "marks": [m.as_dict() for m in audio.marks],
     }, 200, {k: v for k, v in audio.headers.items() if k != "Content-Disposition"}
 
 

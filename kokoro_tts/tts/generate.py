@@ -29,7 +29,7 @@ def generate(data: dict[str, Any]):
     order = Order(
         text=data["text"], voice=data["voice"], speed=data["speed"], lang=data["lang"],
         format=data["format"], stream=data["stream"], normalize=data["normalize"],
-        normalization=data["normalization"], stop=client_gone(),
+        normalization=data["normalization"], text_type=data["text_type"], stop=client_gone(),
     )
     return audio_response(run(current_caller(), order))
 

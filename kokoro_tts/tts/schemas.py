@@ -41,7 +41,14 @@ NormalizationSchema = Schema.from_dict({kind: StrictBoolean(load_default=True) f
 
 class GenerateSchema(Schema):
     text = fields.String(
-        required=True, metadata={"description": "at most TTS_MAX_CHARS characters", "example": "Hello."}
+        required=True,
+        metadata={"description": "at most TTS_MAX_CHARS characters; or an SSML document (`<speak>...</speak>`, "
+                                 "see the README's SSML table), charged for the text it speaks",
+                  "example": "Hello."},
+    )
+    text_type = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(["text", "ssml"]),
+        metadata={"description": "default: ssml when the text starts with <speak>, else text"},
     )
     voice = fields.String(
         load_default=None, allow_none=True,
@@ -81,12 +88,19 @@ class WordSchema(Schema):
     end = fields.Float(required=True, metadata={"description": "seconds"})
 
 
+class MarkSchema(Schema):
+    name = fields.String(required=True)
+    time = fields.Float(required=True, metadata={"description": "seconds: the start of the word after the mark"})
+
+
 class CaptionedResponseSchema(Schema):
     audio = fields.String(required=True, metadata={"description": "the audio file, base64", "format": "byte"})
     format = fields.String(required=True)
     duration = fields.Float(required=True, metadata={"description": "seconds"})
     generation_id = fields.Integer(required=True)
     words = fields.List(fields.Nested(WordSchema), required=True)
+    marks = fields.List(fields.Nested(MarkSchema), required=True,
+                        metadata={"description": "an SSML text's <mark> elements, in order"})
 
 
 class CaptionsQuerySchema(Schema):

@@ -96,3 +96,19 @@ def test_following_can_be_turned_off_and_stays_off(page: Page, site: str):
     page.wait_for_timeout(1000)
     expect(page.locator("button.word")).to_have_count(0)
     expect(item).to_contain_text("The first sentence is short.")
+
+
+def test_ssml_in_the_text_box_is_recognised_and_its_words_followed(app, page: Page, site: str):
+    register(page, site)
+    set_credits(app, EMAIL, 1000)
+    page.reload()
+    document = ('<speak xml:lang="en-US">The first sentence is short. <break time="500ms"/> '
+                '<prosody rate="slow">The <sub alias="second">2nd</sub> one is slower.</prosody></speak>')
+    page.get_by_label("Text", exact=True).fill(document)
+    expect(page.locator("#count")).to_contain_text("SSML recognised")
+    page.get_by_role("button", name="Generate").click()
+    reading = page.locator("#reading-text")
+    expect(reading.locator(CURRENT)).to_have_count(1, timeout=90_000)  # followed word by word
+    expect(reading).to_have_text("The first sentence is short. The second one is slower.")  # no tags
+    spoken = "The first sentence is short. The second one is slower."
+    expect(page.locator("#credits")).to_contain_text(str(1000 - len(spoken)))

@@ -16,17 +16,11 @@ from kokoro_tts.engine.timing import Word
 from kokoro_tts.engine.timing import srt as to_srt
 from kokoro_tts.engine.timing import webvtt as to_vtt
 from kokoro_tts.engine.wordalign import align
+from tests.support.audio import longest_silence
 
 pytestmark = pytest.mark.unit
 
 EN = "en-us"
-
-
-def longest_silence(audio: np.ndarray, threshold: float = 0.01) -> float:
-    quiet = np.concatenate([[0], (np.abs(audio) < threshold).astype(np.int8), [0]])
-    edges = np.flatnonzero(np.diff(quiet))
-    runs = edges[1::2] - edges[::2]
-    return float(runs.max()) / SAMPLE_RATE if runs.size else 0.0
 
 
 def pitch(audio: np.ndarray) -> float:

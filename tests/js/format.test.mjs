@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  countState, creditsText, excerpt, fmt, historyMeta, jobCounts, jobLine, jobStatusText, keyUsed, languageName,
+  countState, creditsText, excerpt, isSsml, fmt, historyMeta, jobCounts, jobLine, jobStatusText, keyUsed, languageName,
   missingAudio, number, sdkSnippet, seconds, setLanguage, speedText, when,
 } from "../../kokoro_tts/web/static/format.mjs";
 
@@ -14,7 +14,7 @@ const S = {
   job_counts: "{done} of {total} characters · chapters {chapters_done} of {chapters}",
   last_used: "last used {when}", never_used: "never used",
   count_near: { one: "{n} character left before the limit of {max}", other: "{n} characters left before the limit of {max}" },
-  count_over: "{n} characters: {over} over the limit of {max}.",
+  count_over: "{n} characters: {over} over the limit of {max}.", ssml_hint: "SSML recognised.",
   audio_pending: "Still being made.", audio_stopped: "Stopped after {seconds}.", audio_gone: "No longer kept.",
 };
 const NNBSP = "\u202f";
@@ -96,6 +96,16 @@ test("the count: length and cost; near the limit what is left; over it by how mu
   assert.equal(countState(4999, 5000, S).text.endsWith("· 1 character left before the limit of 5,000"), true);
   assert.deepEqual(countState(5000, 5000, S).level, "near");
   assert.deepEqual(countState(20000, 5000, S), { level: "over", text: "20,000 characters: 15,000 over the limit of 5,000." });
+});
+
+test("SSML is told by its first tag, as the server tells it; its count says so and allows its markup", () => {
+  for (const text of ["<speak>Hi</speak>", '  \n<?xml version="1.0"?><speak/>', "<!DOCTYPE speak><speak/>", "<speak\n>x"]) {
+    assert.equal(isSsml(text), true, text);
+  }
+  for (const text of ["Hello <speak>", "<speaker>Hi</speaker>", "<p>Hi</p>", ""]) assert.equal(isSsml(text), false, text);
+  assert.deepEqual(countState(30, 5000, S, true), { level: "ok", text: "30 characters · SSML recognised." });
+  assert.deepEqual(countState(19000, 5000, S, true).level, "ok");
+  assert.deepEqual(countState(20001, 5000, S, true), { level: "over", text: "20,001 characters: 1 over the limit of 20,000." });
 });
 
 test("excerpt", () => {

@@ -141,7 +141,7 @@ def _speak(
     """One part's audio and words; a part with nothing to say (a row of asterisks) is silent."""
     engine = get_engine()
     try:
-        req = engine.validate(text, held.voice, held.speed, held.lang, held.format, rules, options)
+        req = engine.validate(text, held.voice, held.speed, held.lang, held.format, rules, options, text_type="text")
     except NothingToSay:
         return np.zeros(0, dtype=np.float32), []
     result = engine.synthesize(req, owner=("job", held.user_id))

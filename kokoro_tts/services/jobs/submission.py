@@ -20,6 +20,7 @@ from ...engine import NothingToSay, Request
 from ...engine.errors import Message
 from ...engine.normalize import Options
 from ...engine.pronounce import PronunciationRule
+from ...engine.ssml import is_ssml
 from ...models import Job, User
 from .. import ledger, pronunciations
 from ..errors import ServiceError
@@ -90,7 +91,8 @@ def _check_parts(user: User, order: JobOrder, the_plan: Plan) -> Request:
     silent: NothingToSay | None = None
     for start, end, _ in the_plan.parts:
         try:
-            req = engine.validate(the_plan.text[start:end], voice, speed, order.lang, order.format, rules, options)
+            req = engine.validate(the_plan.text[start:end], voice, speed, order.lang, order.format, rules, options,
+                                  text_type="text")
         except NothingToSay as exc:
             silent = exc
             continue
@@ -102,6 +104,9 @@ def _check_parts(user: User, order: JobOrder, the_plan: Plan) -> Request:
 
 
 def submit(user: User, order: JobOrder) -> Job:
+    if order.document is None and is_ssml(order.text or ""):
+        raise ServiceError("invalid_ssml", "A long-form job reads plain text or a document, not SSML: "
+                                           "send SSML to /api/tts/generate, /captioned or /v1/audio/speech.")
     chapters = order.chapters()
     if not chapters:
         raise ServiceError("empty_text", "There is no text to speak.")

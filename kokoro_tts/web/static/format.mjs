@@ -58,11 +58,26 @@ export function languageName(code, capital = true) {
   return capital ? name.charAt(0).toLocaleUpperCase(language) + name.slice(1) : name;
 }
 
+/** How the server tells an SSML document (kokoro_tts/engine/ssml.py): by its first tag. */
+const SSML_START = /^\s*(?:<\?xml[\s?]|<!DOCTYPE\s+speak\b|<speak[\s/>])/;
+/** An SSML document may be this many times the limit: its markup is not charged (MARKUP_GROWTH). */
+export const SSML_GROWTH = 4;
+
+export function isSsml(text) {
+  return SSML_START.test(text);
+}
+
 /**
  * Under the text: its length and cost; near the limit (90 %), how many are left; over it, by how
- * much. `level`: "ok", "near" or "over".
+ * much. `level`: "ok", "near" or "over". SSML (`ssml`) costs the words it speaks, which the
+ * server counts: the hint says so, and its limit is the document's.
  */
-export function countState(n, max, S) {
+export function countState(n, max, S, ssml = false) {
+  if (ssml) {
+    const limit = max * SSML_GROWTH;
+    if (max && n > limit) return { level: "over", text: fmt(S.count_over, { n, over: n - limit, max: limit }) };
+    return { level: "ok", text: `${fmt(S.characters, { n })} · ${S.ssml_hint}` };
+  }
   const counted = `${fmt(S.characters, { n })}, ${fmt(S.cost, { n })}`;
   if (max && n > max) return { level: "over", text: fmt(S.count_over, { n, over: n - max, max }) };
   if (max && n >= 0.9 * max) return { level: "near", text: `${counted} · ${fmt(S.count_near, { n: max - n, max })}` };

@@ -47,7 +47,7 @@ async function settled(id) {
   return null;
 }
 
-async function followGeneration(ticket, id, text) {
+async function followGeneration(ticket, id) {
   // The history at once (a stopped item shows as being made), again once the item is settled.
   await loadHistory(true);
   const item = await settled(id);
@@ -55,7 +55,8 @@ async function followGeneration(ticket, id, text) {
   await loadHistory(true);
   if (!item.has_captions) return;
   const { words } = await api("GET", `/api/tts/history/${id}/captions`);
-  attach(ticket, $("reading-text"), text, words, hideReading, S.reading_label);
+  // The item's text: what was spoken (an SSML document's words, without its tags).
+  attach(ticket, $("reading-text"), item.text, words, hideReading, S.reading_label);
 }
 
 /**
@@ -92,7 +93,7 @@ async function speak(body, ticket) {
     inLine();
   }
   markDone();
-  following = followGeneration(ticket, id, body.text).catch(warn);  // words follow while it plays on
+  following = followGeneration(ticket, id).catch(warn);  // words follow while it plays on
   await listened();
   if (stopping) say(fmt(S.stopped_after, { seconds: seconds(heard()) }));
   else if (playing) unsay(playing);
@@ -134,7 +135,7 @@ async function onGenerate(event) {
   }
   if (following) return following;
   if (spokenId === null) return hideReading();
-  return followGeneration(ticket, spokenId, body.text).catch(warn);
+  return followGeneration(ticket, spokenId).catch(warn);
 }
 
 function onStop() {

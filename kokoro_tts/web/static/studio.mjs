@@ -3,7 +3,7 @@
 // "Save as default". Other parts hear when the order changes.
 
 import { api } from "./api.mjs";
-import { countState, fmt, languageName, speedText } from "./format.mjs";
+import { SSML_GROWTH, countState, fmt, isSsml, languageName, speedText } from "./format.mjs";
 import { markField } from "./fields.mjs";
 import { splitVoice } from "./voice-choice.mjs";
 import { $, PAGE_LANG, S, listen, say, warn } from "./page.mjs";
@@ -47,8 +47,9 @@ export function orderErrors(form = "speak-form", text = "text") {
 /** True if the order may go: a text within the limit and a voice; else the field is marked. */
 export function orderReady() {
   const { text, voice } = order();
-  if (text.length > maxChars()) {
-    const message = fmt(S.too_long, { n: text.length, max: maxChars() });
+  const limit = isSsml(text) ? SSML_GROWTH * maxChars() : maxChars();
+  if (text.length > limit) {
+    const message = fmt(S.too_long, { n: text.length, max: limit });
     markField($("text"), message);
     warn(message);
     return false;
@@ -65,7 +66,8 @@ function showSpeed() {
 }
 
 function showCount() {
-  const { level, text } = countState($("text").value.length, maxChars(), S);
+  const typed = $("text").value;
+  const { level, text } = countState(typed.length, maxChars(), S, isSsml(typed));
   $("count").textContent = text;
   $("count").dataset.level = level;
 }
