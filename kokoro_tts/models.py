@@ -173,6 +173,8 @@ class Job(Model):
     status: Mapped[str] = mapped_column(String(16), default=QUEUED, index=True)
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+    #: the SSML document `text` was read from (None: plain text or a document)
+    markup: Mapped[str | None] = mapped_column(Text)
     voice: Mapped[str] = mapped_column(String(255))
     speed: Mapped[float] = mapped_column(Float)
     lang: Mapped[str | None] = mapped_column(String(16))

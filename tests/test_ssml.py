@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 
 import openai
 import pytest
@@ -88,9 +89,14 @@ def test_french_message_for_bad_ssml(auth, client):
     assert "not supported" not in response.json["error"]["message"]
 
 
-def test_a_job_refuses_ssml_plainly(auth, client):
-    response = client.post("/api/tts/jobs", json={"text": DOC, "voice": "jf_alpha"}, headers=auth.headers())
-    assert response.status_code == 400 and response.json["error"]["code"] == "invalid_ssml"
+def test_a_job_refuses_hostile_ssml_and_charges_nothing(app, auth, client):
+    headers = auth.headers()
+    set_credits(app, EMAIL, 1000)
+    for document in HOSTILE:
+        response = client.post("/api/tts/jobs", json={"text": document, "voice": "jf_alpha"}, headers=headers)
+        assert response.status_code == 400 and response.json["error"]["code"] == "invalid_ssml", document[:40]
+    assert client.get("/api/tts/jobs", headers=headers).json["items"] == []
+    assert credits_of(app, EMAIL) == 1000
 
 
 def test_the_openai_sdk_sends_ssml(app, auth, client, live_url):
@@ -104,3 +110,45 @@ def test_the_openai_sdk_sends_ssml(app, auth, client, live_url):
     with pytest.raises(openai.BadRequestError) as info:
         sdk.audio.speech.create(model="tts-1", voice="jf_alpha", input="<speak>Hi <b></speak>")
     assert info.value.body["code"] == "invalid_ssml"
+
+
+@pytest.mark.system
+def test_a_job_speaks_ssml_part_by_part_with_its_breaks(app, auth, database_url, tmp_path):
+    """A job in parts of about 60 characters: a break, a voice and a rate carry across the parts."""
+    from kokoro_tts.context import ENGINE_KEY, get_engine
+    from kokoro_tts.services.jobs.queue import job_queue
+    from tests.support.app import make_app
+    from tests.support.audio import longest_silence
+
+    web = make_app(SQLALCHEMY_DATABASE_URI=database_url, TTS_AUDIO_DIR=str(tmp_path), JOB_PART_CHARS=60)
+    web.extensions[ENGINE_KEY] = get_engine(app)
+    client = web.test_client()
+    headers = auth.headers()
+    set_credits(app, EMAIL, 1000)
+    document = ('<speak xml:lang="en-US"><p>The keeper climbed the stairs of the lighthouse at dusk. '
+                '<voice name="jm_kumo">He lit the great lamp and watched the sea. <break time="1500ms"/> '
+                'A ship answered with its horn.</voice></p><p><prosody rate="slow">Then the night was quiet.'
+                '</prosody></p></speak>')
+    spoken = parse(document).text
+    try:
+        job = client.post("/api/tts/jobs", json={"text": document, "voice": "jf_alpha", "format": "wav"},
+                          headers=headers)
+        assert job.status_code == 202, job.json
+        body = job.json
+        assert body["characters"] == len(spoken) and body["title"].startswith("The keeper climbed")
+        deadline = time.monotonic() + 300
+        while body["status"] not in ("done", "failed") and time.monotonic() < deadline:
+            time.sleep(0.5)
+            body = client.get(f"/api/tts/jobs/{body['id']}", headers=headers).json
+        assert body["status"] == "done", body
+        audio = client.get(f"/api/tts/history/{body['generation_id']}/audio", headers=headers)
+        samples, rate = sf.read(io.BytesIO(audio.data), dtype="float32")
+        assert rate == 24000 and 1.5 <= longest_silence(samples) <= 1.62
+        assert credits_of(app, EMAIL) == 1000 - len(spoken)
+        item = client.get(f"/api/tts/history/{body['generation_id']}", headers=headers).json
+        assert item["text"] == spoken
+    finally:
+        queue = job_queue(web)
+        if queue.worker is not None:
+            queue.worker.stop()
+        make_app()

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import audio as audio_mod
-from . import script, ssml, timing
+from . import script, ssml, tags, timing
 from .backends import Backend, make_backend
 from .catalogue import VoiceInfo, catalogue, info_for
 from .chunking import MAX_TOKENS, Chunk, chunk_text, speakable
@@ -219,6 +219,7 @@ class Engine:
         rules: Sequence[PronunciationRule] = (),
         normalize: Options | None = None,
         text_type: str | None = None,
+        parts: Sequence[tags.Part] | None = None,
     ) -> Request:
         """Check everything about a request before any synthesis; raises an EngineError subclass.
 
@@ -226,13 +227,13 @@ class Engine:
         (and what a service charges for): an SSML document's transcript, not its markup (`ssml`;
         `text_type` "ssml" or "text" says which the text is, else its first tag does). Its markup
         (pauses, voice tags, inline phonemes), the pronunciation `rules` and normalisation are
-        resolved here, so bad ones fail now.
+        resolved here, so bad ones fail now. `parts`: the text's parts, read already (a window of
+        an SSML document, `ssml.window`); its text is then read as it is.
         """
-        # Control characters (`spoken.CONTROL`) and those of the private use areas, which stand for
-        # phonemes inside the engine, mean nothing in a request: removed, never charged.
-        text = PRIVATE_USE.sub("", CONTROL.sub("", str(text or "")))
-        document = self._document(text, text_type)
-        text = document.text if document is not None else text
+        text = clean(text)
+        document = self._document(text, text_type) if parts is None else None
+        if document is not None:
+            text, parts = document.text, document.parts
         if not text.strip():
             raise EmptyText(Message("text is empty"))
         if len(text) > self.settings.max_chars:
@@ -242,7 +243,7 @@ class Engine:
         speed = check_speed(speed)
         given = require_language(lang) if lang is not None and str(lang).strip() else None
         settings = script.Settings(self.resolve_voice(voice), given, tuple(rules), normalize or Options())
-        segments = tuple(script.build(text, settings, self.resolve_voice, document.parts if document else None))
+        segments = tuple(script.build(text, settings, self.resolve_voice, parts))
         self._check_length(segments, speed)
         speech = [seg for seg in segments if seg.kind == "speech"]
         chunks = (c for seg in speech for c in self._segment_chunks(seg, speed, words=False))
@@ -250,6 +251,12 @@ class Engine:
             raise NothingToSay(Message("the text has nothing to say: no word the model can speak"))
         marks = document.marks if document is not None else ()
         return Request(text, settings.voice, speed, given or speech[0].lang, fmt, segments, marks)
+
+    def read_ssml(self, text: str) -> tuple[str, ssml.Document]:
+        """An SSML document as `validate` reads it, and its reading (a long-form job keeps both)."""
+        document = self._document(clean(text), "ssml")
+        assert document is not None
+        return clean(text), document
 
     def _document(self, text: str, text_type: str | None) -> ssml.Document | None:
         """The SSML document `text` is, if it is one (None: plain text and this engine's own tags)."""
@@ -373,6 +380,12 @@ class Engine:
     @staticmethod
     def encode_stream(pieces: Iterable[object], fmt: str) -> Generator[bytes, None, None]:
         return audio_mod.encode_stream(pieces, fmt)
+
+
+def clean(text: object) -> str:
+    """Control characters (`spoken.CONTROL`) and those of the private use areas, which stand for
+    phonemes inside the engine, mean nothing in a request: removed, never charged."""
+    return PRIVATE_USE.sub("", CONTROL.sub("", str(text or "")))
 
 
 def _hand(held: list[Piece], pacer: Pacer | None) -> Iterator[Piece]:

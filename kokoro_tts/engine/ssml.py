@@ -320,6 +320,26 @@ def _root(document: str) -> Element:
     return root
 
 
+def window(document: Document, start: int, end: int) -> tuple[Part, ...]:
+    """The parts of ``document.text[start:end]`` (a long-form job's part), offsets from ``start``:
+    the voice in effect at ``start`` first, then the parts within (a pause or voice change at
+    ``start`` included, one at ``end`` left to the next window unless nothing follows)."""
+    last = end == len(document.text)
+    voice, inside = "", []
+    for part in document.parts:
+        if part.kind == "text":
+            if part.start < end and part.end > start:
+                says = tuple(replace(s, start=s.start - start, end=s.end - start)
+                             for s in part.says if s.start >= start and s.end <= end)
+                inside.append(replace(part, start=max(part.start, start) - start, end=min(part.end, end) - start,
+                                      says=says))
+        elif part.start < start:
+            voice = part.voice if part.kind == "voice" else voice
+        elif part.start < end or (last and part.start == end):
+            inside.append(replace(part, start=part.start - start, end=part.end - start))
+    return ((Part("voice", 0, 0, voice=voice),) if voice else ()) + tuple(inside)
+
+
 def parse(document: str) -> Document:
     """The transcript and parts of an SSML document; InvalidSsml when it is malformed or hostile."""
     reader = _Reader()

@@ -12,7 +12,7 @@ from flask import Flask
 
 from kokoro_tts.cli import speech
 from kokoro_tts.cli.speech import tts_cli
-from tests.support.audio import decode
+from tests.support.audio import decode, longest_silence
 
 pytestmark = pytest.mark.unit
 
@@ -40,6 +40,15 @@ def test_say_writes_audio(runner, tmp_path):
     assert result.exit_code == 0, result.output
     audio, rate = decode(out.read_bytes())
     assert rate == 24000 and len(audio) > 12000
+
+
+def test_say_reads_ssml(runner, tmp_path):
+    out = tmp_path / "ssml.wav"
+    text = '<speak xml:lang="en-US">Hello there. <break time="1200ms"/> Goodbye.</speak>'
+    result = runner.invoke(args=["tts", "say", text, "--voice", "jf_alpha", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    audio, _ = decode(out.read_bytes())
+    assert 1.2 <= longest_silence(audio) <= 1.32
 
 
 def test_say_reads_stdin_and_picks_format(runner, tmp_path):

@@ -67,6 +67,17 @@ def test_voice_and_lang_hold_for_their_content_only():
     ]
 
 
+def test_a_window_carries_the_voice_in_effect_and_keeps_each_point_once():
+    read = ssml.parse(doc('One two. <voice name="jm_kumo">Three four. <break time="1s"/>Five six.</voice> Seven.'))
+    cut = read.text.index("Five")
+    first, second = ssml.window(read, 0, cut), ssml.window(read, cut, len(read.text))
+    assert [(p.kind, p.voice) for p in first if p.kind != "text"] == [("voice", "jm_kumo")]
+    assert [(p.kind, p.voice, p.start) for p in second if p.kind != "text"] == [  # the break at the cut: once
+        ("voice", "jm_kumo", 0), ("pause", "", 0), ("voice", "", len("Five six.")),
+    ]
+    assert [read.text[cut:][p.start:p.end] for p in second if p.kind == "text"] == ["Five six.", " Seven."]
+
+
 @pytest.mark.parametrize("body, word", [
     ("<audio src='https://example.com/a.mp3'>x</audio>", "audio"),
     ('<break time="11s"/>', "10"), ('<break time="soon"/>', "soon"), ('<prosody rate="zippy">x</prosody>', "zippy"),

@@ -22,6 +22,7 @@ from ...engine import SAMPLE_RATE
 from ...engine.audio import silence
 from ...engine.audiofile import Mark, add_chapters, write
 from ...engine.chunking import PAUSES
+from ...engine.tags import MIN_PAUSE
 from ...extensions import db
 from ...models import CANCELLED, DONE, FAILED, Generation, utcnow
 from .. import audio_store, ledger
@@ -37,6 +38,15 @@ CHAPTER_PAUSE = 2.0
 def _pause_after(text: str) -> float:
     tail = text[len(text.rstrip()):]
     return PAUSES["paragraph"] if "\n" in tail else PAUSES["sentence"]
+
+
+def _paused(audio: np.ndarray, at_end: bool = False) -> bool:
+    """Whether the part's audio ends (or starts) with a pause tag's silence: exact zeros, at least
+    the shortest pause long (the model's own audio is trimmed and never that still). A part's
+    explicit pause stands in for the one owed between parts, as it does inside one generation."""
+    n = int(MIN_PAUSE * SAMPLE_RATE)
+    edge = audio[-n:] if at_end else audio[:n]
+    return len(audio) >= n and not np.any(edge)
 
 
 @dataclass
@@ -59,6 +69,7 @@ def _joined(held: Held, parts_done: int, joined: _Joined) -> Iterator[np.ndarray
         if not audio.size:
             continue
         if starts:
+            owed = 0.0 if _paused(audio) else owed
             pause = silence((owed if this == chapter else CHAPTER_PAUSE) / held.speed)
             joined.seconds += len(pause) / SAMPLE_RATE
             yield pause
@@ -67,7 +78,7 @@ def _joined(held: Held, parts_done: int, joined: _Joined) -> Iterator[np.ndarray
             chapter = this
         joined.words += [[w, round(s + joined.seconds, 3), round(e + joined.seconds, 3)] for w, s, e in words]
         joined.seconds += len(audio) / SAMPLE_RATE
-        owed = _pause_after(held.text[start:end])
+        owed = 0.0 if _paused(audio, at_end=True) else _pause_after(held.text[start:end])
         yield audio
     ends = [start for _, start in starts[1:]] + [joined.seconds]
     joined.marks = [

@@ -128,7 +128,7 @@ def _run(held: Held, runner: Runner) -> None:
             log.info("job %s handed back at part %d of %d (stopping)", held.id, parts_done, len(held.parts))
             return
         start, end, _ = held.parts[parts_done]
-        audio, words = _speak(held, held.text[start:end], rules, options)
+        audio, words = _speak(held, start, end, rules, options)
         parts.save(held.user_id, held.id, parts_done, audio, words)
         record_part(held, parts_done + 1, chars_done + end - start)
         parts_done, chars_done, cancelled = progress(held)
@@ -136,12 +136,13 @@ def _run(held: Held, runner: Runner) -> None:
 
 
 def _speak(
-    held: Held, text: str, rules: Sequence[PronunciationRule], options: Options
+    held: Held, start: int, end: int, rules: Sequence[PronunciationRule], options: Options
 ) -> tuple[np.ndarray, list[Any]]:
     """One part's audio and words; a part with nothing to say (a row of asterisks) is silent."""
     engine = get_engine()
     try:
-        req = engine.validate(text, held.voice, held.speed, held.lang, held.format, rules, options, text_type="text")
+        req = engine.validate(held.text[start:end], held.voice, held.speed, held.lang, held.format, rules, options,
+                              text_type="text", parts=held.parts_of(start, end))
     except NothingToSay:
         return np.zeros(0, dtype=np.float32), []
     result = engine.synthesize(req, owner=("job", held.user_id))

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from ...engine.ssml import parse, window
+from ...engine.tags import Part
 from ...extensions import db
 from ...models import QUEUED, RUNNING, Job, utcnow
 
@@ -38,6 +40,12 @@ class Held:
     chapters: list[dict[str, Any]]
     attempts: int
     worker: str
+    #: the SSML document `text` was read from (None: plain text)
+    markup: str | None = None
+
+    def parts_of(self, start: int, end: int) -> tuple[Part, ...] | None:
+        """The engine's parts of ``text[start:end]`` when the job is SSML (None: read the text itself)."""
+        return window(parse(self.markup), start, end) if self.markup is not None else None
 
 
 def claim(job_id: int, worker: str) -> Held | None:
@@ -56,7 +64,7 @@ def claim(job_id: int, worker: str) -> Held | None:
     if job is None:
         return None
     held = Held(job.id, job.user_id, job.title, job.text, job.voice, job.speed, job.lang, job.format,
-                job.normalize, job.characters, job.parts, job.chapters, job.attempts, worker)
+                job.normalize, job.characters, job.parts, job.chapters, job.attempts, worker, job.markup)
     db.session.rollback()
     return held
 

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from ...context import get_engine, setting, the_app
 from ...documents import Chapter, Document, Limits
 from ...documents.isolated import read_bounded
-from ...engine import NothingToSay, Request
+from ...engine import NothingToSay, Request, ssml
 from ...engine.errors import Message
 from ...engine.normalize import Options
 from ...engine.pronounce import PronunciationRule
-from ...engine.ssml import is_ssml
 from ...models import Job, User
 from .. import ledger, pronunciations
 from ..errors import ServiceError
@@ -47,18 +46,25 @@ class JobOrder:
     title: str | None = None
     normalize: bool = True
 
-    def chapters(self) -> list[Chapter]:
+    def markup(self) -> tuple[str, ssml.Document] | None:
+        """The SSML document the text is, as kept, and its reading (None: plain text or a document)."""
+        if self.document is not None or not ssml.is_ssml(self.text or ""):
+            return None
+        return get_engine().read_ssml(self.text or "")
+
+    def chapters(self, markup: ssml.Document | None = None) -> list[Chapter]:
         if self.document is not None:
             return self.document.chapters
-        text = (self.text or "").strip()
+        text = markup.text if markup is not None else (self.text or "").strip()
         return [Chapter(self.title or "", text)] if text else []
 
-    def job_title(self) -> str:
+    def job_title(self, spoken: str | None = None) -> str:
+        """The title given, the document's, or the first words of what is spoken (`spoken`: SSML's)."""
         if self.title and self.title.strip():
             return self.title.strip()[:200]
         if self.document is not None:
             return self.document.title[:200]
-        return " ".join((self.text or "").split()[:TITLE_WORDS])[:200] or "Untitled"
+        return " ".join((spoken or self.text or "").split()[:TITLE_WORDS])[:200] or "Untitled"
 
 
 def upload_limits() -> Limits:
@@ -79,7 +85,7 @@ def part_size() -> int:
     return min(setting("JOB_PART_CHARS"), get_engine().settings.max_chars)
 
 
-def _check_parts(user: User, order: JobOrder, the_plan: Plan) -> Request:
+def _check_parts(user: User, order: JobOrder, the_plan: Plan, markup: ssml.Document | None) -> Request:
     """Check every part as a request; the first speakable one's request (voice, language) is returned."""
     preferences = user.preferences if isinstance(user.preferences, dict) else {}
     voice = order.voice or preferences.get("default_voice")
@@ -91,8 +97,9 @@ def _check_parts(user: User, order: JobOrder, the_plan: Plan) -> Request:
     silent: NothingToSay | None = None
     for start, end, _ in the_plan.parts:
         try:
+            parts = ssml.window(markup, start, end) if markup is not None else None
             req = engine.validate(the_plan.text[start:end], voice, speed, order.lang, order.format, rules, options,
-                                  text_type="text")
+                                  text_type="text", parts=parts)
         except NothingToSay as exc:
             silent = exc
             continue
@@ -104,17 +111,16 @@ def _check_parts(user: User, order: JobOrder, the_plan: Plan) -> Request:
 
 
 def submit(user: User, order: JobOrder) -> Job:
-    if order.document is None and is_ssml(order.text or ""):
-        raise ServiceError("invalid_ssml", "A long-form job reads plain text or a document, not SSML: "
-                                           "send SSML to /api/tts/generate, /captioned or /v1/audio/speech.")
-    chapters = order.chapters()
+    markup = order.markup()  # first: a hostile SSML document is refused before anything else
+    chapters = order.chapters(markup[1] if markup else None)
     if not chapters:
         raise ServiceError("empty_text", "There is no text to speak.")
     _check_size(user, sum(len(chapter.text) for chapter in chapters))
     the_plan = plan(chapters, part_size())
-    req = _check_parts(user, order, the_plan)
+    req = _check_parts(user, order, the_plan, markup[1] if markup else None)
     job = Job(
-        user_id=user.id, title=order.job_title(), text=the_plan.text, voice=req.voice.spec, speed=req.speed,
+        user_id=user.id, title=order.job_title(the_plan.text), text=the_plan.text, markup=markup[0] if markup else None,
+        voice=req.voice.spec, speed=req.speed,
         lang=req.lang if order.lang and order.lang.strip() else None,  # None: each voice tag's own language
         format=req.fmt or "mp3", normalize=order.normalize,
         characters=the_plan.characters, parts=the_plan.parts, chapters=the_plan.chapters,
