@@ -22,7 +22,7 @@ from .engine.errors import Message
 from .extensions import db
 from .services.errors import CredentialsRefused, ServiceError, database_unavailable, invalid_fields, is_database_outage
 from .storage import StorageError
-from .translate import N_, say, say_fields
+from .translate import N_, say, say_details, say_fields
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ STATUSES: dict[str, int] = {
     "engine_error": 400, "empty_text": 400, "nothing_to_say": 400, "unknown_format": 400, "invalid_speed": 400,
     "unsupported_language": 400, "unknown_voice": 400, "voice_unavailable": 400, "invalid_markup": 400,
     "invalid_ssml": 400, "invalid_phonemes": 400, "invalid_rule": 400, "model_not_found": 400, "invalid_link": 400,
-    "link_expired": 400, "unreadable_file": 400,
+    "link_expired": 400, "unreadable_file": 400, "invalid_pls": 400, "lexemes_refused": 400,
     # Credentials.
     "unauthorized": 401, "missing_token": 401, "invalid_token": 401, "token_expired": 401, "token_revoked": 401,
     "user_not_found": 401, "invalid_api_key": 401, "invalid_credentials": 401,
@@ -124,6 +124,8 @@ def refusal(error: ServiceError) -> Response:
     details = error.details
     if details and "fields" in details:
         details = {**details, "fields": say_fields(details["fields"])}
+    elif details:
+        details = say_details(details)
     return error_response(status_of(error), error.code, say(error.message), details, headers)
 
 

@@ -84,6 +84,8 @@ _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: their own body limit in place of MAX_CONTENT_LENGTH.
 UPLOADS = {"tts.submit_job": "JOB_MAX_UPLOAD_BYTES"}
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+#: Endpoints that take another body than JSON, and the media types they read themselves.
+OTHER_BODIES = {"tts.import_rules": ("application/pls+xml", "application/xml", "text/xml", "multipart/form-data")}
 #: Deeper JSON than this is refused before any view sees it (no request needs more than 3).
 MAX_JSON_DEPTH = 32
 #: The longest query string any route reads, in bytes (none needs a tenth of it). gunicorn reads
@@ -118,17 +120,14 @@ def require_json_body() -> None:
         request.max_content_length = current_app.config[upload_limit]
         if request.mimetype in FORMS:
             return  # the view reads the form (and its file) itself
+    if _read_by_the_view():
+        return
     if not request.is_json:
         raise ServiceError(
             "unsupported_media_type",
             "Send the request body as JSON with Content-Type: application/json.",
         )
-    request.get_data(cache=True)  # 413 for a Content-Length over MAX_CONTENT_LENGTH
-    stream = request.stream
-    if getattr(stream, "is_exhausted", False):
-        # A chunked body is cut at MAX_CONTENT_LENGTH without an error; reading on is what
-        # raises the 413 (for a body of exactly the limit too: the limit is exclusive).
-        stream.read(1)
+    read_body()
     try:
         data = request.get_json(silent=True)
     except RecursionError:
@@ -136,6 +135,28 @@ def require_json_body() -> None:
     if data is None:
         raise ServiceError("invalid_json", "The request body is not valid JSON.")
     check_json_values(data)
+
+
+def _read_by_the_view() -> bool:
+    """Whether the endpoint reads this body itself (one of OTHER_BODIES); 415 for a type it does not read."""
+    accepted = OTHER_BODIES.get(request.endpoint or "")
+    if accepted is None:
+        return False
+    if request.mimetype in accepted:
+        return True
+    raise ServiceError("unsupported_media_type", Message("Send the request body as one of: {types}.",
+                                                         types=", ".join(accepted)))
+
+
+def read_body() -> bytes:
+    """The whole body: 413 for a Content-Length over the request's limit (MAX_CONTENT_LENGTH)."""
+    data = request.get_data(cache=True)
+    stream = request.stream
+    if getattr(stream, "is_exhausted", False):
+        # A chunked body is cut at the limit without an error; reading on is what raises the
+        # 413 (for a body of exactly the limit too: the limit is exclusive).
+        stream.read(1)
+    return data
 
 
 def check_json_values(data: Any) -> None:

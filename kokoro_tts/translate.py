@@ -50,7 +50,9 @@ def say(message: str) -> str:
     """`message` in the request's language (itself when the catalogue has no translation)."""
     translations = get_translations()
     if isinstance(message, Message):
-        values = {name: _local(value) for name, value in message.values.items()}
+        # A value that is a message itself ("lexeme 3" in "{where}: ...") is said too.
+        values = {name: say(value) if isinstance(value, Message) else _local(value)
+                  for name, value in message.values.items()}
         return translations.gettext(message.template).format(**values)
     return str(translations.gettext(message))
 
@@ -85,3 +87,14 @@ def say_fields(fields: Any) -> Any:
     if isinstance(fields, list):
         return [say_fields(value) for value in fields]
     return _say_field_message(fields) if isinstance(fields, str) else fields
+
+
+def say_details(details: Any) -> Any:
+    """An error's details with their messages said (a `message` field, any `Message`: a refused
+    lexeme's, say); the rest (names, numbers, the words of a text) as it is."""
+    if isinstance(details, dict):
+        return {key: say(value) if key == "message" and isinstance(value, str) else say_details(value)
+                for key, value in details.items()}
+    if isinstance(details, list):
+        return [say_details(value) for value in details]
+    return say(details) if isinstance(details, Message) else details

@@ -4,8 +4,9 @@ Kokoro was trained on misaki's phonemes, which differ from IPA as written in dic
 English diphthongs and affricates are one letter each (eɪ A, aɪ I, aʊ W, ɔɪ Y, oʊ O, əʊ Q, dʒ ʤ,
 tʃ ʧ), r-coloured vowels are a vowel and ɹ (ɝ ɜɹ, ɚ əɹ), ɡ is U+0261, English r is ɹ, a syllabic
 consonant is ᵊ before it, and a stress mark stands just before its vowel (espeak's place; IPA puts
-it at the syllable's start). A symbol with no counterpart is refused by name, never dropped: a
-pronunciation that silently loses a sound is worse than one refused.
+it at the syllable's start). A sound with no counterpart is refused by name, never dropped: a
+pronunciation that silently loses a sound is worse than one refused (only marks that refine a sound
+the model has, a dental t say, are dropped).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ _SEQUENCES = {
     "eɪ": "A", "aɪ": "I", "aʊ": "W", "ɔɪ": "Y", "oʊ": "O", "əʊ": "Q", "dʒ": "ʤ", "tʃ": "ʧ",
     "ɝ": "ɜɹ", "ɚ": "əɹ", "ɜ˞": "ɜɹ", "ə˞": "əɹ", "ɫ": "l", "g": "ɡ", ":": "ː",
 }
-#: Marks with no sound of their own: syllable breaks, links, non-syllabic marks (once diphthongs are one letter).
-_DROPPED = re.compile("[.‿\u032f]")
+#: Marks with no sound of their own: syllable breaks, links, non-syllabic marks (once diphthongs are
+#: one letter); and refinements of a sound the model has no finer form of: dental, apical, laminal,
+#: advanced, retracted, raised, lowered, more or less rounded, no audible release.
+_DROPPED = re.compile("[.‿\u032f\u032a\u033a\u033b\u031f\u0320\u031d\u031e\u0339\u031c\u031a]")
 _SYLLABIC = re.compile(r"(\S)[\u0329\u030d]")
 VOWELS = "AIOQWYaeiouyæɑɒɔəɛɜɪʊʌᵻᵊɐɨøœɤɯɵɘʉɞɶʏ"
 #: A stress mark, the consonants after it, then its vowel.

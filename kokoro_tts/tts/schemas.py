@@ -8,7 +8,7 @@ from ..engine import FORMATS, LANGUAGES, MAX_SPEED, MIN_SPEED
 from ..engine.normalize import KINDS
 from ..rest import StrictBoolean, StrictFloat, TextBoolean, UTCDateTime
 from ..schemas import GenerationSchema
-from ..services.pronunciations import MAX_RULES
+from ..services.pronunciations import MAX_RULES, MAX_SAID, MAX_TEXT
 
 
 class VoiceQuerySchema(Schema):
@@ -128,11 +128,11 @@ class CaptionsSchema(Schema):
 
 
 class RuleInSchema(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=100),
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT),
                          metadata={"description": "whole words to replace", "example": "Kokoro"})
-    alias = fields.String(validate=validate.Length(min=1, max=500),
+    alias = fields.String(validate=validate.Length(min=1, max=MAX_SAID),
                           metadata={"description": "say these words instead (or give phonemes)"})
-    phonemes = fields.String(validate=validate.Length(min=1, max=500),
+    phonemes = fields.String(validate=validate.Length(min=1, max=MAX_SAID),
                              metadata={"description": "say these phonemes (Kokoro's set)", "example": "kˈOkəɹO"})
     case_sensitive = StrictBoolean(load_default=True)
 
@@ -149,6 +149,13 @@ class RuleSchema(Schema):
 class RuleListSchema(Schema):
     rules = fields.List(fields.Nested(RuleSchema), required=True)
     limit = fields.Integer(required=True, metadata={"description": f"rules an account may have ({MAX_RULES})"})
+
+
+class PlsUploadSchema(Schema):
+    """For the OpenAPI document only: the multipart body of a lexicon's import."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "a PLS 1.0 lexicon (.pls, .xml)"})
 
 
 class HistoryQuerySchema(Schema):

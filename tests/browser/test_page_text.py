@@ -21,10 +21,12 @@ LEAKS = re.compile(r"<built-in|object at 0x|\[object |\bundefined\b|\bNaN\b|\{[a
 SCREENS = {
     "en": {"create": "Create account", "email": "Email", "password": "Password", "generate": "Generate",
            "jobs": "Jobs", "keys": "API keys", "key_name": "Key name", "create_key": "Create key",
-           "account": "Account", "copy": "Copy", "history": "History"},
+           "account": "Account", "copy": "Copy", "history": "History", "rules": "Pronunciation",
+           "rules_title": "Pronunciation rules"},
     "fr": {"create": "Créer un compte", "email": "Adresse e-mail", "password": "Mot de passe",
            "generate": "Générer", "jobs": "Tâches longues", "keys": "Clés d’API", "key_name": "Nom de la clé",
-           "create_key": "Créer la clé", "account": "Compte", "copy": "Copier", "history": "Historique"},
+           "create_key": "Créer la clé", "account": "Compte", "copy": "Copier", "history": "Historique",
+           "rules": "Prononciation", "rules_title": "Règles de prononciation"},
 }
 
 
@@ -51,6 +53,8 @@ def test_the_page_as_served_has_no_python_object_in_it(client, lang: str):
 def open_every_panel(page: Page, words: dict[str, str]) -> None:
     page.get_by_role("button", name=words["jobs"], exact=True).click()
     expect(page.get_by_role("region", name=words["jobs"])).to_be_visible()
+    page.get_by_role("button", name=words["rules"], exact=True).click()
+    expect(page.get_by_role("region", name=words["rules_title"])).to_contain_text("500")
     page.get_by_role("button", name=words["keys"]).click()
     page.get_by_label(words["key_name"]).fill("laptop")
     page.get_by_role("button", name=words["create_key"]).click()

@@ -29,6 +29,8 @@ pytestmark = pytest.mark.unit
         ("ˈtu:", "tˈuː"),  # a colon for length
         ("ˌmʌltiˈplaɪ", "mˌʌltiplˈI"),  # secondary stress too
         ("ˈfiːl", "fˈiːl"),
+        ("təmei̪ɾoʊ", "təmeiɾO"),  # the PLS specification's tomato: a dental mark the model has no sound for
+        ("ˈt̪ɛn̪", "tˈɛn"),
     ],
 )
 def test_standard_ipa_maps_to_kokoros_set(ipa, kokoro):

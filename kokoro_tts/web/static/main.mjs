@@ -12,6 +12,7 @@ import { forgetJobs, loadJobs, showJobSettings, wireJobs } from "./jobs.mjs";
 import { wireKeys } from "./keys.mjs";
 import { $, S, listen, say, warn } from "./page.mjs";
 import { wirePlayer } from "./player.mjs";
+import { wireRules } from "./rules.mjs";
 import { onSession, showReset, signedIn, signedOut, switchLanguage, wireSession } from "./session.mjs";
 import { wireSpeak } from "./speak.mjs";
 import { applyDefaults, wireStudio } from "./studio.mjs";
@@ -43,6 +44,7 @@ function wire() {
   wireSpeak();
   wireHistory();
   wireJobs();
+  wireRules();
   wireKeys();
   wireAccount();
   $("lang-apply").hidden = true;  // the switch applies itself
