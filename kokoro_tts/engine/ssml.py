@@ -264,7 +264,7 @@ def _phoneme(reader: _Reader, element: Element, scope: _Scope, depth: int) -> No
         raise InvalidSsml(Message("<phoneme> needs a ph attribute"))
     where = f'<phoneme ph="{given}">'
     if alphabet == "ipa":
-        phonemes = ipa.to_kokoro(given, where)
+        phonemes = ipa.to_kokoro(given, where, lang=scope.lang)  # r: English ɹ, a trill elsewhere
     elif alphabet in ("x-kokoro", "kokoro"):
         phonemes = check_phonemes(given, where)
     else:
