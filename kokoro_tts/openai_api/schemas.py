@@ -16,7 +16,9 @@ class SpeechSchema(Schema):
         unknown = EXCLUDE  # fields of newer SDKs are ignored
 
     model = fields.String(required=True, metadata={"enum": list(MODELS)})
-    input = fields.String(required=True, metadata={"example": "Hello."})
+    input = fields.String(required=True, metadata={
+        "example": "Hello.", "description": "the text, or an SSML document (`<speak>...</speak>`; see the README)",
+    })
     voice = fields.String(
         required=True, metadata={"description": "an OpenAI voice name or a Kokoro voice", "example": "alloy"}
     )
