@@ -120,7 +120,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, health, openai_api, tts, web
+    from . import auth, elevenlabs_api, health, openai_api, tts, web
     from .metrics import register_metrics
     from .rest import limit_query_string, require_json_body
     from .services import ledger
@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(auth.bp)
     api.register_blueprint(tts.bp)
     api.register_blueprint(openai_api.bp)
+    api.register_blueprint(elevenlabs_api.bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -78,8 +78,18 @@ def status_of(error: ServiceError | EngineError | str) -> int:
 
 
 # The OpenAI-compatible routes answer in OpenAI's error shape, so that its SDKs
-# raise their usual exceptions with a readable message.
+# raise their usual exceptions with a readable message; the ElevenLabs-compatible ones in
+# ElevenLabs' (`{"detail": {"status", "message"}}`), for the same reason.
 OPENAI_PREFIX = "/v1/"
+ELEVENLABS_PREFIXES = ("/v1/text-to-speech/", "/v1/voices")
+
+
+def error_shape(path: str, elevenlabs_client: bool = False) -> str:
+    """"elevenlabs", "openai" or "api": whose error shape the answers under `path` take (/v1/models
+    answers both SDKs: an ElevenLabs client says so by its `xi-api-key` header)."""
+    if path.startswith(ELEVENLABS_PREFIXES) or (elevenlabs_client and path == "/v1/models"):
+        return "elevenlabs"
+    return "openai" if path.startswith(OPENAI_PREFIX) else "api"
 
 
 def _openai_error(status: int, code: str, message: str, details: dict[str, Any] | None) -> dict[str, Any]:
@@ -103,7 +113,10 @@ def error_response(
     details: dict[str, Any] | None = None,
     headers: Any = None,
 ) -> Response:
-    if has_request_context() and request.path.startswith(OPENAI_PREFIX):
+    shape = error_shape(request.path, "xi-api-key" in request.headers) if has_request_context() else "api"
+    if shape == "elevenlabs":
+        response = jsonify(detail={"status": code, "message": message, **({"details": details} if details else {})})
+    elif shape == "openai":
         response = jsonify(error=_openai_error(status, code, message, details))
     else:
         body: dict[str, Any] = {"status": status, "code": code, "message": message}

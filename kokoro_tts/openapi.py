@@ -28,9 +28,10 @@ from apispec import BasePlugin
 from flask import Blueprint, Flask, Response, current_app, request
 
 from .engine import FORMATS
+from .errors import error_shape
 from .extensions import api, limiter
 from .rest import MAX_QUERY_BYTES
-from .schemas import ErrorSchema, OpenAIErrorSchema
+from .schemas import ElevenLabsErrorSchema, ErrorSchema, OpenAIErrorSchema
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,15 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
 }
 
 
-def errors(*statuses: int, notes: Mapping[int, str] | None = None, openai: bool = False) -> dict[str, Any]:
-    """`@bp.doc(**errors(401, 404))`: the error answers of a route, each with the error schema.
+def errors(
+    *statuses: int, notes: Mapping[int, str] | None = None, openai: bool = False, elevenlabs: bool = False
+) -> dict[str, Any]:
+    """`@bp.doc(**errors(401, 404))`: the error answers of a route, each with the error schema
+    (OpenAI's or ElevenLabs' shape on their routes).
 
     `notes` replaces the description of a status for this route (which codes it answers with).
     """
-    schema = OpenAIErrorSchema if openai else ErrorSchema
+    schema = ElevenLabsErrorSchema if elevenlabs else OpenAIErrorSchema if openai else ErrorSchema
     # Integer keys, as flask-smorest's decorators use: the descriptions merge instead of replacing each other.
     responses: dict[int, Any] = {}
     for status in statuses:
@@ -82,7 +86,7 @@ class AnswersOfEveryRoute(BasePlugin):
     guards, kokoro_tts/rest.py), so that no route has to list them itself."""
 
     def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: Any) -> None:
-        schema = "OpenAIError" if (path or "").startswith("/v1/") else "Error"
+        schema = {"elevenlabs": "ElevenLabsError", "openai": "OpenAIError"}.get(error_shape(path or ""), "Error")
         for operation in (operations or {}).values():
             operation.setdefault("responses", {})["414"] = {
                 "description": ERROR_DESCRIPTIONS[414],
@@ -128,9 +132,12 @@ GENERATION_NOTES: dict[int, str] = {
 }
 
 
-def generation_errors(openai: bool = False, notes: Mapping[int, str] | None = None) -> dict[str, Any]:
+def generation_errors(
+    openai: bool = False, notes: Mapping[int, str] | None = None, elevenlabs: bool = False
+) -> dict[str, Any]:
     """The error answers of a generation."""
-    return errors(*GENERATION_ERRORS, notes={**GENERATION_NOTES, **(notes or {})}, openai=openai)
+    return errors(*GENERATION_ERRORS, notes={**GENERATION_NOTES, **(notes or {})}, openai=openai,
+                  elevenlabs=elevenlabs)
 
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}

@@ -95,6 +95,18 @@ class OpenAIErrorBodySchema(Schema):
     code = fields.String(required=True, metadata={"description": "the service's error code"})
 
 
+class ElevenLabsErrorBodySchema(Schema):
+    status = fields.String(required=True, metadata={"description": "the error's code, as in this API's own errors"})
+    message = fields.String(required=True)
+    details = fields.Dict()
+
+
+class ElevenLabsErrorSchema(Schema):
+    """The errors of the ElevenLabs-compatible routes, in ElevenLabs' shape, so that its SDKs read them."""
+
+    detail = fields.Nested(ElevenLabsErrorBodySchema, required=True)
+
+
 class OpenAIErrorSchema(Schema):
     """The errors of the OpenAI-compatible routes (/v1), in OpenAI's shape, so that its SDKs read them."""
 

@@ -1,7 +1,8 @@
 """Who is calling, and the guards routes put on.
 
 Two kinds of credentials, both sent as `Authorization: Bearer`: a JWT access token (people and
-the account routes) and an API key (programs, speech routes). The web page's JWT comes in an
+the account routes) and an API key (programs, speech routes; also in ElevenLabs' `xi-api-key`
+header). The web page's JWT comes in an
 HttpOnly cookie instead (`POST /api/auth/session`), and every write with it must carry the CSRF
 double-submit header, or it is a 403 `csrf_failed`. Bearer security is declared once
 for the whole OpenAPI document; public routes say so with `rest.PUBLIC`.
@@ -28,6 +29,10 @@ from .services.errors import CredentialsRefused, ServiceError
 View = TypeVar("View", bound=Callable[..., Any])
 
 
+#: ElevenLabs' header for an API key: its SDKs send our API keys in it.
+XI_API_KEY = "xi-api-key"
+
+
 def _bearer() -> str | None:
     auth = request.authorization
     if auth is None or auth.type != "bearer" or not auth.token:
@@ -40,8 +45,11 @@ def caller(optional: bool = False) -> User | None:
     if "caller" in g:
         return g.caller
     token = _bearer()
-    if token and api_keys.is_api_key(token):
-        user: User | None = api_keys.user_for_key(token)
+    xi_key = request.headers.get(XI_API_KEY, "").strip()
+    if xi_key and not token:
+        user: User | None = api_keys.user_for_key(xi_key)  # only an API key goes in this header
+    elif token and api_keys.is_api_key(token):
+        user = api_keys.user_for_key(token)
     else:
         # Raises the usual 401s (missing, expired, revoked ...) through the JWT loaders.
         found = verify_jwt_in_request(optional=optional)

@@ -9,6 +9,7 @@ import pytest
 from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 
 from kokoro_tts.engine import FORMATS
+from kokoro_tts.errors import error_shape
 
 pytestmark = pytest.mark.api
 
@@ -54,6 +55,11 @@ def test_bearer_security_is_declared_once_and_public_routes_say_so(client):
 
 ERROR_REF = "#/components/schemas/Error"
 OPENAI_ERROR_REF = "#/components/schemas/OpenAIError"
+ELEVENLABS_ERROR_REF = "#/components/schemas/ElevenLabsError"
+
+
+def _error_ref(path: str) -> str:
+    return {"openai": OPENAI_ERROR_REF, "elevenlabs": ELEVENLABS_ERROR_REF}.get(error_shape(path), ERROR_REF)
 
 
 def _operations(spec):
@@ -94,7 +100,7 @@ def test_every_error_answer_has_the_shape_of_its_route(client):
     spec = client.get("/api/openapi.json").json
     assert "default" not in str([op["responses"].keys() for _, _, op in _operations(spec)])
     for path, method, operation in _operations(spec):
-        expected = OPENAI_ERROR_REF if path.startswith("/v1/") else ERROR_REF
+        expected = _error_ref(path)
         for status, response in operation["responses"].items():
             assert status != "422", (method, path)
             if int(status) >= 400:
@@ -108,6 +114,8 @@ def test_a_real_error_matches_its_documented_shape(auth, client):
     assert invalid["status"] == 400 and invalid["code"] == "validation_error" and "fields" in invalid["details"]
     openai = client.post("/v1/audio/speech", json={}, headers=auth.headers()).json["error"]
     assert set(openai) == {"message", "type", "param", "code"}
+    eleven = client.post("/v1/text-to-speech/jf_alpha", json={}, headers=auth.headers_for_login()).json["detail"]
+    assert {"status", "message"} <= set(eleven) <= {"status", "message", "details"}
 
 
 def test_each_route_documents_the_errors_it_answers_with(client):
@@ -143,7 +151,7 @@ def test_every_operation_documents_the_414_of_a_long_query_string(client):
     for path, method, operation in _operations(spec):
         response = operation["responses"]["414"]
         assert "uri_too_long" in response["description"], (method, path)
-        expected = OPENAI_ERROR_REF if path.startswith("/v1/") else ERROR_REF
+        expected = _error_ref(path)
         assert response["content"]["application/json"]["schema"] == {"$ref": expected}, (method, path)
 
 

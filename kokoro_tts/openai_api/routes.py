@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, jsonify, request
 
+from ..elevenlabs_api.routes import models as elevenlabs_models
 from ..engine.errors import Message
 from ..extensions import limiter
 from ..openapi import GENERATION_HEADERS, audio, generation_errors
 from ..rest import PUBLIC, audio_response, client_gone
-from ..security import auth_required, current_caller, rate_limit_key
+from ..security import XI_API_KEY, auth_required, caller, current_caller, rate_limit_key
 from ..services import user_voices
 from ..services.errors import ServiceError
 from ..services.generation import Order, generate
@@ -56,7 +57,11 @@ def speech(data: dict[str, Any]):
 @bp.response(200, ModelListSchema)
 @bp.doc(**PUBLIC)
 def models():
-    """The model names this service answers to (all are Kokoro-82M)."""
+    """The model names this service answers to (all are Kokoro-82M). An ElevenLabs client (its
+    `xi-api-key` header) gets ElevenLabs' shape instead: a list of `{"model_id", "name", ...}`."""
+    if XI_API_KEY in request.headers:
+        caller()  # its key is checked, as ElevenLabs does
+        return jsonify(elevenlabs_models())
     return {
         "object": "list",
         "data": [{"id": m, "object": "model", "created": CREATED, "owned_by": "kokoro-tts"} for m in MODELS],

@@ -78,6 +78,8 @@ class Audio:
     marks: list[MarkTime] = field(default_factory=list)
     #: seconds of audio made so far (a stream's grows as it is sent)
     seconds: Callable[[], float] = field(default=lambda: 0.0)
+    #: the words timed so far (a stream's grow as it is sent, each piece's before its bytes)
+    words_so_far: Callable[[], list[Word]] = field(default=lambda: [])
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,8 @@ def _streamed(stream: _Stream, headers: dict[str, str]) -> Audio:
             raise _fail(stream.charge, exc) from exc
     else:
         headers["X-Queue-Position"] = str(stream.admission.ahead() + 1)
-    return Audio(stream.body(), content_type(stream.charge.format), headers, seconds=lambda: stream.seconds)
+    return Audio(stream.body(), content_type(stream.charge.format), headers, seconds=lambda: stream.seconds,
+                 words_so_far=lambda: stream.timeline.words(stream.text))
 
 
 class _Stream:
