@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(tts.bp)
     api.register_blueprint(openai_api.bp)
     api.register_blueprint(elevenlabs_api.bp)
+    app.register_blueprint(elevenlabs_api.ws_bp)  # the WebSocket: outside the OpenAPI document (the README has it)
 
 
 def register_errors(app: Flask) -> None:

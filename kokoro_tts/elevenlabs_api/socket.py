@@ -1,0 +1,208 @@
+"""`/v1/text-to-speech/{voice_id}/stream-input`: ElevenLabs' WebSocket for text streamed in while
+audio and its timing stream out (voice agents speaking an LLM's reply as it is written).
+
+flask-sock (on simple-websocket) runs it under the project's gunicorn gthread workers and under
+Werkzeug's server alike, one thread per socket, with no other event loop; the key is checked
+before the handshake (`admit`), so a wrong one is an HTTP 401, never an open socket. Each piece of
+text ready to speak (`input_text`) is one streamed generation: charged when it is accepted for
+speech, settled when it is spoken (the unspoken part refunded if the client leaves), admitted
+and paced like any stream, so the socket counts as one stream while it speaks. Messages are
+read in a thread of their own, so that text keeps arriving while a piece is spoken.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import queue
+import threading
+from typing import Any
+
+from flask import Blueprint, g, request
+from flask_sock import Sock
+from simple_websocket import ConnectionClosed, Server
+
+from ..context import get_engine
+from ..engine import EngineError
+from ..engine.audio import silence
+from ..engine.chunking import PAUSES
+from ..engine.errors import Message
+from ..models import User
+from ..security import XI_API_KEY, caller
+from ..services import api_keys
+from ..services.errors import ServiceError
+from ..services.generation import Order, generate
+from ..translate import N_, say
+from .alignment import Aligner
+from .formats import OutputFormat, convert, parse
+from .input_text import DEFAULT_SCHEDULE, TextBuffer
+from .schemas import MODELS
+
+ws_bp = Blueprint("elevenlabs_socket", __name__, url_prefix="/v1")
+sock = Sock()
+#: ElevenLabs' default and longest wait for text, in seconds: then the socket is closed.
+IDLE_SECONDS, MAX_IDLE_SECONDS = 20.0, 180.0
+_IDLE, _GONE = object(), object()
+
+
+@ws_bp.before_request
+def admit() -> None:
+    """Before the handshake: the output format, the model and a key given in the headers are checked,
+    and a refusal is an HTTP answer in ElevenLabs' shape."""
+    g.output_format = parse(request.args.get("output_format"))
+    model = request.args.get("model_id")
+    if model is not None and model not in MODELS:
+        raise ServiceError("model_not_found", Message("Unknown model {model!r}; use one of {models}.",
+                                                    model=model, models=", ".join(MODELS)))
+    if XI_API_KEY in request.headers or request.authorization is not None:
+        caller()
+
+
+@sock.route("/text-to-speech/<voice_id>/stream-input", bp=ws_bp)
+def stream_input(ws: Server, voice_id: str) -> None:
+    _Session(ws, voice_id, g.output_format, g.get("caller")).run()
+
+
+def _idle_seconds() -> float:
+    try:
+        return min(max(float(request.args.get("inactivity_timeout", IDLE_SECONDS)), 1.0), MAX_IDLE_SECONDS)
+    except ValueError:
+        return IDLE_SECONDS
+
+
+class _Session:
+    def __init__(self, ws: Server, voice_id: str, out: OutputFormat, user: User | None) -> None:
+        self.ws, self.voice_id, self.out, self.user = ws, voice_id, out, user
+        self.idle = _idle_seconds()
+        self.lang = request.args.get("language_code")
+        self.buffer = TextBuffer(DEFAULT_SCHEDULE)
+        self.speed: float | None = None
+        self.clock = 0.0  # seconds of audio sent before the piece being spoken
+        self.previous = ""  # the piece spoken before
+        self.events: queue.Queue[object] = queue.Queue()
+        self.speaking = threading.Event()
+
+    def run(self) -> None:
+        threading.Thread(target=self._read, name="stream-input", daemon=True).start()
+        while True:
+            event = self.events.get()
+            if event is _GONE:
+                return
+            if event is _IDLE:
+                self._refuse("input_timeout", say(Message("No text for {seconds} s: the socket is closed.",
+                                                          seconds=self.idle)))
+                return
+            if not self._handle(str(event)):
+                return
+
+    def _read(self) -> None:
+        """Messages into the queue; silence past the idle time ends it (not while a piece is spoken)."""
+        while True:
+            try:
+                data = self.ws.receive(timeout=self.idle)
+            except ConnectionClosed:
+                self.events.put(_GONE)
+                return
+            if data is None and not self.speaking.is_set():
+                self.events.put(_IDLE)
+                return
+            if data is not None:
+                self.events.put(data)
+
+    def _handle(self, raw: str) -> bool:
+        """One message; False when the socket is done."""
+        try:
+            message = json.loads(raw)
+            if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+                raise ValueError(raw)
+            self._configure(message)
+        except (ValueError, TypeError):
+            return self._refuse("invalid_message", say(N_('Each message is a JSON object with a "text" string.')))
+        except ServiceError as exc:
+            return self._refuse(exc.code, say(exc.message))
+        text = message["text"]
+        self.buffer.add(text)
+        try:
+            ready = self.buffer.take(flush=text == "" or bool(message.get("flush")))
+            if ready:
+                self._speak(ready)
+        except (ServiceError, EngineError) as exc:
+            return self._refuse(exc.code, say(exc.message))
+        if text == "":
+            self.ws.send(json.dumps({"isFinal": True}))
+            self.ws.close(1000)
+            return False
+        return True
+
+    def _configure(self, message: dict[str, Any]) -> None:
+        """The key (first message), the speed and the chunk schedule, whenever they come."""
+        if self.user is None:
+            key = message.get("xi_api_key")
+            if not isinstance(key, str) or not key:
+                raise ServiceError("invalid_api_key", "Send your API key: the xi-api-key header or xi_api_key.")
+            self.user = api_keys.user_for_key(key)
+        settings = message.get("voice_settings") or {}
+        if isinstance(settings, dict) and settings.get("speed") is not None:
+            self.speed = float(settings["speed"])
+        schedule = (message.get("generation_config") or {}).get("chunk_length_schedule")
+        if isinstance(schedule, list) and schedule and all(isinstance(n, int) and n > 0 for n in schedule):
+            self.buffer.schedule = schedule
+
+    def _speak(self, text: str) -> None:
+        """One piece: a streamed generation sent as ElevenLabs' audio messages with their alignment."""
+        assert self.user is not None
+        order = Order(text=text, voice=self.voice_id, speed=self.speed, lang=self.lang, format=self.out.fmt,
+                      stream=True, source="elevenlabs")
+        made = generate(self.user, order)
+        assert not isinstance(made.body, bytes)  # a stream
+        aligner, seen = Aligner(text), 0
+        self.speaking.set()
+        try:
+            self._pause_before(text)
+            for chunk in convert(made.body, self.out):
+                words = made.words_so_far()
+                aligner.add(words[seen:])
+                seen = len(words)
+                if chunk:
+                    self._send(chunk, aligner.take())
+            aligner.finish(made.seconds())
+            rest = aligner.take()
+            if rest["characters"]:
+                self._send(b"", rest)
+        finally:
+            getattr(made.body, "close", lambda: None)()  # a client gone: the stream settles, unspoken refunded
+            self.clock += made.seconds()
+            self.speaking.clear()
+
+    def _pause_before(self, text: str) -> None:
+        """The pause between two pieces (each generation is trimmed of silence at its ends): a
+        sentence's, or a paragraph's after a line break, as inside one generation."""
+        if self.clock == 0:
+            self.previous = text
+            return
+        seconds = PAUSES["paragraph" if "\n" in self.previous[len(self.previous.rstrip()):] else "sentence"]
+        seconds /= self.speed or 1.0
+        self.previous = text
+        encoded = get_engine().encode(silence(seconds), self.out.fmt)
+        self._send(b"".join(convert([encoded], self.out)), Aligner("").take())
+        self.clock += seconds
+
+    def _send(self, chunk: bytes, aligned: dict[str, list]) -> None:
+        starts = aligned["character_start_times_seconds"]
+        timing = {
+            "chars": aligned["characters"],
+            "charStartTimesMs": [round((self.clock + s) * 1000) for s in starts],
+            "charsDurationsMs": [round((e - s) * 1000) for s, e in zip(starts, aligned["character_end_times_seconds"],
+                                                                        strict=True)],
+        }
+        self.ws.send(json.dumps({"audio": base64.b64encode(chunk).decode("ascii") or None, "isFinal": None,
+                                 "alignment": timing, "normalizedAlignment": timing}))
+
+    def _refuse(self, code: str, message: str) -> bool:
+        """ElevenLabs' error message, then the socket closed (1008: policy)."""
+        try:
+            self.ws.send(json.dumps({"message": message, "error": code, "code": 1008}))
+            self.ws.close(1008, message[:120])
+        except ConnectionClosed:
+            pass
+        return False
