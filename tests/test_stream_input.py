@@ -15,7 +15,7 @@ from websockets.sync.client import connect
 
 from kokoro_tts.extensions import db
 from kokoro_tts.models import Generation
-from tests.support.app import credits_of, set_credits
+from tests.support.app import PASSWORD, credits_of, set_credits
 from tests.support.workers import wait_for
 
 pytestmark = pytest.mark.api
@@ -118,6 +118,22 @@ def test_the_key_may_come_in_the_first_message_and_an_idle_socket_is_closed(app,
     with connect(socket_url(live_url)) as ws:
         ws.send(json.dumps({"text": "Hello. ", "xi_api_key": "kk_wrong"}))
         assert json.loads(ws.recv(timeout=10))["error"] == "invalid_api_key"
+
+
+def test_the_pages_session_cookie_opens_a_socket_from_its_own_origin_only(app, auth, live_url):
+    import httpx
+
+    auth.register()
+    set_credits(app, EMAIL, 1000)
+    session = httpx.post(f"{live_url}/api/auth/session", json={"email": EMAIL, "password": PASSWORD})
+    assert session.status_code == 200, session.text
+    cookie = "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+    with connect(socket_url(live_url), additional_headers={"Cookie": cookie}, origin=live_url) as ws:
+        ws.send(json.dumps({"text": "Hello. ", "flush": True}))
+        assert json.loads(ws.recv(timeout=60)).get("audio")
+    with pytest.raises(InvalidStatus) as info:
+        connect(socket_url(live_url), additional_headers={"Cookie": cookie}, origin="http://evil.example")
+    assert info.value.response.status_code == 403
 
 
 @pytest.mark.system

@@ -17,8 +17,9 @@ import json
 import queue
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed, Server
 
@@ -48,7 +49,8 @@ _IDLE, _GONE = object(), object()
 @ws_bp.before_request
 def admit() -> None:
     """Before the handshake: the output format, the model and a key given in the headers are checked,
-    and a refusal is an HTTP answer in ElevenLabs' shape."""
+    and a refusal is an HTTP answer in ElevenLabs' shape. The page's session cookie is accepted
+    from the page's own origin."""
     g.output_format = parse(request.args.get("output_format"))
     model = request.args.get("model_id")
     if model is not None and model not in MODELS:
@@ -56,6 +58,18 @@ def admit() -> None:
                                                     model=model, models=", ".join(MODELS)))
     if XI_API_KEY in request.headers or request.authorization is not None:
         caller()
+    elif request.cookies.get(current_app.config["JWT_ACCESS_COOKIE_NAME"]):
+        _same_origin()  # the page's session cookie: only from the page's own origin
+        caller()
+
+
+def _same_origin() -> None:
+    """A socket opened with the session cookie must come from this site's own page: a browser
+    sends the cookie whatever page opens the socket, and a WebSocket has no CSRF header."""
+    origin = request.headers.get("Origin", "")
+    if urlsplit(origin).netloc != request.host:
+        raise ServiceError("forbidden", Message("A socket with the session cookie is opened by this site's page "
+                                                "only (Origin {origin!r}).", origin=origin))
 
 
 @sock.route("/text-to-speech/<voice_id>/stream-input", bp=ws_bp)
