@@ -104,7 +104,7 @@ def convert_with_timestamps(data: dict[str, Any], query: dict[str, Any], voice_i
     """The whole audio (base64) and the time of each character of the text, from the word timings
     (a word's characters share its time; `normalized_alignment` is the same alignment)."""
     made = _converted(*_speak(voice_id, data, query, stream=False))
-    return _with_timestamps(made, data["text"]), 200, made.headers
+    return _with_timestamps(made, data["text"]), 200, _json_headers(made)
 
 
 def _lines(made: Audio, text: str) -> Iterator[bytes]:
@@ -141,8 +141,13 @@ def stream_with_timestamps(data: dict[str, Any], query: dict[str, Any], voice_id
     """ElevenLabs' `stream_with_timestamps`: audio as it is made, each chunk with its alignment."""
     made = _converted(*_speak(voice_id, data, query, stream=True))
     response = Response(bounded_stream(_lines(made, data["text"])), mimetype="application/x-ndjson")
-    response.headers.update(made.headers)
+    response.headers.update(_json_headers(made))
     return response
+
+
+def _json_headers(made: Audio) -> dict[str, str]:
+    """The generation's headers on a JSON answer: no file name (it is not an audio file)."""
+    return {k: v for k, v in made.headers.items() if k != "Content-Disposition"}
 
 
 def _voice(entry: dict[str, Any]) -> dict[str, Any]:
