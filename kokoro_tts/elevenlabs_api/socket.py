@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import queue
+import socket
 import threading
 from typing import Any
 from urllib.parse import urlsplit
@@ -74,7 +75,28 @@ def _same_origin() -> None:
 
 @sock.route("/text-to-speech/<voice_id>/stream-input", bp=ws_bp)
 def stream_input(ws: Server, voice_id: str) -> None:
-    _Session(ws, voice_id, g.output_format, g.get("caller")).run()
+    try:
+        _Session(ws, voice_id, g.output_format, g.get("caller")).run()
+    finally:
+        _hang_up(ws)
+
+
+def _hang_up(ws: Server) -> None:
+    """Under Werkzeug's server (not gunicorn), flask-sock lets the route's empty HTTP answer be
+    written after the socket has ended, which a browser reads as a broken frame ("Invalid frame
+    header"): once the socket is closed, the connection's sending side is shut instead, so that
+    answer is dropped unsent (a dropped connection, to Werkzeug)."""
+    raw = request.environ.get("werkzeug.socket")
+    if ws.mode != "werkzeug" or raw is None:
+        return
+    try:
+        ws.close()
+    except ConnectionClosed:
+        pass
+    try:
+        raw.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
 
 
 def _idle_seconds() -> float:

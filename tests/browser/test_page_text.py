@@ -22,11 +22,12 @@ SCREENS = {
     "en": {"create": "Create account", "email": "Email", "password": "Password", "generate": "Generate",
            "jobs": "Jobs", "keys": "API keys", "key_name": "Key name", "create_key": "Create key",
            "account": "Account", "copy": "Copy", "history": "History", "rules": "Pronunciation",
-           "rules_title": "Pronunciation rules"},
+           "rules_title": "Pronunciation rules", "live": "Live", "live_title": "Live: spoken as you type"},
     "fr": {"create": "Créer un compte", "email": "Adresse e-mail", "password": "Mot de passe",
            "generate": "Générer", "jobs": "Tâches longues", "keys": "Clés d’API", "key_name": "Nom de la clé",
            "create_key": "Créer la clé", "account": "Compte", "copy": "Copier", "history": "Historique",
-           "rules": "Prononciation", "rules_title": "Règles de prononciation"},
+           "rules": "Prononciation", "rules_title": "Règles de prononciation", "live": "En direct",
+           "live_title": "En direct\u202f: lu à mesure que vous écrivez"},
 }
 
 
@@ -51,6 +52,8 @@ def test_the_page_as_served_has_no_python_object_in_it(client, lang: str):
 
 
 def open_every_panel(page: Page, words: dict[str, str]) -> None:
+    page.get_by_role("button", name=words["live"], exact=True).click()
+    expect(page.get_by_role("region", name=words["live_title"])).to_be_visible()
     page.get_by_role("button", name=words["jobs"], exact=True).click()
     expect(page.get_by_role("region", name=words["jobs"])).to_be_visible()
     page.get_by_role("button", name=words["rules"], exact=True).click()

@@ -10,6 +10,7 @@ import { loadHistory, wireHistory } from "./history.mjs";
 import { hideIntro, showIntro } from "./intro.mjs";
 import { forgetJobs, loadJobs, showJobSettings, wireJobs } from "./jobs.mjs";
 import { wireKeys } from "./keys.mjs";
+import { stopLive, wireLive } from "./live-panel.mjs";
 import { $, S, listen, say, warn } from "./page.mjs";
 import { wirePlayer } from "./player.mjs";
 import { wireRules } from "./rules.mjs";
@@ -28,6 +29,7 @@ onSession(
     await loadJobs(true).catch(warn);  // follows the jobs still queued or running
   },
   () => {
+    stopLive(true);
     forgetJobs();
     return showIntro();
   },
@@ -42,6 +44,7 @@ function wire() {
   wirePlayer();
   wireFollow();
   wireSpeak();
+  wireLive();
   wireHistory();
   wireJobs();
   wireRules();

@@ -95,8 +95,8 @@ export async function signedIn(answer) {
 export async function signedOut() {
   current = null;
   hush();
-  for (const id of ["account-bar", "studio", "history", "jobs", "rules", "keys", "account"]) $(id).hidden = true;
-  for (const id of ["jobs", "rules", "keys", "account"]) $(id + "-toggle").setAttribute("aria-expanded", "false");
+  for (const id of ["account-bar", "studio", "history", "live", "jobs", "rules", "keys", "account"]) $(id).hidden = true;
+  for (const id of ["live", "jobs", "rules", "keys", "account"]) $(id + "-toggle").setAttribute("aria-expanded", "false");
   await Promise.race([hooks.signedOut(), new Promise((done) => setTimeout(done, 2000))]);
   showAuth("login");
 }
