@@ -8,6 +8,7 @@ marks go where the format has a place for them: ID3 chapters (CHAP, CTOC) in MP3
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,43 @@ def _id3(path: Path, title: str, marks: list[Mark]) -> None:
         tags.add(CHAP(element_id=element_id, start_time=int(mark.start * 1000), end_time=int(mark.end * 1000),
                       sub_frames=[TIT2(encoding=3, text=[mark.title])]))
     tags.save(str(path), v2_version=4)
+    _chronological(path)
+
+
+def _syncsafe(data: bytes) -> int:
+    return (data[0] << 21) | (data[1] << 14) | (data[2] << 7) | data[3]
+
+
+def _frame_order(frame: bytes) -> tuple[int, int]:
+    """Other frames first, then the table of contents, then the chapters by their start."""
+    if frame[:4] == b"CHAP":
+        body = frame[10:]
+        after_id = body.index(b"\0") + 1
+        return 2, struct.unpack(">I", body[after_id : after_id + 4])[0]
+    return (1 if frame[:4] == b"CTOC" else 0), 0
+
+
+def _chronological(path: Path) -> None:
+    """Rewrite the frames of the file's ID3v2.4 tag in place: CTOC, then CHAP by start time.
+
+    mutagen writes frames by size (shortest first), so CHAP frames came out shuffled, and players
+    that list chapters in the order they find them showed the book so. Only the order changes:
+    the frames and the tag's size stay the same.
+    """
+    with open(path, "r+b") as f:
+        header = f.read(10)
+        if header[:3] != b"ID3" or header[3] != 4 or header[5] & 0xC0:  # no unsynchronisation, no extension
+            return
+        body = f.read(_syncsafe(header[6:10]))
+        frames: list[bytes] = []
+        pos = 0
+        while pos + 10 <= len(body) and body[pos] != 0:  # padding (zeros) ends the frames
+            end = pos + 10 + _syncsafe(body[pos + 4 : pos + 8])
+            frames.append(body[pos:end])
+            pos = end
+        ordered = sorted(frames, key=_frame_order)  # stable: the other frames keep their order
+        f.seek(10)
+        f.write(b"".join(ordered))
 
 
 def _vorbis(path: Path, fmt: str, title: str, marks: list[Mark]) -> None:
@@ -71,6 +109,7 @@ def _vorbis(path: Path, fmt: str, title: str, marks: list[Mark]) -> None:
 def add_chapters(path: Path, fmt: str, title: str, marks: list[Mark]) -> bool:
     """Write the title and chapter marks into the file; False where the format holds none."""
     fmt = check_format(fmt)
+    marks = sorted(marks, key=lambda mark: mark.start)
     if fmt == "mp3":
         _id3(path, title, marks)
     elif fmt in ("opus", "flac"):
