@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
 import urllib.error
 import urllib.request
 
+import av
 import pytest
+import soundfile as sf
 from sqlalchemy import func, select
 
 from kokoro_tts.extensions import db
@@ -177,7 +180,30 @@ def test_stream_sends_audio_and_records_it(app, auth, client):
     [row] = generations(app)
     assert row.characters == len(TEXT) and row.audio_path is not None
     replay = client.get(f"/api/tts/history/{row.id}/audio", headers=headers)
-    assert replay.data == response.data
+    # the same audio; only the header differs: the stream's sizes were open, the kept file's are true
+    assert replay.data[44:] == response.data[44:] and response.data[4:8] == b"\xff\xff\xff\xff"
+    assert int.from_bytes(replay.data[40:44], "little") == 2 * len(audio) == len(replay.data) - 44
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "mp3"])
+def test_a_streamed_generations_stored_file_gives_its_true_length(app, auth, client, fmt):
+    """What was streamed could not say its length (FLAC's header said none, WAV's the largest,
+    MP3 had no info frame); the file kept, and downloaded from the history, does."""
+    headers = auth.headers()
+    response = client.post("/api/tts/generate", json={"text": "Hello there.", "lang": "en-us", "stream": True,
+                                                      "format": fmt}, headers=headers)
+    assert response.status_code == 200 and response.data  # the whole stream heard: then it is settled
+    [row] = generations(app)
+    stored = client.get(f"/api/tts/history/{row.id}/audio", headers=headers).data
+    info = sf.info(io.BytesIO(stored))  # libsndfile reads the length from the header (mp3: the info frame)
+    assert abs(info.frames / 24000 - row.duration) < 0.001 and info.samplerate == 24000
+    assert len(decode(stored)[0]) == info.frames
+    if fmt != "mp3":  # lossless: the samples sent, every one
+        assert len(decode(response.data)[0]) == info.frames
+    if fmt == "wav":  # libsndfile and FFmpeg trust the file's size over a WAV header: read the header itself
+        assert int.from_bytes(stored[40:44], "little") == 2 * info.frames == len(stored) - 44
+    with av.open(io.BytesIO(stored)) as container:  # FFmpeg: the duration as ffprobe reports it
+        assert container.duration is not None and abs(container.duration / 1e6 - row.duration) < 0.002
 
 
 def test_stream_stopped_by_client_refunds_the_unspoken_part(app, auth, client):

@@ -6,7 +6,9 @@ Streams yield bytes a player can start on before the end: wav gets a header of m
 PCM, pcm is bare s16le, and mp3/opus/flac are encoded incrementally by libsndfile into a
 file-like sink that hands out what has been written after each piece. Their headers cannot give
 the length, which is unknown until the end; ``write_file`` writes a file on disk instead, whose
-headers libsndfile fills in at close.
+headers libsndfile fills in at close. A stream can also leave the whole file in a buffer of the
+caller's (``encode_stream(..., whole=)``), headers completed at its end, for keeping: what is
+stored gives its true length even when what was sent could not.
 """
 
 from __future__ import annotations
@@ -133,14 +135,16 @@ class _Sink(io.RawIOBase):
 
     libsndfile seeks back at close to patch headers (FLAC's STREAMINFO, the MP3 info frame); bytes
     already handed out cannot change, so writes before that point are dropped. Players treat those
-    fields as unknown, which is what a stream is.
+    fields as unknown, which is what a stream is. ``whole``, if given, gets every write where it
+    belongs, patches included: at close it holds the file as libsndfile would have left it on disk.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, whole: bytearray | None = None) -> None:
         super().__init__()
         self._sent = 0  # absolute offset of the first byte not yet handed out
         self._pending = bytearray()  # bytes from _sent on
         self._pos = 0
+        self._whole = whole
 
     def readable(self) -> bool:
         return True
@@ -158,14 +162,13 @@ class _Sink(io.RawIOBase):
         data = bytes(b)
         start = self._pos
         self._pos += len(data)
+        if self._whole is not None:
+            _put(self._whole, start, data)
         if self._pos <= self._sent:
             return len(data)
         if start < self._sent:
             data, start = data[self._sent - start :], self._sent
-        offset = start - self._sent
-        if offset > len(self._pending):
-            self._pending.extend(b"\0" * (offset - len(self._pending)))
-        self._pending[offset : offset + len(data)] = data
+        _put(self._pending, start - self._sent, data)
         return len(b)
 
     def seek(self, offset: int, whence: int = 0) -> int:
@@ -181,6 +184,13 @@ class _Sink(io.RawIOBase):
         self._sent += len(out)
         self._pending.clear()
         return out
+
+
+def _put(buffer: bytearray, offset: int, data: bytes) -> None:
+    """Write `data` into `buffer` at `offset`, as into a file (zeros fill a gap)."""
+    if offset > len(buffer):
+        buffer.extend(b"\0" * (offset - len(buffer)))
+    buffer[offset : offset + len(data)] = data
 
 
 _MP3_BITRATES = {
@@ -227,31 +237,47 @@ def _close(source: Iterator[object]) -> None:
         close()
 
 
-def encode_stream(pieces: Iterable[object], fmt: str) -> Generator[bytes, None, None]:
+def encode_stream(
+    pieces: Iterable[object], fmt: str, whole: bytearray | None = None
+) -> Generator[bytes, None, None]:
     """Encode audio pieces (arrays, or objects with ``.audio``) into byte pieces as they arrive.
 
     Closing this generator closes ``pieces`` too, so a client that goes away stops synthesis.
+    ``whole`` (empty), if given, holds the whole file once the stream has ended: the bytes sent,
+    with the headers a stream leaves open completed (WAV's sizes, FLAC's length, MP3's info frame).
     """
     fmt = check_format(fmt)
     source = iter(pieces)
     try:
         if fmt in ("wav", "pcm"):
-            yield from _pcm_stream(source, with_header=fmt == "wav")
+            yield from _pcm_stream(source, fmt == "wav", whole)
         elif fmt == "aac":
-            yield from _aac_stream(source)
+            for data in _aac_stream(source):
+                yield _keep(data, whole)
         else:
-            yield from _sndfile_stream(source, fmt)
+            yield from _sndfile_stream(source, fmt, whole)
     finally:
         _close(source)
 
 
-def _pcm_stream(source: Iterator[object], with_header: bool) -> Iterator[bytes]:
+def _keep(data: bytes, whole: bytearray | None) -> bytes:
+    """`data`, also added to `whole` (for a format whose stream is already the whole file)."""
+    if whole is not None:
+        whole += data
+    return data
+
+
+def _pcm_stream(source: Iterator[object], with_header: bool, whole: bytearray | None) -> Iterator[bytes]:
     if with_header:
-        yield wav_header(None)
+        yield _keep(wav_header(None), whole)
+    frames = 0
     for piece in source:
-        data = to_pcm16(_samples(piece))
-        if data:
-            yield data
+        samples = _samples(piece)
+        if samples.size:
+            frames += samples.size
+            yield _keep(to_pcm16(samples), whole)
+    if with_header and whole is not None:
+        whole[:44] = wav_header(frames)
 
 
 def _aac_stream(source: Iterator[object]) -> Iterator[bytes]:
@@ -263,8 +289,8 @@ def _aac_stream(source: Iterator[object]) -> Iterator[bytes]:
     yield encoder.finish()
 
 
-def _sndfile_stream(source: Iterator[object], fmt: str) -> Iterator[bytes]:
-    sink = _Sink()
+def _sndfile_stream(source: Iterator[object], fmt: str, whole: bytearray | None) -> Iterator[bytes]:
+    sink = _Sink(whole)
     first = fmt == "mp3"
     with open_writer(sink, fmt) as f:
         for piece in source:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -52,6 +54,19 @@ def test_stream_decodes_to_same_length(engine: Engine, hello, fmt):
         assert len(hello.audio) + AAC_FRAME <= n <= len(hello.audio) + 3 * AAC_FRAME
     else:
         assert n == len(hello.audio)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_a_streams_whole_file_is_the_file_with_true_headers(engine: Engine, hello, fmt):
+    """What a stream leaves in `whole` is what a whole-file encoding makes (Opus aside: each
+    Ogg stream has a random serial number), and its header gives the length."""
+    whole = bytearray()
+    sent = b"".join(engine.encode_stream(hello.chunks, fmt, whole))
+    assert sent and whole
+    if fmt != "opus":
+        assert bytes(whole) == engine.encode(hello.audio, fmt)
+    if fmt in ("wav", "flac", "mp3", "opus"):
+        assert sf.info(io.BytesIO(bytes(whole))).frames == len(hello.audio)
 
 
 @pytest.mark.parametrize("fmt", ["mp3", "opus", "flac", "wav", "pcm"])
