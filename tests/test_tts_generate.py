@@ -58,6 +58,31 @@ def test_generate_formats(auth, client, fmt, mimetype):
     assert rate == 24000 and len(audio) > 2400
 
 
+def _mp4(data: bytes) -> tuple[float, float]:
+    """An MP4's duration (its edit list: the true length) and the seconds FFmpeg decodes of it."""
+    with av.open(io.BytesIO(data)) as container:
+        decoded = sum(frame.samples for frame in container.decode(audio=0)) / 24000
+        return container.duration / 1e6, decoded
+
+
+def test_m4a_plays_whole_and_streamed_and_is_kept_as_a_regular_mp4(app, auth, client):
+    headers = auth.headers()
+    whole = client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us", "format": "m4a"}, headers=headers)
+    assert whole.status_code == 200 and whole.mimetype == "audio/mp4"
+    assert whole.headers["Content-Disposition"].endswith('.m4a"')
+    seconds = float(whole.headers["X-Audio-Duration"])
+    duration, decoded = _mp4(whole.data)
+    assert abs(duration - seconds) < 0.001 and 0 <= decoded - seconds < 0.043  # at most one AAC frame's padding
+    streamed = client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us", "format": "m4a", "stream": True},
+                           headers=headers)
+    assert streamed.status_code == 200 and b"moof" in streamed.data  # fragments, played as they come
+    assert 0 <= _mp4(streamed.data)[1] - seconds < 0.043
+    row = generations(app)[-1]
+    kept = client.get(f"/api/tts/history/{row.id}/audio", headers=headers).data
+    assert b"moof" not in kept and kept.find(b"moov") < kept.find(b"mdat")  # its index first
+    assert abs(_mp4(kept)[0] - row.duration) < 0.001
+
+
 def test_pcm_is_raw_s16le(auth, client):
     response = client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us", "format": "pcm"},
                            headers=auth.headers())

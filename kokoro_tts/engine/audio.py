@@ -1,7 +1,8 @@
 """Audio helpers: silence trimming and pauses, and encoding to wav, mp3, opus, flac and raw pcm.
 
 Everything but AAC goes through soundfile/libsndfile (>= 1.1 writes MP3 and Opus), so no ffmpeg
-program is needed; AAC goes through PyAV (``aac``), whose wheel carries FFmpeg's libraries.
+program is needed; AAC goes through PyAV, whose wheel carries FFmpeg's libraries: bare (ADTS,
+``aac``) or in MP4 (``mp4``: m4a, and m4b for audiobooks).
 Streams yield bytes a player can start on before the end: wav gets a header of maximal length then
 PCM, pcm is bare s16le, and mp3/opus/flac are encoded incrementally by libsndfile into a
 file-like sink that hands out what has been written after each piece. Their headers cannot give
@@ -26,7 +27,7 @@ from typing import BinaryIO
 import numpy as np
 import soundfile as sf
 
-from . import aac
+from . import aac, mp4
 from .errors import Message, UnknownFormat
 
 SAMPLE_RATE = 24000
@@ -39,7 +40,11 @@ FORMATS: dict[str, str] = {
     "flac": "audio/flac",
     "pcm": "audio/pcm",
     "aac": "audio/aac",
+    "m4a": "audio/mp4",
+    "m4b": "audio/mp4",
 }
+#: AAC in MP4: m4b is the same, branded as an audiobook (players keep the place, show chapters).
+MP4_FORMATS = ("m4a", "m4b")
 #: MP3 is constant bitrate (64 kb/s at 24 kHz): a stream has no info frame, and a decoder can only
 #: tell the length of a VBR stream from it.
 _MP3_OPTIONS = {"bitrate_mode": "CONSTANT", "compression_level": 0.6}
@@ -50,13 +55,13 @@ _SNDFILE = {
     "opus": ("OGG", "OPUS"),
     "flac": ("FLAC", "PCM_16"),
 }
-EXTENSIONS = {"wav": ".wav", "mp3": ".mp3", "opus": ".opus", "flac": ".flac", "pcm": ".pcm", "aac": ".aac"}
+EXTENSIONS = {fmt: f".{fmt}" for fmt in FORMATS}
 
 
 def check_format(fmt: str) -> str:
     """Normalise a format name, or raise UnknownFormat naming the supported ones."""
     key = str(fmt or "").strip().lower().lstrip(".")
-    key = {"ogg": "opus", "mpeg": "mp3", "raw": "pcm", "wave": "wav", "m4a": "aac", "adts": "aac"}.get(key, key)
+    key = {"ogg": "opus", "mpeg": "mp3", "raw": "pcm", "wave": "wav", "adts": "aac", "mp4": "m4a"}.get(key, key)
     if key not in FORMATS:
         raise UnknownFormat(Message("unknown format {fmt!r}; supported: {formats}",
                                     fmt=fmt, formats=", ".join(FORMATS)))
@@ -117,6 +122,8 @@ def encode(audio: np.ndarray, fmt: str) -> bytes:
         return wav_header(len(audio)) + to_pcm16(audio)
     if fmt == "aac":
         return aac.encode(audio)
+    if fmt in MP4_FORMATS:
+        return mp4.encode(audio, fmt)
     buf = io.BytesIO()
     with open_writer(buf, fmt) as f:
         f.write(audio)
@@ -254,6 +261,8 @@ def encode_stream(
         elif fmt == "aac":
             for data in _aac_stream(source):
                 yield _keep(data, whole)
+        elif fmt in MP4_FORMATS:
+            yield from _mp4_stream(source, fmt, whole)
         else:
             yield from _sndfile_stream(source, fmt, whole)
     finally:
@@ -287,6 +296,23 @@ def _aac_stream(source: Iterator[object]) -> Iterator[bytes]:
         if data:
             yield data
     yield encoder.finish()
+
+
+def _mp4_stream(source: Iterator[object], fmt: str, whole: bytearray | None) -> Iterator[bytes]:
+    """Fragmented MP4; the whole file (kept) is a regular one, its index first, written beside."""
+    encoder = mp4.StreamEncoder(fmt, keep=whole is not None)
+    try:
+        for piece in source:
+            data = encoder.feed(_samples(piece))
+            if data:
+                yield data
+        tail, kept = encoder.finish()
+        if whole is not None:
+            whole += kept
+        if tail:
+            yield tail
+    finally:
+        encoder.close()
 
 
 def _sndfile_stream(source: Iterator[object], fmt: str, whole: bytearray | None) -> Iterator[bytes]:
@@ -334,7 +360,7 @@ def _write_path(source: Iterator[object], fmt: str, path: Path) -> int:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         with open(tmp, "x+b") as f:  # "x": a new file, with the usual permissions
-            samples = _write_into(source, fmt, f)
+            samples = _write_into(source, fmt, f, tmp)
         if path.exists():
             shutil.copymode(path, tmp)
         os.replace(tmp, path)
@@ -344,7 +370,10 @@ def _write_path(source: Iterator[object], fmt: str, path: Path) -> int:
     return samples
 
 
-def _write_into(source: Iterator[object], fmt: str, f: BinaryIO) -> int:
+def _write_into(source: Iterator[object], fmt: str, f: BinaryIO, path: Path | None = None) -> int:
+    if fmt in MP4_FORMATS:  # FFmpeg writes MP4 by the file's name: it rewrites it to put the index first
+        pieces = (_samples(piece) for piece in source)
+        return mp4.write(pieces, fmt, path) if path else mp4.write_into(pieces, fmt, f)
     written = 0
     if fmt in ("pcm", "aac"):
         encoder = aac.AacEncoder() if fmt == "aac" else None

@@ -20,7 +20,7 @@ import numpy as np
 
 from ...engine import SAMPLE_RATE
 from ...engine.audio import silence
-from ...engine.audiofile import Mark, add_chapters, write
+from ...engine.audiofile import Mark, Tags, add_chapters, write
 from ...engine.chunking import PAUSES
 from ...engine.tags import MIN_PAUSE
 from ...extensions import db
@@ -111,7 +111,7 @@ def finish(held: Held, parts_done: int, chars_done: int) -> None:
         if not joined.seconds:  # every part spoken was silent: nothing to keep, nothing to charge
             _settle(held, status, 0, None)
             return
-        add_chapters(path, held.format, held.title, joined.marks)
+        add_chapters(path, held.format, Tags(held.title), joined.marks)
         audio_store.store().put_file(key, path)
     generation = Generation(
         user_id=held.user_id, text=_spoken_text(held, parts_done), voice=held.voice, speed=held.speed,
