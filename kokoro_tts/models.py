@@ -10,7 +10,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -175,6 +187,10 @@ class Job(Model):
     text: Mapped[str] = mapped_column(Text)
     #: the SSML document `text` was read from (None: plain text or a document)
     markup: Mapped[str | None] = mapped_column(Text)
+    #: the document's author and cover image (PNG or JPEG), for the tags of the audio; the cover is
+    #: read only by the worker that finishes the job (deferred), and dropped when it ends
+    author: Mapped[str | None] = mapped_column(String(200))
+    cover: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     voice: Mapped[str] = mapped_column(String(255))
     speed: Mapped[float] = mapped_column(Float)
     lang: Mapped[str | None] = mapped_column(String(16))

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from kokoro_tts.documents import DocumentError, Limits, read
-from tests.support.documents import make_epub
+from tests.support.documents import BOOK_AUTHOR, BOOK_TITLE, make_book_epub, make_epub, png
 
 pytestmark = pytest.mark.unit
 
@@ -22,6 +22,38 @@ def test_epub_chapters_in_reading_order_titled_by_the_contents(tmp_path, version
         ("Dusk", "Chapter One\n\nThe keeper climbed the stairs.\n\nHe lit the lamp."),
         ("Storm", "Chapter Two\n\nThe waves broke high."),
     ]  # the cover (no text) and the contents page are no chapters; scripts are never read
+
+
+def test_epub_title_author_and_cover_from_its_metadata(tmp_path):
+    document = read("lighthouse.epub", make_book_epub(tmp_path))
+    assert (document.title, document.author, document.cover) == (BOOK_TITLE, BOOK_AUTHOR, png())
+    assert [c.title for c in document.chapters] == ["Title Page", "The Harbour", "The Storm", "The Return"]
+
+
+def _rewritten(data: bytes, change) -> bytes:
+    """The EPUB `data` with each member passed through `change(name, bytes)`."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return _zip({name: change(name, archive.read(name)) for name in archive.namelist()})
+
+
+def test_epub2_cover_named_by_its_meta_and_several_authors(tmp_path):
+    def epub2(name: str, data: bytes) -> bytes:
+        if name.endswith(".opf"):  # no EPUB 3 property: only <meta name="cover" content="cover-img">
+            data = data.replace(b' properties="cover-image"', b"")
+            data = data.replace(b"</dc:creator>", b"</dc:creator><dc:creator>Mary\n  Shelley</dc:creator>", 1)
+        return data
+
+    document = read("old.epub", _rewritten(make_book_epub(tmp_path), epub2))
+    assert document.author == f"{BOOK_AUTHOR}, Mary Shelley" and document.cover == png()
+
+
+@pytest.mark.parametrize(("cover", "limits"), [
+    (b"GIF89a not a png nor a jpeg", Limits()),
+    (png(), Limits(max_cover=40)),  # larger than allowed: left out, the book read all the same
+])
+def test_a_cover_that_will_not_do_is_left_out(tmp_path, cover, limits):
+    document = read("book.epub", make_book_epub(tmp_path, cover=cover), limits)
+    assert document.cover is None and document.author == BOOK_AUTHOR and len(document.chapters) == 4
 
 
 def test_html_splits_at_top_headings_and_hides_what_is_not_text():

@@ -13,12 +13,13 @@ import os
 import re
 from collections.abc import Iterator
 
+import av
 import boto3
 import pytest
 import redis
 import soundfile as sf
 import webvtt
-from mutagen.id3 import ID3
+from mutagen.mp4 import MP4
 from sqlalchemy import func, select
 
 from kokoro_tts.context import ENGINE_KEY, get_engine
@@ -26,6 +27,8 @@ from kokoro_tts.extensions import db
 from kokoro_tts.models import Job
 from kokoro_tts.services.jobs.queue import job_queue
 from tests.support.app import PASSWORD, credits_of, make_app, set_credits
+from tests.support.audio import id3_chapters
+from tests.support.documents import BOOK_AUTHOR, BOOK_CHAPTERS, BOOK_TITLE, make_book_epub, png
 from tests.support.s3 import BUCKET
 from tests.support.workers import WorkerProcess, wait_for, worker_env
 
@@ -144,20 +147,60 @@ def test_a_job_runs_to_the_end_with_its_chapters(auth, webs, settings, start_wor
         f"/api/tts/history/{done['generation_id']}/audio", headers=headers).data
     samples, rate = sf.read(io.BytesIO(audio.data))
     assert abs(len(samples) / rate - item["duration"]) < 0.2
-    tags = ID3(io.BytesIO(audio.data))
-    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
-    assert [c.sub_frames["TIT2"].text[0] for c in chapters] == ["The Keeper", "Evening", "Night"]
-    assert chapters[0].start_time == 0 and chapters[1].start_time < chapters[2].start_time < item["duration"] * 1000
+    children, chapters = id3_chapters(audio.data)  # in the order of the file, as players list them
+    assert [title for _, title, _, _ in chapters] == ["The Keeper", "Evening", "Night"]
+    assert children == [element for element, *_ in chapters]
+    starts = [start for _, _, start, _ in chapters]
+    assert starts[0] == 0 and starts[1] < starts[2] < item["duration"] * 1000
     captions = two.get(f"/api/tts/history/{done['generation_id']}/captions", headers=headers).json["words"]
     assert [w["word"] for w in captions][:3] == ["The", "Keeper", "Evening"]
     assert all(a["start"] <= b["start"] for a, b in zip(captions, captions[1:], strict=False))
     marks = two.get(f"/api/tts/history/{done['generation_id']}/chapters", headers=headers).json["chapters"]
     assert marks == item["chapters"] and [m["title"] for m in marks] == ["The Keeper", "Evening", "Night"]
-    assert [round(m["start"] * 1000) for m in marks] == [c.start_time for c in chapters]
+    assert [round(m["start"] * 1000) for m in marks] == starts
     track = two.get(f"/api/tts/history/{done['generation_id']}/chapters?format=vtt", headers=headers)
     cues = webvtt.from_buffer(io.StringIO(track.text))
     assert [c.text for c in cues] == ["The Keeper", "Evening", "Night"] and seconds(cues[2].end) == marks[2]["end"]
     assert stored(settings["AUDIO_STORAGE_URL"]) == [f"1/job-{job['id']}.mp3"]  # the parts are gone
+
+
+def test_an_epub_becomes_an_m4b_audiobook(auth, webs, settings, start_worker, tmp_path):
+    """Done when: a pandoc-like EPUB spoken as M4B has the chapters, title, author and cover that
+    audiobook players read (FFmpeg's reader and mutagen's), and the right length."""
+    client = webs[0].test_client()
+    headers = auth.headers()
+    start_worker()
+    upload = {**VOICE, "format": "m4b", "file": (io.BytesIO(make_book_epub(tmp_path)), "lighthouse.epub")}
+    answer = client.post("/api/tts/jobs", data=upload, headers=headers, content_type="multipart/form-data")
+    assert answer.status_code == 202, answer.json
+    assert answer.json["format"] == "m4b" and answer.json["title"] == BOOK_TITLE
+    done = wait_status(client, headers, answer.json["id"], "done")
+    item = client.get(f"/api/tts/history/{done['generation_id']}", headers=headers).json
+    marks = item["chapters"]
+    assert [m["title"] for m in marks] == [title for title, _ in BOOK_CHAPTERS]
+    audio = client.get(f"/api/tts/history/{done['generation_id']}/audio", headers=headers)
+    assert audio.status_code == 200 and audio.mimetype == "audio/mp4"
+    assert audio.headers["Content-Disposition"].endswith(f'kokoro-{done["generation_id"]}.m4b"')
+    path = tmp_path / "book.m4b"
+    path.write_bytes(audio.data)
+    assert audio.data[8:12] == b"M4B "
+    with av.open(str(path)) as container:  # FFmpeg: the QuickTime chapter track, the tags, the length
+        chapters = container.chapters()
+        assert [c["metadata"]["title"] for c in chapters] == [m["title"] for m in marks]
+        for chapter, mark in zip(chapters, marks, strict=True):
+            assert abs(float(chapter["start"] * chapter["time_base"]) - mark["start"]) < 0.1
+            assert abs(float(chapter["end"] * chapter["time_base"]) - mark["end"]) < 0.1
+        assert container.metadata["title"] == BOOK_TITLE and container.metadata["artist"] == BOOK_AUTHOR
+        assert abs(container.duration / 1e6 - item["duration"]) < 0.01
+        decoded = sum(frame.samples for frame in container.decode(audio=0)) / 24000
+        assert 0 <= decoded - item["duration"] < 0.05  # it plays to the end (the last AAC frame is padded)
+    book = MP4(str(path))  # mutagen: the Nero chapters and the iTunes tags
+    assert [(c.title, round(c.start, 1)) for c in book.chapters] == [(m["title"], round(m["start"], 1)) for m in marks]
+    assert book.tags["\xa9nam"] == [BOOK_TITLE] and book.tags["\xa9ART"] == [BOOK_AUTHOR]
+    assert bytes(book.tags["covr"][0]) == png() and book.tags["stik"] == [2]
+    with webs[0].app_context():  # the cover was needed for the tags only: not kept once done
+        assert db.session.scalar(select(Job.cover).where(Job.id == done["id"])) is None
+    assert stored(settings["AUDIO_STORAGE_URL"]) == [f"1/job-{done['id']}.m4b"]
 
 
 def test_a_killed_worker_loses_one_part_and_another_finishes(auth, webs, start_worker):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
 import urllib.error
 import urllib.request
 
+import av
 import pytest
+import soundfile as sf
 from sqlalchemy import func, select
 
 from kokoro_tts.extensions import db
@@ -53,6 +56,31 @@ def test_generate_formats(auth, client, fmt, mimetype):
     assert response.status_code == 200 and response.mimetype == mimetype
     audio, rate = decode(response.data)
     assert rate == 24000 and len(audio) > 2400
+
+
+def _mp4(data: bytes) -> tuple[float, float]:
+    """An MP4's duration (its edit list: the true length) and the seconds FFmpeg decodes of it."""
+    with av.open(io.BytesIO(data)) as container:
+        decoded = sum(frame.samples for frame in container.decode(audio=0)) / 24000
+        return container.duration / 1e6, decoded
+
+
+def test_m4a_plays_whole_and_streamed_and_is_kept_as_a_regular_mp4(app, auth, client):
+    headers = auth.headers()
+    whole = client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us", "format": "m4a"}, headers=headers)
+    assert whole.status_code == 200 and whole.mimetype == "audio/mp4"
+    assert whole.headers["Content-Disposition"].endswith('.m4a"')
+    seconds = float(whole.headers["X-Audio-Duration"])
+    duration, decoded = _mp4(whole.data)
+    assert abs(duration - seconds) < 0.001 and 0 <= decoded - seconds < 0.043  # at most one AAC frame's padding
+    streamed = client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us", "format": "m4a", "stream": True},
+                           headers=headers)
+    assert streamed.status_code == 200 and b"moof" in streamed.data  # fragments, played as they come
+    assert 0 <= _mp4(streamed.data)[1] - seconds < 0.043
+    row = generations(app)[-1]
+    kept = client.get(f"/api/tts/history/{row.id}/audio", headers=headers).data
+    assert b"moof" not in kept and kept.find(b"moov") < kept.find(b"mdat")  # its index first
+    assert abs(_mp4(kept)[0] - row.duration) < 0.001
 
 
 def test_pcm_is_raw_s16le(auth, client):
@@ -177,7 +205,30 @@ def test_stream_sends_audio_and_records_it(app, auth, client):
     [row] = generations(app)
     assert row.characters == len(TEXT) and row.audio_path is not None
     replay = client.get(f"/api/tts/history/{row.id}/audio", headers=headers)
-    assert replay.data == response.data
+    # the same audio; only the header differs: the stream's sizes were open, the kept file's are true
+    assert replay.data[44:] == response.data[44:] and response.data[4:8] == b"\xff\xff\xff\xff"
+    assert int.from_bytes(replay.data[40:44], "little") == 2 * len(audio) == len(replay.data) - 44
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "mp3"])
+def test_a_streamed_generations_stored_file_gives_its_true_length(app, auth, client, fmt):
+    """What was streamed could not say its length (FLAC's header said none, WAV's the largest,
+    MP3 had no info frame); the file kept, and downloaded from the history, does."""
+    headers = auth.headers()
+    response = client.post("/api/tts/generate", json={"text": "Hello there.", "lang": "en-us", "stream": True,
+                                                      "format": fmt}, headers=headers)
+    assert response.status_code == 200 and response.data  # the whole stream heard: then it is settled
+    [row] = generations(app)
+    stored = client.get(f"/api/tts/history/{row.id}/audio", headers=headers).data
+    info = sf.info(io.BytesIO(stored))  # libsndfile reads the length from the header (mp3: the info frame)
+    assert abs(info.frames / 24000 - row.duration) < 0.001 and info.samplerate == 24000
+    assert len(decode(stored)[0]) == info.frames
+    if fmt != "mp3":  # lossless: the samples sent, every one
+        assert len(decode(response.data)[0]) == info.frames
+    if fmt == "wav":  # libsndfile and FFmpeg trust the file's size over a WAV header: read the header itself
+        assert int.from_bytes(stored[40:44], "little") == 2 * info.frames == len(stored) - 44
+    with av.open(io.BytesIO(stored)) as container:  # FFmpeg: the duration as ffprobe reports it
+        assert container.duration is not None and abs(container.duration / 1e6 - row.duration) < 0.002
 
 
 def test_stream_stopped_by_client_refunds_the_unspoken_part(app, auth, client):

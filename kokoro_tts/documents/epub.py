@@ -1,10 +1,12 @@
 """EPUB (2 and 3): the spine's documents in reading order, one chapter each, titled by the
-table of contents (else their first heading).
+table of contents (else their first heading); the title, authors and cover image from the
+package's metadata, for the tags of the audio.
 
 Read with zipfile and defusedxml (no entity expansion, no external references). Against zip
 bombs, the sizes the archive declares are checked before anything is inflated, and what is really
 inflated is counted as it comes (headers can lie): only the text is inflated, a chunk at a time,
-and each chapter is parsed as it is inflated.
+and each chapter is parsed as it is inflated. The cover is read only if it says it is small enough,
+and no more of it is inflated than that; one that is too large or not a PNG or JPEG is left out.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from urllib.parse import unquote, urldefrag
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from ..engine.audiofile import image_type
 from ..engine.errors import Message
 from ..engine.spoken import CONTROL
 from .html_text import HtmlText
@@ -43,6 +46,8 @@ class _Package:
     spine: list[str]  # archive paths, in reading order
     toc: str | None  # archive path of the NCX or the EPUB 3 navigation document
     toc_is_nav: bool
+    author: str = ""
+    cover: str | None = None  # archive path of the cover image
 
 
 def _open(data: bytes, name: str, budget: Budget) -> zipfile.ZipFile:
@@ -106,8 +111,38 @@ def _package(archive: zipfile.ZipFile, name: str, budget: Budget) -> _Package:
     toc_el = nav if nav is not None else ncx
     toc = _join(folder, toc_el.get("href", "")) if toc_el is not None else None
     title_el = opf.find(f".//{_DC}title")
-    title = (title_el.text or "").strip() if title_el is not None else ""
-    return _Package(folder, title, spine, toc, nav is not None)
+    title = " ".join((title_el.text or "").split()) if title_el is not None else ""
+    return _Package(folder, title, spine, toc, nav is not None, _authors(opf), _cover_path(opf, items, folder))
+
+
+def _authors(opf: Any) -> str:
+    """The creators (dc:creator), in their order: the book's authors."""
+    names = [" ".join("".join(el.itertext()).split()) for el in opf.iter(f"{_DC}creator")]
+    return ", ".join(name for name in names if name)[:200]
+
+
+def _cover_path(opf: Any, items: dict[Any, Any], folder: str) -> str | None:
+    """The cover image: EPUB 3's `properties="cover-image"`, else EPUB 2's `<meta name="cover">`."""
+    item = next((el for el in items.values() if "cover-image" in (el.get("properties") or "").split()), None)
+    if item is None:
+        meta = next((el for el in opf.iter(f"{_OPF}meta") if el.get("name") == "cover"), None)
+        item = items.get(meta.get("content")) if meta is not None else None
+    return _join(folder, item.get("href", "")) if item is not None and item.get("href") else None
+
+
+def _cover(archive: zipfile.ZipFile, path: str | None, budget: Budget) -> bytes | None:
+    """The cover's bytes, if it is a PNG or a JPEG within `max_cover`; else None (the book is read all
+    the same: a cover is no reason to refuse it)."""
+    limit = budget.limits.max_cover
+    try:
+        info = archive.getinfo(path) if path else None
+        if info is None or info.file_size > limit:
+            return None
+        with archive.open(info) as member:
+            data = member.read(limit + 1)  # what is inflated stops there, whatever the header said
+    except (KeyError, zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error):
+        return None
+    return data if len(data) <= limit and image_type(data) else None
 
 
 def _toc_titles(archive: zipfile.ZipFile, package: _Package, name: str, budget: Budget) -> dict[str, str]:
@@ -156,6 +191,7 @@ def read_epub(data: bytes, name: str, budget: Budget) -> Document:
         titles = _toc_titles(archive, package, name, budget)
         reading = [path for path in package.spine if path != package.toc]  # the contents page is no chapter
         parts = [_chapter(archive, path, titles, name, budget) for path in reading]
+        cover = _cover(archive, package.cover, budget)
     numbered = [(title or f"Chapter {i}", text) for i, (title, text) in enumerate(parts, start=1)]
     found: list[Chapter] = chapters(numbered)
-    return Document(package.title or name, found)
+    return Document((package.title or name)[:200], found, CONTROL.sub("", package.author), cover)

@@ -38,6 +38,8 @@ class Limits:
     max_archive: int = 200 * 1024 * 1024
     max_unpacked: int = 16 * 1024 * 1024
     max_entries: int = 10_000
+    #: bytes of a cover image (an EPUB's); a larger one is left out, the book still read
+    max_cover: int = 2 * 1024 * 1024
 
 
 class Budget:
@@ -95,8 +97,13 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Document:
+    """A document's chapters, and what it says of itself (an EPUB's metadata), for the tags of
+    the audio made of it: its title, its author, its cover (PNG or JPEG bytes)."""
+
     title: str
     chapters: list[Chapter] = field(default_factory=list)
+    author: str = ""
+    cover: bytes | None = None
 
 
 def clean(text: str) -> str:

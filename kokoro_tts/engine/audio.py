@@ -1,12 +1,15 @@
 """Audio helpers: silence trimming and pauses, and encoding to wav, mp3, opus, flac and raw pcm.
 
 Everything but AAC goes through soundfile/libsndfile (>= 1.1 writes MP3 and Opus), so no ffmpeg
-program is needed; AAC goes through PyAV (``aac``), whose wheel carries FFmpeg's libraries.
+program is needed; AAC goes through PyAV, whose wheel carries FFmpeg's libraries: bare (ADTS,
+``aac``) or in MP4 (``mp4``: m4a, and m4b for audiobooks).
 Streams yield bytes a player can start on before the end: wav gets a header of maximal length then
 PCM, pcm is bare s16le, and mp3/opus/flac are encoded incrementally by libsndfile into a
 file-like sink that hands out what has been written after each piece. Their headers cannot give
 the length, which is unknown until the end; ``write_file`` writes a file on disk instead, whose
-headers libsndfile fills in at close.
+headers libsndfile fills in at close. A stream can also leave the whole file in a buffer of the
+caller's (``encode_stream(..., whole=)``), headers completed at its end, for keeping: what is
+stored gives its true length even when what was sent could not.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import BinaryIO
 import numpy as np
 import soundfile as sf
 
-from . import aac
+from . import aac, mp4
 from .errors import Message, UnknownFormat
 
 SAMPLE_RATE = 24000
@@ -37,7 +40,11 @@ FORMATS: dict[str, str] = {
     "flac": "audio/flac",
     "pcm": "audio/pcm",
     "aac": "audio/aac",
+    "m4a": "audio/mp4",
+    "m4b": "audio/mp4",
 }
+#: AAC in MP4: m4b is the same, branded as an audiobook (players keep the place, show chapters).
+MP4_FORMATS = ("m4a", "m4b")
 #: MP3 is constant bitrate (64 kb/s at 24 kHz): a stream has no info frame, and a decoder can only
 #: tell the length of a VBR stream from it.
 _MP3_OPTIONS = {"bitrate_mode": "CONSTANT", "compression_level": 0.6}
@@ -48,13 +55,13 @@ _SNDFILE = {
     "opus": ("OGG", "OPUS"),
     "flac": ("FLAC", "PCM_16"),
 }
-EXTENSIONS = {"wav": ".wav", "mp3": ".mp3", "opus": ".opus", "flac": ".flac", "pcm": ".pcm", "aac": ".aac"}
+EXTENSIONS = {fmt: f".{fmt}" for fmt in FORMATS}
 
 
 def check_format(fmt: str) -> str:
     """Normalise a format name, or raise UnknownFormat naming the supported ones."""
     key = str(fmt or "").strip().lower().lstrip(".")
-    key = {"ogg": "opus", "mpeg": "mp3", "raw": "pcm", "wave": "wav", "m4a": "aac", "adts": "aac"}.get(key, key)
+    key = {"ogg": "opus", "mpeg": "mp3", "raw": "pcm", "wave": "wav", "adts": "aac", "mp4": "m4a"}.get(key, key)
     if key not in FORMATS:
         raise UnknownFormat(Message("unknown format {fmt!r}; supported: {formats}",
                                     fmt=fmt, formats=", ".join(FORMATS)))
@@ -115,6 +122,8 @@ def encode(audio: np.ndarray, fmt: str) -> bytes:
         return wav_header(len(audio)) + to_pcm16(audio)
     if fmt == "aac":
         return aac.encode(audio)
+    if fmt in MP4_FORMATS:
+        return mp4.encode(audio, fmt)
     buf = io.BytesIO()
     with open_writer(buf, fmt) as f:
         f.write(audio)
@@ -133,14 +142,16 @@ class _Sink(io.RawIOBase):
 
     libsndfile seeks back at close to patch headers (FLAC's STREAMINFO, the MP3 info frame); bytes
     already handed out cannot change, so writes before that point are dropped. Players treat those
-    fields as unknown, which is what a stream is.
+    fields as unknown, which is what a stream is. ``whole``, if given, gets every write where it
+    belongs, patches included: at close it holds the file as libsndfile would have left it on disk.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, whole: bytearray | None = None) -> None:
         super().__init__()
         self._sent = 0  # absolute offset of the first byte not yet handed out
         self._pending = bytearray()  # bytes from _sent on
         self._pos = 0
+        self._whole = whole
 
     def readable(self) -> bool:
         return True
@@ -158,14 +169,13 @@ class _Sink(io.RawIOBase):
         data = bytes(b)
         start = self._pos
         self._pos += len(data)
+        if self._whole is not None:
+            _put(self._whole, start, data)
         if self._pos <= self._sent:
             return len(data)
         if start < self._sent:
             data, start = data[self._sent - start :], self._sent
-        offset = start - self._sent
-        if offset > len(self._pending):
-            self._pending.extend(b"\0" * (offset - len(self._pending)))
-        self._pending[offset : offset + len(data)] = data
+        _put(self._pending, start - self._sent, data)
         return len(b)
 
     def seek(self, offset: int, whence: int = 0) -> int:
@@ -181,6 +191,13 @@ class _Sink(io.RawIOBase):
         self._sent += len(out)
         self._pending.clear()
         return out
+
+
+def _put(buffer: bytearray, offset: int, data: bytes) -> None:
+    """Write `data` into `buffer` at `offset`, as into a file (zeros fill a gap)."""
+    if offset > len(buffer):
+        buffer.extend(b"\0" * (offset - len(buffer)))
+    buffer[offset : offset + len(data)] = data
 
 
 _MP3_BITRATES = {
@@ -227,31 +244,49 @@ def _close(source: Iterator[object]) -> None:
         close()
 
 
-def encode_stream(pieces: Iterable[object], fmt: str) -> Generator[bytes, None, None]:
+def encode_stream(
+    pieces: Iterable[object], fmt: str, whole: bytearray | None = None
+) -> Generator[bytes, None, None]:
     """Encode audio pieces (arrays, or objects with ``.audio``) into byte pieces as they arrive.
 
     Closing this generator closes ``pieces`` too, so a client that goes away stops synthesis.
+    ``whole`` (empty), if given, holds the whole file once the stream has ended: the bytes sent,
+    with the headers a stream leaves open completed (WAV's sizes, FLAC's length, MP3's info frame).
     """
     fmt = check_format(fmt)
     source = iter(pieces)
     try:
         if fmt in ("wav", "pcm"):
-            yield from _pcm_stream(source, with_header=fmt == "wav")
+            yield from _pcm_stream(source, fmt == "wav", whole)
         elif fmt == "aac":
-            yield from _aac_stream(source)
+            for data in _aac_stream(source):
+                yield _keep(data, whole)
+        elif fmt in MP4_FORMATS:
+            yield from _mp4_stream(source, fmt, whole)
         else:
-            yield from _sndfile_stream(source, fmt)
+            yield from _sndfile_stream(source, fmt, whole)
     finally:
         _close(source)
 
 
-def _pcm_stream(source: Iterator[object], with_header: bool) -> Iterator[bytes]:
+def _keep(data: bytes, whole: bytearray | None) -> bytes:
+    """`data`, also added to `whole` (for a format whose stream is already the whole file)."""
+    if whole is not None:
+        whole += data
+    return data
+
+
+def _pcm_stream(source: Iterator[object], with_header: bool, whole: bytearray | None) -> Iterator[bytes]:
     if with_header:
-        yield wav_header(None)
+        yield _keep(wav_header(None), whole)
+    frames = 0
     for piece in source:
-        data = to_pcm16(_samples(piece))
-        if data:
-            yield data
+        samples = _samples(piece)
+        if samples.size:
+            frames += samples.size
+            yield _keep(to_pcm16(samples), whole)
+    if with_header and whole is not None:
+        whole[:44] = wav_header(frames)
 
 
 def _aac_stream(source: Iterator[object]) -> Iterator[bytes]:
@@ -263,8 +298,25 @@ def _aac_stream(source: Iterator[object]) -> Iterator[bytes]:
     yield encoder.finish()
 
 
-def _sndfile_stream(source: Iterator[object], fmt: str) -> Iterator[bytes]:
-    sink = _Sink()
+def _mp4_stream(source: Iterator[object], fmt: str, whole: bytearray | None) -> Iterator[bytes]:
+    """Fragmented MP4; the whole file (kept) is a regular one, its index first, written beside."""
+    encoder = mp4.StreamEncoder(fmt, keep=whole is not None)
+    try:
+        for piece in source:
+            data = encoder.feed(_samples(piece))
+            if data:
+                yield data
+        tail, kept = encoder.finish()
+        if whole is not None:
+            whole += kept
+        if tail:
+            yield tail
+    finally:
+        encoder.close()
+
+
+def _sndfile_stream(source: Iterator[object], fmt: str, whole: bytearray | None) -> Iterator[bytes]:
+    sink = _Sink(whole)
     first = fmt == "mp3"
     with open_writer(sink, fmt) as f:
         for piece in source:
@@ -308,7 +360,7 @@ def _write_path(source: Iterator[object], fmt: str, path: Path) -> int:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         with open(tmp, "x+b") as f:  # "x": a new file, with the usual permissions
-            samples = _write_into(source, fmt, f)
+            samples = _write_into(source, fmt, f, tmp)
         if path.exists():
             shutil.copymode(path, tmp)
         os.replace(tmp, path)
@@ -318,7 +370,10 @@ def _write_path(source: Iterator[object], fmt: str, path: Path) -> int:
     return samples
 
 
-def _write_into(source: Iterator[object], fmt: str, f: BinaryIO) -> int:
+def _write_into(source: Iterator[object], fmt: str, f: BinaryIO, path: Path | None = None) -> int:
+    if fmt in MP4_FORMATS:  # FFmpeg writes MP4 by the file's name: it rewrites it to put the index first
+        pieces = (_samples(piece) for piece in source)
+        return mp4.write(pieces, fmt, path) if path else mp4.write_into(pieces, fmt, f)
     written = 0
     if fmt in ("pcm", "aac"):
         encoder = aac.AacEncoder() if fmt == "aac" else None

@@ -378,8 +378,10 @@ class Engine:
         return audio_mod.encode(audio, fmt)
 
     @staticmethod
-    def encode_stream(pieces: Iterable[object], fmt: str) -> Generator[bytes, None, None]:
-        return audio_mod.encode_stream(pieces, fmt)
+    def encode_stream(
+        pieces: Iterable[object], fmt: str, whole: bytearray | None = None
+    ) -> Generator[bytes, None, None]:
+        return audio_mod.encode_stream(pieces, fmt, whole)
 
 
 def clean(text: object) -> str:

@@ -280,17 +280,15 @@ class _Stream:
         self.started = time.perf_counter()
 
     def body(self) -> Iterator[bytes]:
-        encoded = bytearray()
+        whole = bytearray()  # the file kept: what is sent, its headers completed at the end (true length)
         finished = False
-        chunks = get_engine().encode_stream(self._count(), self.charge.format)
+        chunks = get_engine().encode_stream(self._count(), self.charge.format, whole)
         IN_PROGRESS.inc()
         try:
             if not self.admission.admitted:
                 yield b""  # the answer's headers leave now, with the stream's place in line
             self._in_line()
-            for data in chunks:
-                encoded += data
-                yield data
+            yield from chunks
             finished = True
         except (Interrupted, NothingToSay):
             log.info("stream %s ended before any audio (its listener left the line, or it had no sound)",
@@ -302,7 +300,7 @@ class _Stream:
             _observe(self.started, self.seconds)
             STREAMS.labels("stalled" if self.pacer.stalled else "smooth").inc()
             _count_listeners()
-            self._end(bytes(encoded) if finished else None)
+            self._end(bytes(whole) if finished else None)
 
     def _end(self, audio: bytes | None) -> None:
         charge = self.charge
@@ -317,8 +315,10 @@ class _Stream:
         _retain(charge.user_id)
 
     def _store(self, audio: bytes | None) -> str | None:
-        """Keep a finished stream's audio for replay. The client has heard it all: if the store
-        fails, the item stays, charged, without replay (never refunded for audio delivered)."""
+        """Keep a finished stream's audio for replay: the whole file, whose headers give the length
+        the stream's could not (a download of it is a file like any other). The client has heard
+        it all: if the store fails, the item stays, charged, without replay (never refunded for
+        audio delivered)."""
         if audio is None:
             return None
         try:

@@ -14,8 +14,11 @@ class _JobOptions(Schema):
                           metadata={"description": "voice id or blend; default: your default_voice, then the server's"})
     lang = fields.String(load_default=None, allow_none=True,
                          metadata={"description": f"{', '.join(LANGUAGES)}; default: the voice's language"})
-    format = fields.String(load_default="mp3", metadata={"enum": list(FORMATS),
-                                                          "description": "MP3, Opus and FLAC carry chapter marks"})
+    format = fields.String(load_default="mp3", metadata={
+        "enum": list(FORMATS),
+        "description": "MP3, Opus, FLAC, M4A and M4B carry the chapter marks, and the title, author and cover "
+                       "of the document; M4B is an audiobook (AAC in MP4)",
+    })
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                           metadata={"description": "default: the document's title, else the first words"})
 

@@ -2,9 +2,9 @@
 failed; either way what was not spoken is refunded, in the transaction that ends the job.
 
 The parts are read and encoded one at a time into a temporary file (a book is hours of audio),
-chapter marks are written into it where the format has a place for them, and it is uploaded to
-the store under a key of its own (`<user>/job-<id>.<format>`): a worker that dies here leaves
-the job running, and the next one writes the same object again.
+chapter marks and tags (title, author, cover) are written into it where the format has a place
+for them, and it is uploaded to the store under a key of its own (`<user>/job-<id>.<format>`): a
+worker that dies here leaves the job running, and the next one writes the same object again.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 
 from ...engine import SAMPLE_RATE
 from ...engine.audio import silence
-from ...engine.audiofile import Mark, add_chapters, write
+from ...engine.audiofile import Mark, Tags, add_chapters, write
 from ...engine.chunking import PAUSES
 from ...engine.tags import MIN_PAUSE
 from ...extensions import db
-from ...models import CANCELLED, DONE, FAILED, Generation, utcnow
+from ...models import CANCELLED, DONE, FAILED, Generation, Job, utcnow
 from .. import audio_store, ledger
 from . import parts
 from .state import Held, change
@@ -111,7 +112,7 @@ def finish(held: Held, parts_done: int, chars_done: int) -> None:
         if not joined.seconds:  # every part spoken was silent: nothing to keep, nothing to charge
             _settle(held, status, 0, None)
             return
-        add_chapters(path, held.format, held.title, joined.marks)
+        add_chapters(path, held.format, _tags(held), joined.marks)
         audio_store.store().put_file(key, path)
     generation = Generation(
         user_id=held.user_id, text=_spoken_text(held, parts_done), voice=held.voice, speed=held.speed,
@@ -122,6 +123,13 @@ def finish(held: Held, parts_done: int, chars_done: int) -> None:
     _settle(held, status, kept, generation)
 
 
+def _tags(held: Held) -> Tags:
+    """The title, author and cover the file will say it has (the cover read now: only here is it needed)."""
+    cover = db.session.scalar(select(Job.cover).where(Job.id == held.id))
+    db.session.rollback()
+    return Tags(held.title, held.author or "", cover)
+
+
 def _settle(held: Held, status: str, kept: int, generation: Generation | None) -> None:
     """One transaction: the history item, the job's end, the refund of what was not spoken."""
     generation_id = None
@@ -129,7 +137,8 @@ def _settle(held: Held, status: str, kept: int, generation: Generation | None) -
         db.session.add(generation)
         db.session.flush()
         generation_id = generation.id
-    change(held, status=status, generation_id=generation_id, finished_at=utcnow(), cancel_requested=False)
+    change(held, status=status, generation_id=generation_id, finished_at=utcnow(), cancel_requested=False,
+           cover=None)  # the cover was for the audio's tags: the row need not keep it
     ledger.refund_unspoken(held.user_id, held.characters, kept)
     db.session.commit()
     log.info("job %s %s: %d of %d characters kept", held.id, status, kept, held.characters)
@@ -138,7 +147,7 @@ def _settle(held: Held, status: str, kept: int, generation: Generation | None) -
 
 def fail(held: Held, reason: str) -> None:
     """The job cannot be made: failed, with every character refunded."""
-    change(held, status=FAILED, error=reason[:500], finished_at=utcnow())
+    change(held, status=FAILED, error=reason[:500], finished_at=utcnow(), cover=None)
     ledger.refund_unspoken(held.user_id, held.characters, kept=0)
     db.session.commit()
     log.error("job %s failed (refunded %d): %s", held.id, held.characters, reason)

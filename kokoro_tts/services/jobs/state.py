@@ -42,6 +42,8 @@ class Held:
     worker: str
     #: the SSML document `text` was read from (None: plain text)
     markup: str | None = None
+    #: the document's author, for the tags of the audio (its cover is read only at the end)
+    author: str | None = None
 
     def parts_of(self, start: int, end: int) -> tuple[Part, ...] | None:
         """The engine's parts of ``text[start:end]`` when the job is SSML (None: read the text itself)."""
@@ -64,7 +66,8 @@ def claim(job_id: int, worker: str) -> Held | None:
     if job is None:
         return None
     held = Held(job.id, job.user_id, job.title, job.text, job.voice, job.speed, job.lang, job.format,
-                job.normalize, job.characters, job.parts, job.chapters, job.attempts, worker, job.markup)
+                job.normalize, job.characters, job.parts, job.chapters, job.attempts, worker, job.markup,
+                job.author)
     db.session.rollback()
     return held
 

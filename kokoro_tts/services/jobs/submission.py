@@ -58,6 +58,12 @@ class JobOrder:
         text = markup.text if markup is not None else (self.text or "").strip()
         return [Chapter(self.title or "", text)] if text else []
 
+    def author_and_cover(self) -> tuple[str | None, bytes | None]:
+        """The document's author and cover image, for the tags of the audio (None: it gives none)."""
+        if self.document is None:
+            return None, None
+        return self.document.author or None, self.document.cover
+
     def job_title(self, spoken: str | None = None) -> str:
         """The title given, the document's, or the first words of what is spoken (`spoken`: SSML's)."""
         if self.title and self.title.strip():
@@ -118,8 +124,10 @@ def submit(user: User, order: JobOrder) -> Job:
     _check_size(user, sum(len(chapter.text) for chapter in chapters))
     the_plan = plan(chapters, part_size())
     req = _check_parts(user, order, the_plan, markup[1] if markup else None)
+    author, cover = order.author_and_cover()
     job = Job(
         user_id=user.id, title=order.job_title(the_plan.text), text=the_plan.text, markup=markup[0] if markup else None,
+        author=author, cover=cover,
         voice=req.voice.spec, speed=req.speed,
         lang=req.lang if order.lang and order.lang.strip() else None,  # None: each voice tag's own language
         format=req.fmt or "mp3", normalize=order.normalize,
