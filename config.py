@@ -115,6 +115,9 @@ class Environment(BaseSettings):
     #: How often (seconds) each job worker removes stored audio that no row points at (an account
     #: deleted while its audio was being made); also `flask --app wsgi audio sweep`.
     AUDIO_SWEEP_INTERVAL: Annotated[float, Field(gt=0)] = 3600.0
+    #: Operators (the admin API): the accounts of these addresses, comma-separated, are promoted when
+    #: the app starts (`flask users promote EMAIL` does it for one; nothing demotes them but `users demote`).
+    ADMIN_EMAILS: str | None = None
     #: When set, GET /metrics requires it as a bearer token.
     METRICS_TOKEN: str | None = None
     HISTORY_AUDIO_MAX_ITEMS: NonNegativeInt = 200

@@ -34,6 +34,7 @@ def create_app(config: ConfigSource = None) -> Flask:
     register_blueprints(app)
     register_errors(app)
     register_commands(app)
+    register_operators(app)
     return app
 
 
@@ -120,7 +121,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, elevenlabs_api, health, openai_api, tts, web
+    from . import admin, auth, elevenlabs_api, health, openai_api, tts, web
     from .metrics import register_metrics
     from .rest import limit_query_string, require_json_body
     from .services import ledger
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(openai_api.bp)
     api.register_blueprint(elevenlabs_api.bp)
     app.register_blueprint(elevenlabs_api.ws_bp)  # the WebSocket: outside the OpenAPI document (the README has it)
+    api.register_blueprint(admin.bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -143,6 +145,28 @@ def register_errors(app: Flask) -> None:
 
     # After api.init_app: these replace flask-smorest's own HTTPException handler.
     register_error_handlers(app)
+
+
+def register_operators(app: Flask) -> None:
+    """ADMIN_EMAILS: promote those accounts now. Never stops the start: a database not migrated yet
+    (`flask db upgrade` itself starts the app) or away is logged, and the next start tries again."""
+    emails = [e.strip().lower() for e in (app.config.get("ADMIN_EMAILS") or "").split(",") if e.strip()]
+    if not emails:
+        return
+    from .services.operators import promote_listed
+
+    with app.app_context():
+        try:
+            missing = promote_listed(emails)
+        except Exception as exc:
+            db.session.rollback()
+            logging.getLogger(__name__).warning("ADMIN_EMAILS not applied: %s", str(exc).splitlines()[0])
+            return
+        finally:
+            db.session.remove()
+    if missing:
+        logging.getLogger(__name__).warning("ADMIN_EMAILS: no account yet for %s (promoted at the next start, "
+                                            "or with flask users promote)", ", ".join(missing))
 
 
 def register_commands(app: Flask) -> None:

@@ -35,6 +35,7 @@ STATUSES: dict[str, int] = {
     "unsupported_language": 400, "unknown_voice": 400, "voice_unavailable": 400, "invalid_markup": 400,
     "invalid_ssml": 400, "invalid_phonemes": 400, "invalid_rule": 400, "model_not_found": 400, "invalid_link": 400,
     "link_expired": 400, "unreadable_file": 400, "invalid_pls": 400, "lexemes_refused": 400,
+    "invalid_time_zone": 400, "invalid_range": 400,
     # Credentials.
     "unauthorized": 401, "missing_token": 401, "invalid_token": 401, "token_expired": 401, "token_revoked": 401,
     "user_not_found": 401, "invalid_api_key": 401, "invalid_credentials": 401,
@@ -42,9 +43,10 @@ STATUSES: dict[str, int] = {
     "payment_required": 402, "insufficient_credits": 402,
     # Rows and voices that are not there (another account's rows answer as missing ones).
     "not_found": 404, "voice_not_found": 404, "generation_not_found": 404, "audio_not_found": 404,
-    "job_not_found": 404, "api_key_not_found": 404, "rule_not_found": 404,
+    "job_not_found": 404, "api_key_not_found": 404, "rule_not_found": 404, "account_not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409, "email_taken": 409, "already_verified": 409, "too_many_rules": 409, "duplicate_rule": 409,
+    "credits_unlimited": 409, "own_account": 409,
     "payload_too_large": 413, "text_too_long": 413, "file_too_large": 413, "uri_too_long": 414,
     "unsupported_media_type": 415, "unsupported_file": 415,
     # Admission: the account has enough running (429), the process is full (503).

@@ -21,9 +21,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from .extensions import db
 
@@ -36,6 +37,21 @@ else:
 def utcnow() -> datetime:
     """Naive UTC, as the original `users` table's TIMESTAMP columns (without time zone) hold it."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Operator(Model):
+    """An account that may run the service (the admin API, the Administration screen).
+
+    A table of its own rather than a column of `users`, which stays the original service's table
+    exactly (migrations adopt it as it is). Granted only by `users promote` or `ADMIN_EMAILS`.
+    """
+
+    __tablename__ = "operators"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: who granted it: "cli" (users promote) or "ADMIN_EMAILS"
+    granted_by: Mapped[str] = mapped_column(String(32))
 
 
 class User(Model):
@@ -57,6 +73,8 @@ class User(Model):
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=True, default=list)
     credits: Mapped[int | None] = mapped_column(Integer)  # NULL: unlimited
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=True, default=dict)
+    #: An operator (a row in `operators`), read with the account itself.
+    is_admin: Mapped[bool] = column_property(exists().where(Operator.user_id == id))
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -159,6 +177,8 @@ class ApiKey(Model):
     name: Mapped[str] = mapped_column(String(100))
     prefix: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: "user" (speech and history) or "admin" (the admin API as well; only an operator makes one)
+    scope: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -209,3 +229,23 @@ class Job(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Model):
+    """One operator action, or one credit change not caused by a generation: who, when, what, the
+    state before and after, and why. Written in the transaction of the change it records; no route
+    edits or deletes it. Who and whom are kept as text too, so an entry outlives both accounts."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: the operator's email, or "cli" / "ADMIN_EMAILS" for changes made outside the API
+    actor: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    target: Mapped[str | None] = mapped_column(String(255))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(String(500))

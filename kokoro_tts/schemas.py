@@ -6,7 +6,7 @@ can be null, so that the OpenAPI document says exactly what a client receives.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from .rest import UTCDateTime
 
@@ -111,3 +111,43 @@ class OpenAIErrorSchema(Schema):
     """The errors of the OpenAI-compatible routes (/v1), in OpenAI's shape, so that its SDKs read them."""
 
     error = fields.Nested(OpenAIErrorBodySchema, required=True)
+
+
+# Usage: GET /api/auth/me/usage, and the admin API's usage of an account and of the service.
+
+
+class UsageQuerySchema(Schema):
+    first = fields.Date(data_key="from", load_default=None,
+                        metadata={"description": "the first day (YYYY-MM-DD); default: 29 days before `to`"})
+    last = fields.Date(data_key="to", load_default=None,
+                       metadata={"description": "the last day, included; default: today in `tz`"})
+    tz = fields.String(
+        load_default="UTC", validate=validate.Length(min=1, max=64),
+        metadata={"description": "the IANA time zone whose days are counted (accounts have none of their own); "
+                                 "default UTC", "example": "Europe/Paris"},
+    )
+
+
+class UsageMeasuresSchema(Schema):
+    characters = fields.Integer(required=True, metadata={"description": "characters charged"})
+    seconds = fields.Float(required=True, metadata={"description": "seconds of audio"})
+    generations = fields.Integer(required=True)
+
+
+class UsageDaySchema(UsageMeasuresSchema):
+    date = fields.Date(required=True)
+    sources = fields.Dict(keys=fields.String(), values=fields.Nested(UsageMeasuresSchema), required=True,
+                          metadata={"description": "the day's measures per source that had any"})
+
+
+class UsageSchema(Schema):
+    first = fields.Date(data_key="from", required=True)
+    last = fields.Date(data_key="to", required=True)
+    tz = fields.String(required=True)
+    totals = fields.Nested(UsageMeasuresSchema, required=True)
+    sources = fields.Dict(
+        keys=fields.String(), values=fields.Nested(UsageMeasuresSchema), required=True,
+        metadata={"description": "totals per source: page, api (other programs), openai (/v1), job (long-form), "
+                                 "legacy (moved from the old history)"},
+    )
+    days = fields.List(fields.Nested(UsageDaySchema), required=True, metadata={"description": "every day, in order"})

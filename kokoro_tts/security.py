@@ -15,7 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, g, request
-from flask_jwt_extended import current_user, jwt_required, verify_jwt_in_request
+from flask_jwt_extended import current_user, get_jwt_request_location, jwt_required, verify_jwt_in_request
 from flask_jwt_extended.exceptions import CSRFError
 
 from .engine.errors import Message
@@ -45,11 +45,12 @@ def caller(optional: bool = False) -> User | None:
     if "caller" in g:
         return g.caller
     token = _bearer()
+    user: User | None
     xi_key = request.headers.get(XI_API_KEY, "").strip()
-    if xi_key and not token:
-        user: User | None = api_keys.user_for_key(xi_key)  # only an API key goes in this header
-    elif token and api_keys.is_api_key(token):
-        user = api_keys.user_for_key(token)
+    key_text = xi_key if xi_key and not token else token if token and api_keys.is_api_key(token) else None
+    if key_text:  # `xi-api-key` (ElevenLabs' clients) takes only an API key
+        key, user = api_keys.key_and_user(key_text)
+        g.key_scope = key.scope
     else:
         # Raises the usual 401s (missing, expired, revoked ...) through the JWT loaders.
         found = verify_jwt_in_request(optional=optional)
@@ -57,6 +58,11 @@ def caller(optional: bool = False) -> User | None:
     g.caller = user
     _remember_language(user)
     return user
+
+
+def by_page() -> bool:
+    """Whether the caller came with the web page's session cookie (its generations' source: page)."""
+    return get_jwt_request_location() == "cookies"
 
 
 def current_caller() -> User:
@@ -72,6 +78,22 @@ def auth_required(view: View) -> View:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         caller()
+        return view(*args, **kwargs)
+
+    return cast(View, wrapper)
+
+
+def admin_required(view: View) -> View:
+    """Guard an admin route: an operator's token or session, or an operator's key of the admin scope;
+    anyone else authenticated is refused with 403 `forbidden`."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        user = current_caller()
+        if not user.is_admin:
+            raise ServiceError("forbidden", "Only an operator of this service can do this.")
+        if g.get("key_scope", api_keys.ADMIN) != api_keys.ADMIN:
+            raise ServiceError("forbidden", "This API key was not created with the admin scope.")
         return view(*args, **kwargs)
 
     return cast(View, wrapper)

@@ -1,17 +1,23 @@
 """Take the README's screenshots from the real page: the app on a throw-away SQLite database
 (embedded model and voices), driven by Debian's Chromium through Playwright.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only usage]
+
+`--only usage` takes only the Usage and Administration screens (usage.png, admin.png), on a month
+of generations seeded into the database.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import tempfile
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
@@ -30,7 +36,7 @@ TEXT = (
 CURRENT_WORD = "#reading-text [aria-current=true]"
 
 
-def serve(folder: Path) -> str:
+def serve(folder: Path) -> tuple[str, Flask]:
     class Config(DevelopmentConfig):
         SECRET_KEY = "screenshots-only-" + "x" * 32
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder}/db.sqlite3"
@@ -41,7 +47,7 @@ def serve(folder: Path) -> str:
         upgrade()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}"
+    return f"http://127.0.0.1:{server.server_port}", app
 
 
 def register(page: Page, site: str, email: str, password: str = "correct horse battery") -> None:
@@ -100,22 +106,73 @@ def shoot_phone(browser: Browser, site: str, out: Path) -> None:
     context.close()
 
 
-def shoot(site: str, out: Path) -> None:
+def seed_month(app: Flask, email: str) -> None:
+    """A month of generations from every source (usage is read from the generations table)."""
+    from kokoro_tts.extensions import db
+    from kokoro_tts.models import DONE, Generation, User
+
+    chance = random.Random(23)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with app.app_context():
+        user_id = db.session.scalar(db.select(User.id).where(User.email == email))
+        for day in range(30):
+            for source in ("page", "api", "openai", "job"):
+                if chance.random() < 0.55:
+                    n = chance.randint(200, 4000) * (4 if source == "job" else 1)
+                    db.session.add(Generation(user_id=user_id, text="…", voice="ff_siwis", speed=1.0, lang="fr",
+                                              format="mp3", characters=n, duration=n / 15, source=source,
+                                              status=DONE, created_at=now - timedelta(days=day, hours=1)))
+        db.session.commit()
+
+
+def shoot_admin(browser: Browser, site: str, app: Flask, out: Path) -> None:
+    """The Usage screen of an account with a month of use, and the Administration screen after an
+    operator added credits to it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    register(page, site, "grace@example.com")
+    page.get_by_role("button", name="Se déconnecter").wait_for()
+    seed_month(app, "grace@example.com")
+    page.get_by_role("button", name="Consommation").click()
+    page.locator("#usage svg.chart").wait_for()
+    page.locator("#usage").screenshot(path=out / "usage.png")
+    page.get_by_role("button", name="Se déconnecter").click()
+    register(page, site, "root@example.com")
+    page.get_by_role("button", name="Se déconnecter").wait_for()
+    app.test_cli_runner().invoke(args=["users", "promote", "root@example.com"])
+    page.reload()
+    page.get_by_role("button", name="Administration").click()
+    page.get_by_label("Trouver un compte (par adresse ou nom)").fill("grace")
+    page.get_by_role("button", name="Rechercher").click()
+    page.locator("#admin-accounts tbody tr").first.get_by_role("button").click()
+    page.get_by_label("Modification").select_option("set")  # a new account's credits are unlimited here
+    page.get_by_label("Crédits", exact=True).fill("5000")
+    page.get_by_label("Motif", exact=True).fill("Facture 2026-12")
+    page.get_by_role("button", name="Appliquer").click()
+    page.locator("#admin-audit tbody tr").first.get_by_text("Facture 2026-12").wait_for()
+    page.locator("#admin").screenshot(path=out / "admin.png")
+    page.close()
+
+
+def shoot(site: str, app: Flask, out: Path, only: str | None) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium",
                                     args=["--mute-audio", "--autoplay-policy=no-user-gesture-required"])
-        shoot_desktop(browser, site, out)
-        shoot_phone(browser, site, out)
+        if only != "usage":
+            shoot_desktop(browser, site, out)
+            shoot_phone(browser, site, out)
+        shoot_admin(browser, site, app, out)
         browser.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", choices=["usage"], default=None, help="only the Usage and Administration screens")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
-        shoot(serve(Path(folder)), args.out)
+        site, app = serve(Path(folder))
+        shoot(site, app, args.out, args.only)
     for png in sorted(args.out.glob("*.png")):
         print(f"{png.relative_to(ROOT)}: {png.stat().st_size // 1024} KB")
 

@@ -195,3 +195,30 @@ def test_history_entries_move_to_their_table(empty_url):
         assert restored == LEGACY_HISTORY
         db.session.remove()
         db.engine.dispose()
+
+
+def test_operators_scopes_and_audit_log_upgrade_and_downgrade(empty_url):
+    """0009 adds `operators`, `api_keys.scope` (existing keys: "user") and `audit_log`, leaves `users`
+    as it was, and goes back down cleanly."""
+    from flask_migrate import downgrade
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_url)
+    with app.app_context():
+        upgrade(revision="0008_job_book_tags")
+        db.session.execute(text("INSERT INTO users (email, hashed_password) VALUES ('a@example.com', 'x')"))
+        db.session.execute(text("INSERT INTO api_keys (user_id, name, prefix, key_hash, created_at)"
+                                " VALUES (1, 'k', 'sk-kokoro-abcd', 'h', now())"))
+        db.session.commit()
+        upgrade()
+        inspector = inspect(db.engine)
+        assert {"operators", "audit_log"} <= set(inspector.get_table_names())
+        assert db.session.execute(text("SELECT scope FROM api_keys")).scalar_one() == "user"
+        db.session.remove()  # its read holds a lock that the downgrade's ALTER TABLE waits for
+        downgrade(revision="0008_job_book_tags")
+        inspector = inspect(db.engine)
+        assert not {"operators", "audit_log"} & set(inspector.get_table_names())
+        assert "scope" not in {c["name"] for c in inspector.get_columns("api_keys")}
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    assert "is_admin" not in _columns(empty_url)

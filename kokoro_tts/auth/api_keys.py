@@ -18,10 +18,10 @@ from .schemas import ApiKeyCreatedSchema, ApiKeyListSchema, NewApiKeySchema
 @bp.arguments(NewApiKeySchema)
 @bp.response(201, ApiKeyCreatedSchema)
 @bp.doc(**links(201, RevokeApiKey=link("delete", "/api/auth/api-keys/{key_id}", key_id="$response.body#/id")))
-@bp.doc(**errors(*BODY, 401, 503))
+@bp.doc(**errors(*BODY, 401, 403, 503, notes={403: "`forbidden`: only an operator may create an admin key."}))
 def create_api_key(data: dict[str, Any]):
     """Create a key; the answer is the only time the key itself is shown."""
-    return api_keys.create(current_user, data["name"])
+    return api_keys.create(current_user, data["name"], data["scope"])
 
 
 @bp.get("/api-keys")

@@ -22,8 +22,9 @@ from ..extensions import db, limiter
 from ..models import User
 from ..openapi import BODY, errors
 from ..rest import PUBLIC
-from ..security import token_required
-from ..services import accounts
+from ..schemas import UsageQuerySchema, UsageSchema
+from ..security import auth_required, current_caller, token_required
+from ..services import accounts, usage
 from ..services.tokens import issue_token, revoke_token
 from ..translate import N_, say
 from . import bp
@@ -134,6 +135,20 @@ def login(data: dict[str, Any]):
 def me():
     """The account of the token's owner."""
     return current_user
+
+
+@bp.get("/me/usage")
+@auth_required
+@bp.arguments(UsageQuerySchema, location="query")
+@bp.response(200, UsageSchema)
+@bp.doc(**errors(400, 401, 503, notes={
+    400: "`validation_error` (a date that is not YYYY-MM-DD), `invalid_time_zone` (not an IANA name), "
+         "`invalid_range` (`from` after `to`, or more than 366 days).",
+}))
+def my_usage(query: dict[str, Any]):
+    """Your characters, seconds of audio and generations per day and per source, from `from` to `to`
+    (the last 30 days by default), counted in the days of the time zone `tz` (default UTC)."""
+    return usage.usage(usage.span(query["first"], query["last"], query["tz"]), current_caller().id)
 
 
 @bp.put("/preferences")

@@ -131,6 +131,8 @@ class UserSchema(Schema):
                                  "all of them, whole: GET /api/tts/history"},
     )
     credits = fields.Integer(required=True, allow_none=True, metadata={"description": "null: unlimited"})
+    is_admin = fields.Boolean(required=True, metadata={"description": "an operator (the admin API); granted by "
+                                                                      "`flask users promote` or ADMIN_EMAILS"})
     preferences = fields.Dict(
         keys=fields.String(), values=fields.Raw(allow_none=True), required=True, allow_none=True,
         metadata={"description": "default_voice, default_speed, language (and whatever an older version kept)"},
@@ -184,12 +186,18 @@ class MessageSchema(Schema):
 
 class NewApiKeySchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    scope = fields.String(
+        load_default="user", validate=validate.OneOf(["user", "admin"]),
+        metadata={"description": "user (default), or admin: the admin API accepts it too; only an operator "
+                                 "may create one (403 `forbidden` otherwise)"},
+    )
 
 
 class ApiKeySchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     prefix = fields.String(required=True, metadata={"description": "the key's first characters, to recognise it"})
+    scope = fields.String(required=True, metadata={"enum": ["user", "admin"]})
     created_at = UTCDateTime(required=True)
     last_used_at = UTCDateTime(required=True, allow_none=True, metadata={"description": "null: never used"})
 

@@ -12,7 +12,9 @@ the row that records why:
 - a job: `reserve` takes the credits of all its text with the job's row; `withdraw` gives them back
   and deletes the row (the queue could not be told); `refund_unspoken` gives back what a job did
   not speak, in the transaction that ends it (cancelled, finished, failed).
-- an account: `opening_balance` when it is made; an operator: `set_balance`.
+- an account: `opening_balance` when it is made; an operator (the admin API, `users credits`):
+  `set_balance` and `add_credits`, each with its audit entry (before, after, reason) in the
+  same transaction, so the log and the balance never disagree.
 
 Credits are spent with one atomic statement: `UPDATE ... WHERE credits >= n` lets the database
 arbitrate, so parallel requests can never spend more than the balance. NULL credits mean
@@ -33,7 +35,8 @@ from sqlalchemy import delete, or_, select, update
 from ..context import App, setting
 from ..engine.errors import Message
 from ..extensions import db
-from ..models import DONE, PENDING, Generation, Job, User, utcnow
+from ..models import DONE, PENDING, Generation, Job, User, lock_user, utcnow
+from . import audit
 from .errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -106,12 +109,37 @@ def opening_balance() -> int | None:
     return value
 
 
-def set_balance(user_id: int, credits: int | None) -> None:
-    """An operator sets an account's credits (None: unlimited); committed."""
-    db.session.execute(
-        update(User).where(User.id == user_id).values(credits=credits).execution_options(synchronize_session=False)
-    )
+@dataclass(frozen=True)
+class Change:
+    """An operator's change of a balance: what it was and what it is (None: unlimited)."""
+
+    before: int | None
+    after: int | None
+
+
+def set_balance(user_id: int, credits: int | None, actor: audit.Actor, reason: str | None) -> Change:
+    """An operator sets an account's credits (None: unlimited); recorded and committed together."""
+    user = lock_user(user_id)  # a generation charging meanwhile waits: `before` is what it was
+    change = Change(user.credits, credits)
+    user.credits = credits
+    audit.record(actor, "credits_set", user, {"credits": change.before}, {"credits": credits}, reason)
     _commit()
+    return change
+
+
+def add_credits(user_id: int, amount: int, actor: audit.Actor, reason: str | None) -> Change:
+    """An operator adds (or, negative, takes) credits, never below 0; recorded and committed together.
+    An unlimited balance has nothing to add to: `credits_unlimited` (set a number first)."""
+    user = lock_user(user_id)
+    if user.credits is None:
+        db.session.rollback()
+        raise ServiceError("credits_unlimited", "This account has unlimited credits: set a number instead.")
+    change = Change(user.credits, max(0, user.credits + amount))
+    user.credits = change.after
+    audit.record(actor, "credits_added", user, {"credits": change.before},
+                 {"credits": change.after, "amount": amount}, reason)
+    _commit()
+    return change
 
 
 # -- generations --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask import current_app
 from ..extensions import limiter
 from ..openapi import GENERATION_HEADERS, audio, errors, generation_errors
 from ..rest import audio_response, client_gone
-from ..security import auth_required, current_caller, rate_limit_key
+from ..security import auth_required, by_page, current_caller, rate_limit_key
 from ..services.generation import Order, line_for
 from ..services.generation import generate as run
 from . import bp
@@ -30,6 +30,7 @@ def generate(data: dict[str, Any]):
         text=data["text"], voice=data["voice"], speed=data["speed"], lang=data["lang"],
         format=data["format"], stream=data["stream"], normalize=data["normalize"],
         normalization=data["normalization"], text_type=data["text_type"], stop=client_gone(),
+        source="page" if by_page() else "api",
     )
     return audio_response(run(current_caller(), order))
 

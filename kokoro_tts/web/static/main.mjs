@@ -2,6 +2,8 @@
 // the start: a link from an email (reset, verify), then the session cookie's user if any.
 
 import { wireAccount } from "./account.mjs";
+import { wireAdmin } from "./admin.mjs";
+import { wireAdminAccount } from "./admin-account.mjs";
 import { api } from "./api.mjs";
 import { wireFields } from "./fields.mjs";
 import { wireFollow } from "./follow.mjs";
@@ -17,6 +19,7 @@ import { wireRules } from "./rules.mjs";
 import { onSession, showReset, signedIn, signedOut, switchLanguage, wireSession } from "./session.mjs";
 import { wireSpeak } from "./speak.mjs";
 import { applyDefaults, wireStudio } from "./studio.mjs";
+import { wireUsage } from "./usage.mjs";
 import { loadVoices, wireVoices } from "./voices.mjs";
 
 onSession(
@@ -50,6 +53,9 @@ function wire() {
   wireRules();
   wireKeys();
   wireAccount();
+  wireUsage();
+  wireAdmin();
+  wireAdminAccount();
   $("lang-apply").hidden = true;  // the switch applies itself
   listen([["lang-switch", "change", () => switchLanguage().catch(warn)]]);
 }

@@ -86,6 +86,7 @@ export async function signedIn(answer) {
   $("auth").hidden = true;
   for (const id of ["account-bar", "studio", "history"]) $(id).hidden = false;
   $("who").textContent = current.name || current.email;
+  $("admin-toggle").hidden = !current.is_admin;
   showCredits(current.credits);
   await hooks.signedIn(current);
 }
@@ -95,8 +96,9 @@ export async function signedIn(answer) {
 export async function signedOut() {
   current = null;
   hush();
-  for (const id of ["account-bar", "studio", "history", "live", "jobs", "rules", "keys", "account"]) $(id).hidden = true;
-  for (const id of ["live", "jobs", "rules", "keys", "account"]) $(id + "-toggle").setAttribute("aria-expanded", "false");
+  const panels = ["usage", "admin", "live", "jobs", "rules", "keys", "account"];
+  for (const id of ["account-bar", "studio", "history", ...panels]) $(id).hidden = true;
+  for (const id of panels) $(id + "-toggle").setAttribute("aria-expanded", "false");
   await Promise.race([hooks.signedOut(), new Promise((done) => setTimeout(done, 2000))]);
   showAuth("login");
 }
