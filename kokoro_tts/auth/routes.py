@@ -32,6 +32,7 @@ from .schemas import (
     ChangePasswordSchema,
     ForgotPasswordSchema,
     LoginSchema,
+    MeSchema,
     MessageSchema,
     PasswordSchema,
     PreferencesAnswerSchema,
@@ -55,7 +56,7 @@ REGISTER_ERRORS = errors(*BODY, 409, 429, 503, notes={409: "`email_taken`: an ac
 def _session_response(user: User, status: int = 200) -> Response:
     """The browser's answer: the user in the body, a new token only in the HttpOnly cookie, which
     lives as long as the token (flask-jwt-extended's default is a year)."""
-    response = jsonify({"token_type": "cookie", "user": UserSchema().dump(user)})
+    response = jsonify({"token_type": "cookie", "user": MeSchema().dump(user)})  # the page's: is_admin too
     response.status_code = status
     lifetime = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     set_access_cookies(response, issue_token(user), max_age=int(lifetime.total_seconds()))
@@ -130,7 +131,7 @@ def login(data: dict[str, Any]):
 
 @bp.get("/me")
 @token_required
-@bp.response(200, UserSchema)
+@bp.response(200, MeSchema)
 @bp.doc(**errors(401, 503))
 def me():
     """The account of the token's owner."""

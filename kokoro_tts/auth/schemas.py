@@ -131,12 +131,18 @@ class UserSchema(Schema):
                                  "all of them, whole: GET /api/tts/history"},
     )
     credits = fields.Integer(required=True, allow_none=True, metadata={"description": "null: unlimited"})
-    is_admin = fields.Boolean(required=True, metadata={"description": "an operator (the admin API); granted by "
-                                                                      "`flask users promote` or ADMIN_EMAILS"})
     preferences = fields.Dict(
         keys=fields.String(), values=fields.Raw(allow_none=True), required=True, allow_none=True,
         metadata={"description": "default_voice, default_speed, language (and whatever an older version kept)"},
     )
+
+
+class MeSchema(UserSchema):
+    """GET /api/auth/me: the user as the original API has it, and whether it is an operator (the
+    original shape, which registration and login answer, stays as existing clients know it)."""
+
+    is_admin = fields.Boolean(required=True, metadata={"description": "an operator (the admin API); granted by "
+                                                                      "`flask users promote` or ADMIN_EMAILS"})
 
 
 class NoticeSchema(Schema):
@@ -169,7 +175,7 @@ class SessionSchema(Schema):
     """A browser session: the token is in the HttpOnly cookie, not here."""
 
     token_type = fields.String(required=True, metadata={"enum": ["cookie"]})
-    user = fields.Nested(UserSchema, required=True)
+    user = fields.Nested(MeSchema, required=True)
 
 
 class TokenSchema(Schema):
