@@ -7,7 +7,8 @@ before the handshake (`admit`), so a wrong one is an HTTP 401, never an open soc
 text ready to speak (`input_text`) is one streamed generation: charged when it is accepted for
 speech, settled when it is spoken (the unspoken part refunded if the client leaves), admitted
 and paced like any stream, so the socket counts as one stream while it speaks. Messages are
-read in a thread of their own, so that text keeps arriving while a piece is spoken.
+read in a thread of their own, so that text keeps arriving while a piece is spoken; what arrived
+meanwhile is then spoken as one piece (a lone sentence still starts as soon as it ends).
 """
 
 from __future__ import annotations
@@ -117,19 +118,51 @@ class _Session:
         self.previous = ""  # the piece spoken before
         self.events: queue.Queue[object] = queue.Queue()
         self.speaking = threading.Event()
+        self.ended = False  # the empty text that ends the input has come
 
     def run(self) -> None:
         threading.Thread(target=self._read, name="stream-input", daemon=True).start()
+        while self._batch(self._next_events()):
+            pass
+
+    def _next_events(self) -> list[object]:
+        """The next message and every one already waiting behind it."""
+        events = [self.events.get()]
         while True:
-            event = self.events.get()
+            try:
+                events.append(self.events.get_nowait())
+            except queue.Empty:
+                return events
+
+    def _batch(self, events: list[object]) -> bool:
+        """Messages that came while the last piece was spoken, taken together: what is ready among
+        them is spoken as one piece, not one piece per sentence, since each piece pays a first-chunk
+        latency of its own and a player fed an LLM's reply would stall between them. False when
+        the socket is done."""
+        flush = False
+        for event in events:
             if event is _GONE:
-                return
+                return False
             if event is _IDLE:
-                self._refuse("input_timeout", say(Message("No text for {seconds} s: the socket is closed.",
-                                                          seconds=self.idle)))
-                return
-            if not self._handle(str(event)):
-                return
+                return self._refuse("input_timeout", say(Message("No text for {seconds} s: the socket is closed.",
+                                                                 seconds=self.idle)))
+            accepted = self._accept(str(event))
+            if accepted is None:
+                return False
+            flush = flush or accepted
+            if self.ended:
+                break
+        try:
+            ready = self.buffer.take(flush=flush)
+            if ready:
+                self._speak(ready)
+        except (ServiceError, EngineError) as exc:
+            return self._refuse(exc.code, say(exc.message))
+        if self.ended:
+            self.ws.send(json.dumps({"isFinal": True}))
+            self.ws.close(1000)
+            return False
+        return True
 
     def _read(self) -> None:
         """Messages into the queue; silence past the idle time ends it (not while a piece is spoken)."""
@@ -145,30 +178,23 @@ class _Session:
             if data is not None:
                 self.events.put(data)
 
-    def _handle(self, raw: str) -> bool:
-        """One message; False when the socket is done."""
+    def _accept(self, raw: str) -> bool | None:
+        """One message's settings and text into the buffer: whether it asks for a flush (its end
+        does), None when it was refused and the socket is done."""
         try:
             message = json.loads(raw)
             if not isinstance(message, dict) or not isinstance(message.get("text"), str):
                 raise ValueError(raw)
             self._configure(message)
         except (ValueError, TypeError):
-            return self._refuse("invalid_message", say(N_('Each message is a JSON object with a "text" string.')))
+            self._refuse("invalid_message", say(N_('Each message is a JSON object with a "text" string.')))
+            return None
         except ServiceError as exc:
-            return self._refuse(exc.code, say(exc.message))
-        text = message["text"]
-        self.buffer.add(text)
-        try:
-            ready = self.buffer.take(flush=text == "" or bool(message.get("flush")))
-            if ready:
-                self._speak(ready)
-        except (ServiceError, EngineError) as exc:
-            return self._refuse(exc.code, say(exc.message))
-        if text == "":
-            self.ws.send(json.dumps({"isFinal": True}))
-            self.ws.close(1000)
-            return False
-        return True
+            self._refuse(exc.code, say(exc.message))
+            return None
+        self.buffer.add(message["text"])
+        self.ended = message["text"] == ""
+        return self.ended or bool(message.get("flush"))
 
     def _configure(self, message: dict[str, Any]) -> None:
         """The key (first message), the speed and the chunk schedule, whenever they come."""
