@@ -28,7 +28,7 @@ from kokoro_tts.models import Job
 from kokoro_tts.services.jobs.queue import job_queue
 from tests.support.app import PASSWORD, credits_of, make_app, set_credits
 from tests.support.audio import id3_chapters
-from tests.support.documents import BOOK_AUTHOR, BOOK_CHAPTERS, BOOK_TITLE, make_book_epub, png
+from tests.support.documents import BOOK_AUTHOR, BOOK_CHAPTERS, BOOK_TITLE, PANDOC_EPUB, png
 from tests.support.s3 import BUCKET
 from tests.support.workers import WorkerProcess, wait_for, worker_env
 
@@ -165,12 +165,12 @@ def test_a_job_runs_to_the_end_with_its_chapters(auth, webs, settings, start_wor
 
 
 def test_an_epub_becomes_an_m4b_audiobook(auth, webs, settings, start_worker, tmp_path):
-    """Done when: a pandoc-like EPUB spoken as M4B has the chapters, title, author and cover that
+    """Done when: a pandoc-made EPUB spoken as M4B has the chapters, title, author and cover that
     audiobook players read (FFmpeg's reader and mutagen's), and the right length."""
     client = webs[0].test_client()
     headers = auth.headers()
     start_worker()
-    upload = {**VOICE, "format": "m4b", "file": (io.BytesIO(make_book_epub(tmp_path)), "lighthouse.epub")}
+    upload = {**VOICE, "format": "m4b", "file": (io.BytesIO(PANDOC_EPUB.read_bytes()), "lighthouse.epub")}
     answer = client.post("/api/tts/jobs", data=upload, headers=headers, content_type="multipart/form-data")
     assert answer.status_code == 202, answer.json
     assert answer.json["format"] == "m4b" and answer.json["title"] == BOOK_TITLE

@@ -56,6 +56,11 @@ BOOK_CHAPTERS = [
 ]
 
 
+#: The same book made by pandoc 2.17.1.1 from `lighthouse.md` beside it, `png()` as its cover
+#: (`pandoc lighthouse.md -o lighthouse.epub --epub-cover-image=cover.png`): a real pandoc EPUB.
+PANDOC_EPUB = Path(__file__).resolve().parent.parent / "data" / "lighthouse.epub"
+
+
 def make_book_epub(tmp_path: Path, cover: bytes | None = None) -> bytes:
     """An EPUB 3 laid out as pandoc makes one: a cover image and page, a title page, chapters
     titled by the navigation document, dc:title and dc:creator."""
