@@ -133,7 +133,7 @@ def shoot_admin(browser: Browser, site: str, app: Flask, out: Path) -> None:
     page.get_by_role("button", name="Se déconnecter").wait_for()
     seed_month(app, "grace@example.com")
     page.get_by_role("button", name="Consommation").click()
-    page.locator("#usage svg.chart").wait_for()
+    page.locator("#usage .chart canvas").wait_for()
     page.locator("#usage").screenshot(path=out / "usage.png")
     page.get_by_role("button", name="Se déconnecter").click()
     register(page, site, "root@example.com")

@@ -27,6 +27,22 @@ WORDS = {
 }
 
 
+def _chart_data(page: Page, container: str) -> dict:
+    """What Chart.js drew in `container` (its own record of the chart, Chart being global): today's
+    bar as {source's label: value} for the sources it has, and the legend's labels in order."""
+    expect(page.locator(f"{container} .chart[role=img] canvas")).to_be_visible()
+    return page.evaluate(
+        """(selector) => {
+            const { data } = Chart.getChart(document.querySelector(`${selector} canvas`));
+            const last = data.labels.length - 1;
+            const drawn = data.datasets.filter((d) => d.data[last]);
+            const today = Object.fromEntries(drawn.map((d) => [d.label, d.data[last]]));
+            return { today, legend: data.datasets.map((d) => d.label) };
+        }""",
+        container,
+    )
+
+
 def _operator_on_the_page(page: Page, app, site: str, lang: str) -> None:
     AuthActions(app.test_client()).register(USER, name="Grace Hopper")
     app.test_cli_runner().invoke(args=["users", "credits", USER, "100"])
@@ -94,8 +110,9 @@ def test_a_user_sees_their_usage_chart_after_three_generations(page: Page, site:
     expect(usage.locator("#usage-month")).to_contain_text("18 characters")
     chart = usage.get_by_role("img")
     expect(chart).to_have_attribute("aria-label", re.compile("18 in all"))
-    expect(usage.locator("svg.chart g rect")).to_have_count(1)  # today's bar: one source, the page
-    expect(usage.locator(".legend")).to_contain_text("This page")
+    drawn = _chart_data(page, "#usage-chart")
+    assert drawn["today"] == {"This page": 18}  # today's bar: one source, the page
+    assert drawn["legend"] == ["This page", "API", "OpenAI route", "Long-form jobs", "Older history"]
     usage.get_by_text("The numbers, day by day").first.click()
     today = usage.locator("table tbody tr").last
     expect(today).to_contain_text("18")
@@ -113,6 +130,8 @@ def test_the_usage_screen_in_french(browser, app, site: str):
     usage = page.get_by_role("region", name="Consommation")
     expect(usage.locator("#usage-month")).to_contain_text("1\u202f500 caractères")
     expect(usage.locator("#usage-month")).to_contain_text("2 générations")
-    expect(usage.locator(".legend")).to_contain_text("Tâches longues")
+    drawn = _chart_data(page, "#usage-chart")
+    assert drawn["today"] == {"API": 1200, "Tâches longues": 300}
+    assert "Tâches longues" in drawn["legend"]
     assert serious_violations(page) == []
     context.close()

@@ -1,25 +1,26 @@
-// The usage chart's arithmetic (kokoro_tts/web/static/chart.mjs): round tops, stacked sources.
+// The usage chart's data (kokoro_tts/web/static/chart.mjs): a series per source, in one order, for
+// Chart.js to stack (it draws the bars and picks the axis).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { SOURCES, ceiling, stack } from "../../kokoro_tts/web/static/chart.mjs";
+import { SOURCES, series } from "../../kokoro_tts/web/static/chart.mjs";
 
-test("the axis tops at a round number at or above the highest bar", () => {
-  assert.equal(ceiling(0), 1);
-  assert.equal(ceiling(7), 8);
-  assert.equal(ceiling(11), 15);
-  assert.equal(ceiling(1234), 1500);
-  assert.equal(ceiling(100), 100);
-});
-
-test("a day's sources stack in one order, empty ones left out", () => {
+test("a series per source in one order, a value a day, null on a day the source made nothing", () => {
   const days = [
-    { date: "2026-03-01", sources: { job: { characters: 5 }, page: { characters: 3 } } },
+    { date: "2026-03-01", sources: { job: { characters: 5, seconds: 2 }, page: { characters: 3 } } },
     { date: "2026-03-02", sources: {} },
   ];
-  assert.deepEqual(stack(days), [
-    { date: "2026-03-01", total: 8, parts: [{ source: "page", from: 0, to: 3 }, { source: "job", from: 3, to: 8 }] },
-    { date: "2026-03-02", total: 0, parts: [] },
-  ]);
   assert.deepEqual(SOURCES, ["page", "api", "openai", "job", "legacy"]);
+  assert.deepEqual(series(days), [
+    { source: "page", values: [3, null] },
+    { source: "api", values: [null, null] },
+    { source: "openai", values: [null, null] },
+    { source: "job", values: [5, null] },
+    { source: "legacy", values: [null, null] },
+  ]);
+  assert.deepEqual(series(days, "seconds")[3], { source: "job", values: [2, null] });
+});
+
+test("a day without its sources counts nothing", () => {
+  assert.deepEqual(series([{ date: "2026-03-01" }]).map((s) => s.values), SOURCES.map(() => [null]));
 });

@@ -1,61 +1,50 @@
-// Usage as a chart: days as stacked bars, one fill pattern per source (solid, hatched, dotted...) so
-// the sources read without colour; each bar titled with its numbers, and beside it the same data as
-// a table (for screen readers, and anyone). SVG drawn here: no library, nothing from another host.
-// `stack` and `ceiling` are pure (Node's tests import them); the rest builds DOM.
+// Usage as a chart drawn by Chart.js (static/vendor/, served by the app: nothing from another host):
+// days as stacked bars, one fill pattern per source (solid, hatched, dotted...) so the sources read
+// without colour, in the legend and the tooltips too; beside it the same data as a table (for screen
+// readers, and anyone). `series` is pure (Node's tests import it); the rest builds DOM.
 
 import { fmt, number, seconds } from "./format.mjs";
 
 export const SOURCES = ["page", "api", "openai", "job", "legacy"];
-const SVG = "http://www.w3.org/2000/svg";
-const W = 600, H = 200, LEFT = 48, BOTTOM = 24, TOP = 8;
-/** A pattern per source: what tells them apart, with or without colour. */
-const PATTERNS = {
-  page: [],
-  api: [["path", { d: "M0,8 L8,0", "stroke-width": 2 }]],
-  openai: [["circle", { cx: 4, cy: 4, r: 1.8 }]],
-  job: [["path", { d: "M0,0 L8,8 M0,8 L8,0", "stroke-width": 1.5 }]],
-  legacy: [["path", { d: "M0,4 L8,4", "stroke-width": 2 }]],
+const INK = "#1b1b1f", MUTED = "#555", TILE = 8;
+
+function strokes(g, width, segments) {
+  g.lineWidth = width;
+  g.beginPath();
+  for (const [x1, y1, x2, y2] of segments) { g.moveTo(x1, y1); g.lineTo(x2, y2); }
+  g.stroke();
+}
+
+/** How each source's 8×8 tile is drawn: what tells them apart, with or without colour. */
+const TILES = {
+  page: (g) => { g.fillStyle = "#2b54c5"; g.fillRect(0, 0, TILE, TILE); },
+  api: (g) => strokes(g, 2, [[0, 8, 8, 0], [-1, 1, 1, -1], [7, 9, 9, 7]]),
+  openai: (g) => { g.beginPath(); g.arc(4, 4, 1.8, 0, 2 * Math.PI); g.fill(); },
+  job: (g) => strokes(g, 1.5, [[0, 0, 8, 8], [0, 8, 8, 0]]),
+  legacy: (g) => strokes(g, 2, [[0, 4, 8, 4]]),
 };
 
-/** A round top for the axis: 0 -> 1, 7 -> 10, 1234 -> 1500. */
-export function ceiling(n) {
-  if (n <= 0) return 1;
-  const step = 10 ** Math.floor(Math.log10(n));
-  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * step >= n) return m * step;
-  return 10 * step;
+/** A source's fill: its tile drawn on a small canvas of its own at the screen's pixel ratio, repeated. */
+function pattern(source, ratio) {
+  const tile = document.createElement("canvas");
+  tile.width = tile.height = TILE * ratio;
+  const g = tile.getContext("2d");
+  g.scale(ratio, ratio);
+  g.fillStyle = "#fff";
+  g.fillRect(0, 0, TILE, TILE);
+  g.fillStyle = g.strokeStyle = INK;
+  TILES[source](g);
+  const fill = g.createPattern(tile, "repeat");
+  fill.setTransform(new DOMMatrix().scale(1 / ratio));
+  return fill;
 }
 
-/** Each day's characters per source as stacked segments [{source, from, to}], in SOURCES order. */
-export function stack(days, measure = "characters") {
-  return days.map((day) => {
-    let at = 0;
-    const parts = [];
-    for (const source of SOURCES) {
-      const value = day.sources?.[source]?.[measure] || 0;
-      if (value > 0) { parts.push({ source, from: at, to: at + value }); at += value; }
-    }
-    return { date: day.date, total: at, parts };
-  });
-}
-
-function node(tag, attributes = {}, text = "") {
-  const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
-  if (text) element.textContent = text;
-  return element;
-}
-
-let charts = 0;
-
-function patterns(prefix) {
-  const defs = node("defs");
-  for (const [source, shapes] of Object.entries(PATTERNS)) {
-    const pattern = node("pattern", { id: `${prefix}-${source}`, width: 8, height: 8, patternUnits: "userSpaceOnUse" });
-    pattern.append(node("rect", { width: 8, height: 8, fill: source === "page" ? "#2b54c5" : "#fff" }));
-    for (const [tag, attributes] of shapes) pattern.append(node(tag, { ...attributes, stroke: "#1b1b1f", fill: "#1b1b1f" }));
-    defs.append(pattern);
-  }
-  return defs;
+/** Each source's `measure` a day, in SOURCES order (Chart.js's datasets): null on a day it made
+ *  nothing, so that neither a bar nor a tooltip line is drawn for it. */
+export function series(days, measure = "characters") {
+  return SOURCES.map((source) => ({
+    source, values: days.map((day) => day.sources?.[source]?.[measure] || null),
+  }));
 }
 
 /** A short date ("03/14") in the page's language. */
@@ -63,46 +52,45 @@ function shortDate(iso, language) {
   return new Intl.DateTimeFormat(language, { month: "2-digit", day: "2-digit", timeZone: "UTC" }).format(new Date(iso));
 }
 
-function axis(svg, top) {
-  svg.append(node("line", { x1: LEFT, y1: H - BOTTOM, x2: W, y2: H - BOTTOM, stroke: "#555" }));
-  svg.append(node("text", { x: LEFT - 6, y: TOP + 10, "text-anchor": "end", "font-size": 11 }, number(top)));
-  svg.append(node("text", { x: LEFT - 6, y: H - BOTTOM, "text-anchor": "end", "font-size": 11 }, "0"));
+/** A bar's tooltip: its day, the number of each source it has, the day's total, written as the page
+ *  writes numbers. */
+function tooltip(usage, S) {
+  return {
+    filter: (item) => item.raw !== null,
+    callbacks: {
+      label: (item) => `${item.dataset.label}: ${number(item.raw)}`,
+      footer: (items) => (items.length ? fmt(S.usage_chars, { n: usage.days[items[0].dataIndex].characters }) : ""),
+    },
+  };
 }
 
-function bars(svg, days, prefix, S, language) {
-  const columns = stack(days);
-  const top = ceiling(Math.max(0, ...columns.map((c) => c.total)));
-  axis(svg, top);
-  const width = (W - LEFT) / Math.max(1, columns.length);
-  const scale = (H - BOTTOM - TOP) / top;
-  columns.forEach((column, i) => {
-    const group = node("g");
-    group.append(node("title", {}, `${shortDate(column.date, language)}: ${fmt(S.usage_chars, { n: column.total })}`));
-    for (const part of column.parts) {
-      group.append(node("rect", {
-        x: LEFT + i * width + 1, width: Math.max(1, width - 2), y: H - BOTTOM - part.to * scale,
-        height: (part.to - part.from) * scale, fill: `url(#${prefix}-${part.source})`, stroke: "#1b1b1f", "stroke-width": 0.5,
-      }));
-    }
-    svg.append(group);
-    if (i === 0 || i === columns.length - 1 || i === Math.floor(columns.length / 2)) {
-      svg.append(node("text", { x: LEFT + (i + 0.5) * width, y: H - 6, "text-anchor": "middle", "font-size": 11 },
-        shortDate(column.date, language)));
-    }
-  });
+function scales() {
+  return {
+    x: { stacked: true, grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12 } },
+    y: { stacked: true, beginAtZero: true, ticks: { precision: 0, callback: (value) => number(value) } },
+  };
 }
 
-function legend(prefix, S) {
-  const list = document.createElement("ul");
-  list.className = "legend";
-  for (const source of SOURCES) {
-    const item = document.createElement("li");
-    const swatch = node("svg", { width: 16, height: 16, "aria-hidden": "true" });
-    swatch.append(node("rect", { width: 16, height: 16, fill: `url(#${prefix}-${source})`, stroke: "#1b1b1f" }));
-    item.append(swatch, " ", S[`source_${source}`]);
-    list.append(item);
-  }
-  return list;
+/** Chart.js's configuration: no animation (the same picture every time), the legend below. */
+function config(usage, S, language) {
+  const ratio = globalThis.devicePixelRatio || 1;
+  const datasets = series(usage.days).map(({ source, values }) => ({
+    label: S[`source_${source}`], data: values, backgroundColor: pattern(source, ratio),
+    borderColor: INK, borderWidth: 1,
+  }));
+  return {
+    type: "bar",
+    data: { labels: usage.days.map((day) => shortDate(day.date, language)), datasets },
+    options: {
+      animation: false, maintainAspectRatio: false, locale: language, color: MUTED,
+      interaction: { mode: "index", intersect: false },
+      scales: scales(),
+      plugins: {
+        legend: { position: "bottom", labels: { color: INK, boxWidth: 28, boxHeight: 14 } },
+        tooltip: tooltip(usage, S),
+      },
+    },
+  };
 }
 
 function cells(row, values, header = false) {
@@ -135,15 +123,28 @@ function table(usage, S, language) {
   return details;
 }
 
-/** Draw `usage` (an answer of a usage route) into `container`: the chart, its legend, its table. */
-export function drawUsage(container, usage, S, language) {
-  const prefix = `chart${++charts}`;
-  const svg = node("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "chart" });
-  const label = fmt(S.usage_chart_label, { from: usage.from, to: usage.to, n: usage.totals.characters });
-  svg.setAttribute("aria-label", label);
-  svg.append(patterns(prefix));
-  bars(svg, usage.days, prefix, S, language);
-  container.replaceChildren(svg, legend(prefix, S), table(usage, S, language));
+/** Chart.js, loaded when a chart is first drawn: a UMD file, not a module, which sets globalThis.Chart.
+ *  Its text in the page's font (its own default may lack the narrow space French numbers have). */
+async function chartJs() {
+  await import("./vendor/chart.umd.min.js");
+  globalThis.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  return globalThis.Chart;
+}
+
+/** Draw `usage` (an answer of a usage route) into `container`: the chart, summed up in its label
+ *  for screen readers, then its table. A chart drawn there before is let go of first. */
+export async function drawUsage(container, usage, S, language) {
+  const Chart = await chartJs();
+  const figure = document.createElement("div");
+  figure.className = "chart";
+  figure.setAttribute("role", "img");
+  figure.setAttribute("aria-label", fmt(S.usage_chart_label, { from: usage.from, to: usage.to, n: usage.totals.characters }));
+  const canvas = document.createElement("canvas");
+  figure.append(canvas);
+  const previous = container.querySelector("canvas");
+  if (previous) Chart.getChart(previous)?.destroy();
+  container.replaceChildren(figure, table(usage, S, language));
+  new Chart(canvas, config(usage, S, language));
 }
 
 /** "1,234 characters · 1 min 5 s of audio · 3 generations". */

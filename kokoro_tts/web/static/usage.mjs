@@ -32,7 +32,7 @@ export async function showUsage(path, chartId, totalsId) {
     api("GET", usagePath(path, {}, zone)), api("GET", usagePath(path, monthSoFar(zone), zone)),
   ]);
   $(totalsId).textContent = fmt(S.usage_month, { totals: totalsText(month.totals, S) });
-  drawUsage($(chartId), recent, S, pageLanguage());
+  await drawUsage($(chartId), recent, S, pageLanguage());
 }
 
 async function toggleUsage() {
