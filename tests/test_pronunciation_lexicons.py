@@ -150,10 +150,10 @@ def _fill(app, email: str, count: int) -> None:
 def test_past_the_limit_nothing_is_added(app, client, auth):
     headers = auth.headers()
     _fill(app, "ada@example.com", MAX_RULES - 3)
-    error = refusal(send(client, headers, GRAPHEMES), "lexemes_refused")  # 5 rules where 3 fit
-    # Lexeme 1 fits (2 rules), lexeme 2 does not, and nothing after it does.
-    assert [(r["lexeme"], r["code"]) for r in error["details"]["lexemes"]] == [(2, "too_many_rules"),
-                                                                              (3, "too_many_rules")]
+    error = refusal(send(client, headers, GRAPHEMES), "lexemes_refused")  # 7 rules where 3 fit
+    # Lexeme 1 fits (2 rules), lexeme 2 (2 rules) does not, and nothing after it does.
+    assert [(r["lexeme"], r["code"]) for r in error["details"]["lexemes"]] == [
+        (2, "too_many_rules"), (3, "too_many_rules"), (4, "too_many_rules")]
     assert len(rules_of(client, headers)) == MAX_RULES - 3
     assert send(client, headers, TOMATO).status_code == 201  # 2 fit
 

@@ -1,5 +1,23 @@
-"""PLS 1.0 lexicons for the tests: after the W3C specification's examples (reproduced from memory,
-not copied: no network here), and hostile ones (entity expansion, external entities)."""
+"""PLS 1.0 lexicons for the tests: the W3C specification's examples, and hostile ones (entity
+expansion, external entities).
+
+What was checked, and against what. The Recommendation (REC-pronunciation-lexicon-20081014) could
+not be read whole here: the stored copies of it that can be searched give only its opening (title,
+status), not sections 4 and 5 where its examples are, and there is no network. What could be read
+is the example PLS document quoted by Wikipedia's article "Pronunciation Lexicon Specification"
+(two stored copies, identical). It carries the specification's Candidate Recommendation schema
+location (.../TR/2007/CR-pronunciation-lexicon-20071212/pls.xsd, where HEAD has the
+Recommendation's), which points to the specification as its source, but which section it is in
+could not be seen. Hence:
+
+- GRAPHEMES, its first two lexemes (judgment/judgement; fiancé/fiance with two phonemes, neither
+  preferred, and the "IPA string is" comments): that quoted example, element for element, the
+  phonemes code point for code point.
+- Everything else (TOMATO, ALIASES, the rest of GRAPHEMES) is still written after the
+  specification's section 4 examples as remembered (meta, metadata, lexeme, grapheme, phoneme with
+  `prefer`, alias, example) and has NOT been checked against its text: to be checked against
+  sections 4 and 5 of the Recommendation where they can be read.
+"""
 
 from __future__ import annotations
 
@@ -43,8 +61,9 @@ ALIASES = lexicon("""
   </lexeme>
 """)
 
-#: Several graphemes for one pronunciation; metadata, an example sentence and comments to ignore;
-#: a phoneme in Kokoro's own set by its `alphabet` attribute.
+#: Several graphemes for one pronunciation (the quoted example's two lexemes first: see above, and
+#: the first of two phonemes when none is preferred); metadata, an example sentence and comments to
+#: ignore; a phoneme in Kokoro's own set by its `alphabet` attribute.
 GRAPHEMES = lexicon("""
   <meta name="author" content="The Voice Browser Working Group"/>
   <metadata>
@@ -57,6 +76,18 @@ GRAPHEMES = lexicon("""
     <grapheme>judgment</grapheme>
     <grapheme>judgement</grapheme>
     <phoneme>ˈdʒʌdʒ.mənt</phoneme>
+    <!-- IPA string is:
+      "ˈdʒʌdʒ.mənt" -->
+  </lexeme>
+  <lexeme>
+    <grapheme>fiancé</grapheme>
+    <grapheme>fiance</grapheme>
+    <phoneme>fiˈɒns.eɪ</phoneme>
+    <!-- IPA string is:
+      "fiˈɒns.eɪ" -->
+    <phoneme>ˌfiː.ɑːnˈseɪ</phoneme>
+    <!-- IPA string is:
+      "ˌfiː.ɑːnˈseɪ" -->
   </lexeme>
   <lexeme>
     <grapheme>Bundesrepublik Deutschland</grapheme>
@@ -78,6 +109,8 @@ EXPECTED = {
     "W3C": ("World Wide Web Consortium", None),
     "judgment": (None, "ʤˈʌʤmənt"),
     "judgement": (None, "ʤˈʌʤmənt"),
+    "fiancé": (None, "fiˈɒnsA"),  # the first of its two pronunciations, neither preferred
+    "fiance": (None, "fiˈɒnsA"),
     "Bundesrepublik Deutschland": ("Federal Republic of Germany", None),
     "BRD": ("Federal Republic of Germany", None),
     "lead": (None, "lˈɛd"),
