@@ -78,6 +78,7 @@ def test_list_search_and_page_accounts(app, auth, client):
     assert client.get("/api/admin/accounts/999999", headers=operator).json["error"]["code"] == "account_not_found"
 
 
+@pytest.mark.slow
 def test_credits_changed_by_an_operator_reach_the_balance_the_header_and_the_audit_log(app, auth, client):
     operator = operator_headers(app, auth)
     user = auth.headers(USER)

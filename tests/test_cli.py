@@ -40,6 +40,7 @@ def test_check_db_database_missing():
     assert result.exit_code == 1 and "database_missing" in result.output
 
 
+@pytest.mark.slow
 def test_check_db_tables_missing():
     with temporary_database("kokoro_empty") as url:
         result = _check(url)

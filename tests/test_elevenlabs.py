@@ -39,6 +39,7 @@ def pcm(data: bytes) -> np.ndarray:
     return np.frombuffer(data, "<i2").astype(np.float32) / 32768
 
 
+@pytest.mark.slow
 def test_convert_mp3_is_charged_for_the_text(app, client):
     audio = b"".join(client.text_to_speech.convert(**SAY, model_id="eleven_multilingual_v2",
                                                    output_format="mp3_44100_128"))
@@ -47,6 +48,7 @@ def test_convert_mp3_is_charged_for_the_text(app, client):
     assert credits_of(app, EMAIL) == 10_000 - len(TEXT)
 
 
+@pytest.mark.slow
 def test_pcm_and_telephony_rates_are_the_ones_asked(client):
     native = pcm(b"".join(client.text_to_speech.convert(**SAY, output_format="pcm_24000")))
     seconds = len(native) / 24000
@@ -66,6 +68,7 @@ def test_g711_matches_the_reference_on_every_sample():
     assert _companded(every, "alaw") == audioop.lin2alaw(raw, 2)
 
 
+@pytest.mark.slow
 def test_speed_from_voice_settings(client):
     plain = pcm(b"".join(client.text_to_speech.convert(**SAY, output_format="pcm_24000")))
     fast = pcm(b"".join(client.text_to_speech.convert(**SAY, output_format="pcm_24000",
@@ -73,6 +76,7 @@ def test_speed_from_voice_settings(client):
     assert 0.55 < len(fast) / len(plain) < 0.8
 
 
+@pytest.mark.slow
 def test_stream_sends_audio_as_it_is_made(app, client):
     chunks = list(client.text_to_speech.stream(**SAY, output_format="pcm_22050"))
     assert len(chunks) >= 1 and len(pcm(b"".join(chunks))) / 22050 > 1
@@ -84,6 +88,7 @@ def _rising(starts: list[float], ends: list[float]) -> bool:
         s <= e for s, e in zip(starts, ends, strict=True))
 
 
+@pytest.mark.slow
 def test_timestamps_cover_the_text_character_by_character(client):
     answer = client.text_to_speech.convert_with_timestamps(**SAY, output_format="pcm_24000")
     seconds = len(pcm(base64.b64decode(answer.audio_base_64))) / 24000
@@ -95,6 +100,7 @@ def test_timestamps_cover_the_text_character_by_character(client):
     assert answer.normalized_alignment.characters == aligned.characters
 
 
+@pytest.mark.slow
 def test_streamed_timestamps_come_with_their_chunks(client):
     chunks = list(client.text_to_speech.stream_with_timestamps(**SAY, output_format="pcm_24000"))
     characters = [c for chunk in chunks if chunk.alignment for c in chunk.alignment.characters]

@@ -22,6 +22,7 @@ def sdk(auth, client, live_url):
     return openai.OpenAI(api_key=key, base_url=f"{live_url}/v1", max_retries=0)
 
 
+@pytest.mark.slow
 def test_speech_create(app, sdk, client, auth):
     set_credits(app, EMAIL, 1000)
     text = "Hello from the OpenAI client."
@@ -34,6 +35,7 @@ def test_speech_create(app, sdk, client, auth):
     assert history[0]["lang"] == "en-us"
 
 
+@pytest.mark.slow
 def test_speech_streaming_response(sdk):
     with sdk.audio.speech.with_streaming_response.create(
         model="kokoro", voice="jf_alpha", input="Streaming works. Piece by piece.", response_format="mp3",

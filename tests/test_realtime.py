@@ -63,6 +63,7 @@ def _settled(app) -> None:
     wait_for(lambda: not pending(), 120, "the streams to be settled")
 
 
+@pytest.mark.slow
 def test_a_stream_beyond_capacity_waits_in_line_then_plays(app, auth, client, live_url, one_listener):
     ada, bob = auth.token(), auth.token("bob@example.com")
     set_credits(app, "bob@example.com", 10_000)
@@ -82,6 +83,7 @@ def test_a_stream_beyond_capacity_waits_in_line_then_plays(app, auth, client, li
     _settled(app)
 
 
+@pytest.mark.slow
 def test_without_a_line_a_stream_beyond_capacity_is_busy(app, auth, live_url, one_listener):
     one_listener.line_size = 0
     ada, bob = auth.token(), auth.token("bob@example.com")
@@ -95,6 +97,7 @@ def test_without_a_line_a_stream_beyond_capacity_is_busy(app, auth, live_url, on
     _leave(app, playing)
 
 
+@pytest.mark.slow
 def test_a_listener_who_leaves_the_line_pays_nothing_and_frees_the_place(app, auth, client, live_url, one_listener):
     ada, bob = auth.token(), auth.token("bob@example.com")
     set_credits(app, "bob@example.com", 10_000)

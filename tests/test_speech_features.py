@@ -32,6 +32,7 @@ def wav_samples(data: bytes) -> np.ndarray:
     return samples
 
 
+@pytest.mark.slow
 def test_captioned_answers_audio_and_words_and_is_charged(app, auth, client):
     headers = auth.headers()
     set_credits(app, EMAIL, 1000)
@@ -58,6 +59,7 @@ def test_captioned_refuses_stream_and_bad_input_without_charge(app, auth, client
     assert credits_of(app, EMAIL) == 1000
 
 
+@pytest.mark.slow
 def test_every_generation_has_captions_in_three_formats(app, auth, client):
     headers = auth.headers()
     text = "Hello there, my friend. How are you today? I am fine, thank you."
@@ -82,6 +84,7 @@ def test_every_generation_has_captions_in_three_formats(app, auth, client):
     assert client.get(url, headers=other).status_code == 404
 
 
+@pytest.mark.slow
 def test_pause_and_voice_tags_through_the_api(auth, client):
     headers = auth.headers()
     text = "Hello there, my friend. [pause:2s] [voice:jm_kumo] Hello there, my friend."
@@ -96,6 +99,7 @@ def test_pause_and_voice_tags_through_the_api(auth, client):
     assert 2.0 <= max(runs) / 24000 <= 2.12
 
 
+@pytest.mark.slow
 def test_aac_from_generate_decodes_back(auth, client):
     headers = auth.headers()
     response = client.post("/api/tts/generate", json={**BODY, "format": "aac"}, headers=headers)
@@ -144,6 +148,7 @@ def test_rules_are_capped(app, auth, client):
     assert response.status_code == 409 and response.json["error"]["code"] == "too_many_rules"
 
 
+@pytest.mark.slow
 def test_a_rule_changes_its_owners_speech_only(auth, client):
     mine, theirs = auth.headers(), auth.headers(OTHER)
     body = {**BODY, "text": "I read the SQL book."}
@@ -178,6 +183,7 @@ def parse_sse(text: str) -> list[dict]:
     return events
 
 
+@pytest.mark.slow
 def test_sse_events_through_the_sdk(app, sdk):
     set_credits(app, EMAIL, 1000)
     text = "Streaming as events. One piece, then another."
@@ -198,6 +204,7 @@ def test_sse_events_through_the_sdk(app, sdk):
     assert credits_of(app, EMAIL) == 1000 - len(text)
 
 
+@pytest.mark.slow
 def test_aac_and_instructions_through_the_sdk(sdk):
     audio = sdk.audio.speech.create(model="tts-1", voice="jf_alpha", input="Hello in AAC.", response_format="aac",
                                     instructions="Whisper.")
@@ -209,6 +216,7 @@ def test_aac_and_instructions_through_the_sdk(sdk):
     assert plain.content == told.content  # documented: instructions change nothing
 
 
+@pytest.mark.slow
 def test_tags_in_openai_input(sdk):
     with pytest.raises(openai.BadRequestError) as info:
         sdk.audio.speech.create(model="tts-1", voice="jf_alpha", input="Hi [voice:zz_nobody] there.")

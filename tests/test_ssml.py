@@ -31,6 +31,7 @@ HOSTILE = [
 ]
 
 
+@pytest.mark.slow
 def test_captioned_ssml_is_charged_for_its_words_with_marks_timed(app, auth, client):
     headers = auth.headers()
     set_credits(app, EMAIL, 1000)
@@ -49,6 +50,7 @@ def test_captioned_ssml_is_charged_for_its_words_with_marks_timed(app, auth, cli
     assert item["text"] == SPOKEN and item["characters"] == len(SPOKEN)
 
 
+@pytest.mark.slow
 def test_text_type_text_reads_markup_as_words(app, auth, client):
     headers = auth.headers()
     set_credits(app, EMAIL, 1000)
@@ -99,6 +101,7 @@ def test_a_job_refuses_hostile_ssml_and_charges_nothing(app, auth, client):
     assert credits_of(app, EMAIL) == 1000
 
 
+@pytest.mark.slow
 def test_the_openai_sdk_sends_ssml(app, auth, client, live_url):
     key = client.post("/api/auth/api-keys", json={"name": "sdk"}, headers=auth.headers()).json["key"]
     set_credits(app, EMAIL, 1000)

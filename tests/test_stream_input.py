@@ -59,6 +59,7 @@ def spoken_rows(app) -> list[Generation]:
         return list(db.session.scalars(select(Generation).order_by(Generation.id)))
 
 
+@pytest.mark.slow
 def test_text_in_small_pieces_comes_back_as_audio_with_rising_timings(app, key, live_url):
     with connect(socket_url(live_url), additional_headers={"xi-api-key": key}) as ws:
         ws.send(json.dumps({"text": " ", "voice_settings": {"speed": 1.0, "stability": 0.5}}))
@@ -82,6 +83,7 @@ def test_text_in_small_pieces_comes_back_as_audio_with_rising_timings(app, key, 
     assert 10_000 - credits_of(app, EMAIL) == sum(r.characters for r in rows) == sum(len(r.text) for r in rows)
 
 
+@pytest.mark.slow
 def test_sentences_that_arrive_while_one_is_spoken_are_spoken_as_one_piece(app, key, live_url):
     sentences = ["The keeper climbed the stairs at dusk. ", "He lit the great lamp. ", "Nobody saw him smile. ",
                  "And then the night came. "]
@@ -95,6 +97,7 @@ def test_sentences_that_arrive_while_one_is_spoken_are_spoken_as_one_piece(app, 
     assert "".join(r.text for r in rows) == "".join(sentences)
 
 
+@pytest.mark.slow
 def test_closing_mid_reply_refunds_what_was_not_spoken(app, key, live_url):
     long = REPLY * 4
     with connect(socket_url(live_url), additional_headers={"xi-api-key": key}) as ws:
@@ -118,6 +121,7 @@ def test_a_wrong_key_is_refused_before_the_upgrade(live_url):
     assert info.value.response.status_code == 400
 
 
+@pytest.mark.slow
 def test_the_key_may_come_in_the_first_message_and_an_idle_socket_is_closed(app, key, live_url):
     with connect(socket_url(live_url, "output_format=ulaw_8000&inactivity_timeout=1")) as ws:
         ws.send(json.dumps({"text": "Hello there. ", "xi_api_key": key}))

@@ -33,6 +33,7 @@ def _placeholders(text: str) -> set[str]:
     return set(re.findall(r"\{(\w+)[^}]*\}", text))
 
 
+@pytest.mark.slow
 def test_every_message_has_its_french(tmp_path):
     extracted = _extracted(tmp_path)
     french = read_po(FRENCH.open("rb"), locale="fr")

@@ -32,6 +32,7 @@ def generations(app) -> list[Generation]:
         return rows
 
 
+@pytest.mark.slow
 def test_generate_wav(app, auth, client):
     headers = auth.headers()
     response = client.post("/api/tts/generate", json={"text": TEXT, "lang": "en-us"}, headers=headers)
@@ -65,6 +66,7 @@ def _mp4(data: bytes) -> tuple[float, float]:
         return container.duration / 1e6, decoded
 
 
+@pytest.mark.slow
 def test_m4a_plays_whole_and_streamed_and_is_kept_as_a_regular_mp4(app, auth, client):
     headers = auth.headers()
     whole = client.post("/api/tts/generate", json={"text": "Hi.", "lang": "en-us", "format": "m4a"}, headers=headers)
@@ -91,6 +93,7 @@ def test_pcm_is_raw_s16le(auth, client):
     assert abs(len(response.data) / 2 / 24000 - duration) < 0.01
 
 
+@pytest.mark.slow
 def test_defaults_come_from_preferences(app, auth, client):
     headers = auth.headers()
     client.put("/api/auth/preferences", json={"default_voice": "jm_kumo", "default_speed": 1.5}, headers=headers)
@@ -160,6 +163,7 @@ def test_credits_are_charged_and_checked_before_synthesis(app, auth, client):
     assert credits_of(app, EMAIL) == 3
 
 
+@pytest.mark.slow
 def test_parallel_requests_never_overspend(app, auth, live_url):
     """Eight real concurrent requests of 10 characters against a balance of 30."""
     from kokoro_tts.context import get_engine
@@ -195,6 +199,7 @@ def test_parallel_requests_never_overspend(app, auth, live_url):
     assert len(generations(app)) == 3
 
 
+@pytest.mark.slow
 def test_stream_sends_audio_and_records_it(app, auth, client):
     headers = auth.headers()
     response = client.post("/api/tts/generate", json={"text": TEXT, "lang": "en-us", "stream": True},
@@ -231,6 +236,7 @@ def test_a_streamed_generations_stored_file_gives_its_true_length(app, auth, cli
         assert container.duration is not None and abs(container.duration / 1e6 - row.duration) < 0.002
 
 
+@pytest.mark.slow
 def test_stream_stopped_by_client_refunds_the_unspoken_part(app, auth, client):
     headers = auth.headers()
     set_credits(app, EMAIL, 1000)
@@ -269,6 +275,7 @@ def test_failed_synthesis_refunds(app, auth, database_url, tmp_path):
         make_app()  # put the shared limiter back
 
 
+@pytest.mark.slow
 def test_generation_is_rate_limited_per_user(app, auth, client):
     app.config["GENERATE_RATE_LIMIT"] = "1 per minute"
     try:
@@ -284,6 +291,7 @@ def test_generation_is_rate_limited_per_user(app, auth, client):
         app.config["GENERATE_RATE_LIMIT"] = "30 per minute"
 
 
+@pytest.mark.slow
 def test_history_rows_count(app, auth, client):
     headers = auth.headers()
     for _ in range(2):
@@ -292,6 +300,7 @@ def test_history_rows_count(app, auth, client):
         assert db.session.scalar(select(func.count()).select_from(Generation)) == 2
 
 
+@pytest.mark.slow
 def test_admission_refuses_at_once_and_charges_nothing(app, auth, live_url):
     """Over the account's cap: 429; over the process' queue: 503 busy; both with Retry-After, at once."""
     from kokoro_tts.context import get_engine
@@ -334,6 +343,7 @@ def test_admission_refuses_at_once_and_charges_nothing(app, auth, live_url):
         scheduler.max_active, scheduler.max_per_owner = limits
 
 
+@pytest.mark.slow
 def test_synthesis_holds_no_database_connection_and_a_full_pool_is_a_503(app, auth, database_url):
     """With one pooled connection: a long generation leaves it free for others while it speaks;
     a request that cannot get one in time is a 503 with Retry-After, never a 500."""

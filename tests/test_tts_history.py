@@ -27,6 +27,7 @@ def _generate(client, headers, text: str = "Hi.") -> int:
     return int(response.headers["X-Generation-Id"])
 
 
+@pytest.mark.slow
 def test_list_newest_first_and_paginated(auth, client):
     headers = auth.headers()
     ids = [_generate(client, headers, f"Number {n}.") for n in range(3)]
@@ -76,6 +77,7 @@ def _audio_files(app) -> list:
     return sorted(Path(app.config["TTS_AUDIO_DIR"]).rglob("*.*"))
 
 
+@pytest.mark.slow
 def test_delete_one_and_all(app, auth, client):
     headers = auth.headers()
     first, second, _ = (_generate(client, headers) for _ in range(3))
@@ -121,6 +123,7 @@ def test_account_deletion_removes_its_audio(app, auth, client):
     assert len(_audio_files(app)) == 1  # eve's stays
 
 
+@pytest.mark.slow
 def test_an_account_deleted_mid_stream_leaves_no_audio(app, auth, client, live_url):
     headers = auth.headers()
     text = " ".join(f"Sentence number {n} is here." for n in range(1, 9))

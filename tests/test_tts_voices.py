@@ -87,6 +87,7 @@ def test_preferences_check_default_voice_against_catalogue(auth, client):
     assert blend.status_code == 200
 
 
+@pytest.mark.slow
 def test_a_voice_preview_is_made_once_then_served_from_its_file(app, client):
     first = client.get("/api/tts/voices/jm_kumo/preview")
     assert first.status_code == 200 and first.mimetype == "audio/mpeg"

@@ -33,6 +33,7 @@ def files():
     return {name: make() for name, make, *_ in CASES}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "status", "code"), [(n, s, c) for n, _, s, c in CASES])
 def test_hostile_uploads_are_answered_at_once(app, auth, client, files, name, status, code):
     headers = auth.headers()

@@ -92,6 +92,7 @@ def test_characters_this_month_in_the_accounts_list(app, auth, client):
     assert items[0]["characters_this_month"] == 11
 
 
+@pytest.mark.slow
 def test_the_pages_generations_count_as_page(app, auth, client):
     headers = auth.headers(USER)
     browser, csrf = browser_session(app, USER)
@@ -114,6 +115,7 @@ def test_bad_ranges_and_zones_are_400(auth, client, query, code):
     assert answer.status_code == 400 and answer.json["error"]["code"] == code
 
 
+@pytest.mark.slow
 def test_on_sqlite_the_days_are_counted_in_python_alike(tmp_path):
     """The embedded default (SQLite knows no time zones): each row is placed in its day in Python."""
     from flask_migrate import upgrade

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_embedded_model_is_assembled_once_and_reused(model_cache, engine):
     path = embedded_model_path(model_cache)
     assert path.parent == model_cache and path.stat().st_size > 90_000_000
@@ -38,6 +39,7 @@ def test_corrupt_cached_model_is_rebuilt(tmp_path):
     path.unlink()  # 92 MB; pytest keeps the temp dirs of recent runs
 
 
+@pytest.mark.slow
 def test_onnx_default_does_not_import_torch(model_cache, engine):
     code = textwrap.dedent(
         f"""

@@ -56,6 +56,7 @@ def check_chunks(text: str, chunks) -> None:
     assert [c.index for c in chunks] == list(range(len(chunks)))
 
 
+@pytest.mark.slow
 def test_property_many_texts_keep_every_word():
     rng = random.Random(1234)
     for _ in range(300):
@@ -66,6 +67,7 @@ def test_property_many_texts_keep_every_word():
             assert len(chunks[0].tokens) <= SPLIT_SLACK * FIRST_CHUNK_TOKENS
 
 
+@pytest.mark.slow
 def test_squeezed_chunks_stay_near_the_squeezed_limit():
     """While the model is shared, a chunk is at most a little over the lowered limit."""
     rng = random.Random(99)

@@ -32,6 +32,7 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.mark.slow
 def test_say_writes_audio(runner, tmp_path):
     out = tmp_path / "hello.wav"
     result = runner.invoke(
@@ -42,6 +43,7 @@ def test_say_writes_audio(runner, tmp_path):
     assert rate == 24000 and len(audio) > 12000
 
 
+@pytest.mark.slow
 def test_say_reads_ssml(runner, tmp_path):
     out = tmp_path / "ssml.wav"
     text = '<speak xml:lang="en-US">Hello there. <break time="1200ms"/> Goodbye.</speak>'
@@ -62,6 +64,7 @@ def test_say_reads_stdin_and_picks_format(runner, tmp_path):
     assert rate == 24000 and len(audio) > 12000
 
 
+@pytest.mark.slow
 def test_say_shows_progress_on_long_text(runner, tmp_path, monkeypatch):
     monkeypatch.setattr(speech, "PROGRESS_CHARS", 20)
     text = "One sentence. And another."
@@ -77,6 +80,7 @@ def printed_seconds(output: str) -> float:
     return float(match.group(1))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["flac", "wav"])
 def test_say_file_headers_give_the_true_length(runner, tmp_path, fmt):
     out = tmp_path / f"x.{fmt}"
@@ -94,6 +98,7 @@ def test_say_file_headers_give_the_true_length(runner, tmp_path, fmt):
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temp file left
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["mp3", "opus"])
 def test_say_compressed_files_decode(runner, tmp_path, fmt):
     out = tmp_path / f"x.{fmt}"
@@ -104,6 +109,7 @@ def test_say_compressed_files_decode(runner, tmp_path, fmt):
     assert len(audio) / rate == pytest.approx(printed_seconds(result.output), abs=0.005)
 
 
+@pytest.mark.slow
 def test_say_to_stdout_streams(runner):
     result = runner.invoke(args=["tts", "say", TEXT, "--lang", "en-us", "-f", "wav", "-o", "-"])
     assert result.exit_code == 0, result.stderr
@@ -165,12 +171,14 @@ def test_voices_table(runner):
     assert next(line for line in lines if line.startswith("af_heart")).split()[-1] == "no"
 
 
+@pytest.mark.slow
 def test_warmup_prints_timing(runner):
     result = runner.invoke(args=["tts", "warmup"])
     assert result.exit_code == 0
     assert "loaded in" in result.output and "synthesized in" in result.output
 
 
+@pytest.mark.slow
 def test_say_writes_captions_and_can_leave_numbers_alone(runner, tmp_path):
     out, vtt = tmp_path / "x.wav", tmp_path / "x.vtt"
     text = "It costs $5. [pause:1s] Thank you."

@@ -46,6 +46,7 @@ def decoded_length(data: bytes, fmt: str) -> int:
     return len(audio)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_whole_file_decodes_to_same_length(engine: Engine, hello, fmt):
     data = engine.encode(hello.audio, fmt)
@@ -108,6 +109,7 @@ def test_stream_yields_before_the_end(fmt):
     stream.close()
 
 
+@pytest.mark.slow
 def test_pcm_is_s16le_and_wav_stream_header_is_open_ended(hello):
     pcm = Engine.encode(hello.audio, "pcm")
     samples = np.frombuffer(pcm, "<i2").astype(np.float32) / 32767
@@ -127,6 +129,7 @@ def test_content_types():
     assert set(FORMATS) == {"wav", "mp3", "opus", "flac", "pcm", "aac", "m4a", "m4b"}
 
 
+@pytest.mark.slow
 def test_synthesized_stream_encodes_end_to_end(engine: Engine):
     pieces = engine.stream(engine.validate("Hello. Goodbye.", voice=VOICE, lang="en-us"))
     audio, rate = decode(b"".join(engine.encode_stream(pieces, "opus")))

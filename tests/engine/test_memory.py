@@ -34,6 +34,7 @@ print(buf.value.decode().count("<heap nr="))
 """
 
 
+@pytest.mark.slow
 def test_threads_allocate_from_one_arena():
     """Four threads allocating (and numpy's own) share the main arena: 1 arena, not 5."""
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=True)

@@ -120,6 +120,7 @@ def test_a_call_alone_takes_every_core_and_the_next_waits_for_it():
     assert entered == [False]  # alone again once "a" is done
 
 
+@pytest.mark.slow
 def test_under_load_calls_take_one_core_each_side_by_side():
     scheduler = Scheduler(max_active=8, cores=2)
     inside: list[str] = []

@@ -82,6 +82,7 @@ def test_captions_formats_parse():
 # -- with the model --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_pause_tag_is_that_much_silence(engine: Engine):
     for seconds in (1.5, 3.0):
         result = engine.synthesize(engine.validate(f"Hello there. [pause:{seconds}s] Good bye.", "jf_alpha", lang=EN))
@@ -89,6 +90,7 @@ def test_pause_tag_is_that_much_silence(engine: Engine):
         assert seconds <= longest_silence(result.audio) <= seconds + 0.12
 
 
+@pytest.mark.slow
 def test_pause_tags_stream_and_are_never_spoken(engine: Engine):
     req = engine.validate("One. [pause:1s] Two.", "jf_alpha", lang=EN)
     pieces = list(engine.stream(req))
@@ -97,6 +99,7 @@ def test_pause_tags_stream_and_are_never_spoken(engine: Engine):
     assert [w.word for w in engine.synthesize(req).words] == ["One.", "Two."]
 
 
+@pytest.mark.slow
 def test_voice_tag_switches_the_speaker(engine: Engine):
     req = engine.validate("Hello there, my friend. [voice:jm_kumo] Hello there, my friend.", "jf_alpha", lang=EN)
     pieces = list(engine.stream(req))
@@ -118,6 +121,7 @@ def test_voice_tag_language_follows_the_voice_unless_given(engine: Engine):
     assert info.value.code == "voice_unavailable"
 
 
+@pytest.mark.slow
 def test_inline_phonemes_are_spoken(engine: Engine):
     req = engine.validate("I like [Kokoro](/kˈOkəɹO/) a lot.", "jf_alpha", lang=EN)
     chunk = next(iter(engine._segment_chunks(req.segments[0], 1.0)))
@@ -142,6 +146,7 @@ def test_rules_apply_whole_words_and_case_as_chosen(engine: Engine):
     assert plain.segments[0].spoken is not None and plain.segments[0].spoken.text.startswith("SQL and SQLite")
 
 
+@pytest.mark.slow
 def test_word_timings_follow_the_original_text(engine: Engine):
     text = "Dr. Smith paid $5.50 at 10:30 am. Then he left."
     result = engine.synthesize(engine.validate(text, "jf_alpha", lang=EN))
@@ -153,6 +158,7 @@ def test_word_timings_follow_the_original_text(engine: Engine):
     assert money.end - money.start > 2 * (words[4].end - words[4].start)
 
 
+@pytest.mark.slow
 def test_word_timings_come_from_the_model_durations(engine: Engine):
     req = engine.validate("Hello there, world.", "jf_alpha", lang=EN)
     chunk = next(iter(engine._segment_chunks(req.segments[0], 1.0)))
@@ -190,6 +196,7 @@ def test_limits_on_what_a_short_text_can_ask(engine: Engine):
     assert info.value.code == "text_too_long"
 
 
+@pytest.mark.slow
 def test_tags_touching_words_are_not_part_of_them(engine: Engine):
     words = engine.synthesize(engine.validate("Hello[pause:0.5s]world. [voice:jm_kumo]Again.", "jf_alpha", lang=EN))
     assert [w.word for w in words.words] == ["Hello", "world.", "Again."]

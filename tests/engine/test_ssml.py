@@ -157,11 +157,13 @@ def test_a_request_is_charged_for_its_transcript(engine):
     assert info.value.code == "invalid_markup"
 
 
+@pytest.mark.slow
 def test_a_break_is_that_long(engine):
     result = speech(engine, doc(f'{SENTENCE} <break time="1500ms"/> {SENTENCE}'))
     assert 1.5 <= longest_silence(result.audio) <= 1.62
 
 
+@pytest.mark.slow
 def test_a_prosody_rate_stretches_its_span(engine):
     plain = speech(engine, doc(SENTENCE)).duration
     slow = speech(engine, doc(f'<prosody rate="50%">{SENTENCE}</prosody>')).duration
@@ -173,6 +175,7 @@ def test_a_prosody_rate_stretches_its_span(engine):
     assert info.value.code == "invalid_speed"
 
 
+@pytest.mark.slow
 def test_say_as_characters_spells_the_word_out(engine):
     word = speech(engine, doc("cat")).duration
     spelled = speech(engine, doc('<say-as interpret-as="characters">cat</say-as>'))
@@ -181,6 +184,7 @@ def test_say_as_characters_spells_the_word_out(engine):
     assert caption.word == "cat" and caption.end - caption.start > 1.5 * word
 
 
+@pytest.mark.slow
 def test_sub_and_phoneme_are_heard_as_written(engine):
     alias = speech(engine, doc('I read the <sub alias="World Wide Web">WWW</sub> daily.'))
     assert np.array_equal(alias.audio, speech(engine, "I read the World Wide Web daily.").audio)
@@ -190,6 +194,7 @@ def test_sub_and_phoneme_are_heard_as_written(engine):
     assert [w.word for w in given.words] == ["Say", "tomato", "now."]
 
 
+@pytest.mark.slow
 def test_a_mark_is_reached_when_the_next_word_starts(engine):
     result = speech(engine, doc(f'{SENTENCE} Then <mark name="here"/>everyone cheered.'))
     (mark,) = result.marks

@@ -31,6 +31,7 @@ def test_leading_and_trailing_silence_trimmed(hello):
     assert np.abs(hello.audio[-2 * edge :]).max() > 0.01
 
 
+@pytest.mark.slow
 def test_audio_grows_with_text(engine: Engine, hello):
     longer = engine.synthesize(
         engine.validate("Hello there, world. This sentence adds quite a few more words to say.", VOICE, lang="en-us")
@@ -38,6 +39,7 @@ def test_audio_grows_with_text(engine: Engine, hello):
     assert longer.duration > hello.duration * 1.8
 
 
+@pytest.mark.slow
 def test_audio_shrinks_with_speed(engine: Engine, hello):
     fast = engine.synthesize(engine.validate("Hello there, world.", voice=VOICE, lang="en-us", speed=2.0))
     slow = engine.synthesize(engine.validate("Hello there, world.", voice=VOICE, lang="en-us", speed=0.5))
@@ -45,6 +47,7 @@ def test_audio_shrinks_with_speed(engine: Engine, hello):
     assert slow.duration > hello.duration * 1.4
 
 
+@pytest.mark.slow
 def test_stream_pieces_join_to_the_whole(engine: Engine):
     text = "One sentence here. Another one follows.\n\nA new paragraph ends it."
     req = engine.validate(text, voice=VOICE, lang="en-us")
@@ -82,6 +85,7 @@ def test_espeak_languages_speak(engine: Engine, lang, text):
     assert rms(engine.synthesize(engine.validate(text, voice=VOICE, lang=lang)).audio) > 0.02
 
 
+@pytest.mark.slow
 def test_blend_differs_from_its_parts(engine: Engine):
     a = engine.resolve_voice("jf_alpha")
     b = engine.resolve_voice("jm_kumo")
@@ -118,6 +122,7 @@ def test_warmup_reports_timings(engine: Engine):
     assert timings["audio"] > 0 and timings["synthesis"] > 0
 
 
+@pytest.mark.slow
 def test_concurrent_requests_share_one_engine(engine: Engine):
     """Side by side (one core each) the requests say what each says alone (on every core)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -131,6 +136,7 @@ def test_concurrent_requests_share_one_engine(engine: Engine):
         assert np.abs(shared.audio - solo).max() < 0.05
 
 
+@pytest.mark.slow
 def test_narrow_and_wide_calls_make_the_same_audio(engine: Engine):
     tokens = engine.validate("Hello there.", VOICE, lang="en-us")
     chunk = next(iter(engine.chunks(tokens.text, tokens.lang)))
