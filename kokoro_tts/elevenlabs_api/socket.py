@@ -18,6 +18,8 @@ import json
 import queue
 import socket
 import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +36,7 @@ from ..models import User
 from ..security import XI_API_KEY, caller
 from ..services import api_keys
 from ..services.errors import ServiceError
-from ..services.generation import Order, generate
+from ..services.generation import Audio, Order, generate
 from ..translate import N_, say
 from .alignment import Aligner
 from .formats import OutputFormat, convert, parse
@@ -119,6 +121,7 @@ class _Session:
         self.events: queue.Queue[object] = queue.Queue()
         self.speaking = threading.Event()
         self.ended = False  # the empty text that ends the input has come
+        self.first_sent: float | None = None  # when the first audio was sent (monotonic)
 
     def run(self) -> None:
         threading.Thread(target=self._read, name="stream-input", daemon=True).start()
@@ -211,30 +214,43 @@ class _Session:
             self.buffer.schedule = schedule
 
     def _speak(self, text: str) -> None:
-        """One piece: a streamed generation sent as ElevenLabs' audio messages with their alignment."""
+        """One piece: a streamed generation sent as ElevenLabs' audio messages with their alignment,
+        paced for a client still hearing the pieces before it."""
         assert self.user is not None
-        order = Order(text=text, voice=self.voice_id, speed=self.speed, lang=self.lang, format=self.out.fmt,
-                      stream=True, source="elevenlabs")
-        made = generate(self.user, order)
-        assert not isinstance(made.body, bytes)  # a stream
-        aligner, seen = Aligner(text), 0
         self.speaking.set()
         try:
             self._pause_before(text)
-            for chunk in convert(made.body, self.out):
-                words = made.words_so_far()
-                aligner.add(words[seen:])
-                seen = len(words)
-                if chunk:
-                    self._send(chunk, aligner.take())
-            aligner.finish(made.seconds())
-            rest = aligner.take()
-            if rest["characters"]:
-                self._send(b"", rest)
+            order = Order(text=text, voice=self.voice_id, speed=self.speed, lang=self.lang, format=self.out.fmt,
+                          stream=True, source="elevenlabs", unheard=self._unheard())
+            made = generate(self.user, order)
+            assert not isinstance(made.body, bytes)  # a stream
+            try:
+                self._relay(made, made.body, text)
+            finally:
+                getattr(made.body, "close", lambda: None)()  # a client gone: the stream settles, unspoken refunded
+                self.clock += made.seconds()
         finally:
-            getattr(made.body, "close", lambda: None)()  # a client gone: the stream settles, unspoken refunded
-            self.clock += made.seconds()
             self.speaking.clear()
+
+    def _relay(self, made: Audio, body: Iterator[bytes], text: str) -> None:
+        aligner, seen = Aligner(text), 0
+        for chunk in convert(body, self.out):
+            words = made.words_so_far()
+            aligner.add(words[seen:])
+            seen = len(words)
+            if chunk:
+                self._send(chunk, aligner.take())
+        aligner.finish(made.seconds())
+        rest = aligner.take()
+        if rest["characters"]:
+            self._send(b"", rest)
+
+    def _unheard(self) -> float:
+        """Seconds of the audio sent that the client has still to hear, playing it in real time from
+        the first."""
+        if self.first_sent is None:
+            return 0.0
+        return max(0.0, self.clock - (time.monotonic() - self.first_sent))
 
     def _pause_before(self, text: str) -> None:
         """The pause between two pieces (each generation is trimmed of silence at its ends): a
@@ -250,6 +266,8 @@ class _Session:
         self.clock += seconds
 
     def _send(self, chunk: bytes, aligned: dict[str, list]) -> None:
+        if chunk and self.first_sent is None:
+            self.first_sent = time.monotonic()
         starts = aligned["character_start_times_seconds"]
         timing = {
             "chars": aligned["characters"],

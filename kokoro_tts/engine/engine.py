@@ -318,9 +318,13 @@ class Engine:
         assert seg.spoken is not None
         return self.chunks(seg.spoken.text, seg.lang, speed * seg.rate, seg.spoken.phonemes, words, pace)
 
-    def pacer(self, req: Request) -> Pacer:
-        """The clock of a live stream of `req` (see `stream`)."""
-        return Pacer(TYPICAL_SECONDS_PER_TOKEN / req.speed, self.scheduler.core_speed(), characters=len(req.text))
+    def pacer(self, req: Request, unheard: float = 0.0) -> Pacer:
+        """The clock of a live stream of `req` (see `stream`). `unheard`: seconds of audio its
+        listener has still to hear from before it (a socket's earlier pieces): the listener is
+        already hearing, so the stream is paced by that from its first chunk, and not held."""
+        pacer = Pacer(TYPICAL_SECONDS_PER_TOKEN / req.speed, self.scheduler.core_speed(), characters=len(req.text))
+        pacer.handed(unheard)
+        return pacer
 
     def stream(
         self, req: Request, on_piece: Callable[[Piece], None] | None = None, owner: Hashable | None = None,

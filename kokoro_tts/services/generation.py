@@ -63,6 +63,9 @@ class Order:
     #: Asked between pieces of a whole generation: True when its client has gone (then it stops,
     #: refunded: nobody will hear it).
     stop: Callable[[], bool] | None = None
+    #: A stream's listener still has this many seconds to hear from before it (a socket's earlier
+    #: pieces): its first chunk is paced for them, not made as long as a fresh listener's.
+    unheard: float = 0.0
 
 
 @dataclass
@@ -136,7 +139,7 @@ def generate(user: User, order: Order) -> Audio:
         db.session.rollback()  # give the connection back while synthesising: others need the pool
         if order.stream:
             _count_listeners()
-            return _streamed(_Stream(charge, req, slot.pop_all(), admission, order.stop), headers)
+            return _streamed(_Stream(charge, req, slot.pop_all(), admission, order), headers)
         return _whole(charge, req, headers, order.stop)
     finally:
         slot.close()  # a stream took its slot along (pop_all); anything else ends here
@@ -240,14 +243,13 @@ class _Stream:
     """Synthesis sent as it is made, paced for a listener who hears it as it comes, settled when it
     ends, fails, or the client leaves (in line too)."""
 
-    def __init__(self, charge: _Charge, req: Request, slot: ExitStack, admission: Admission,
-                 stop: Callable[[], bool] | None) -> None:
+    def __init__(self, charge: _Charge, req: Request, slot: ExitStack, admission: Admission, order: Order) -> None:
         self.charge = charge
         self.slot = slot
         self.admission = admission
-        self.stop = stop
+        self.stop = order.stop
         self.started = time.perf_counter()
-        self.pacer = get_engine().pacer(req)
+        self.pacer = get_engine().pacer(req, order.unheard)
         self.pieces = get_engine().stream(req, owner=charge.user_id, pacer=self.pacer)
         self.first: list[Piece] = []
         self.spoken = 0

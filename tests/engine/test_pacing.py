@@ -43,6 +43,18 @@ def test_the_next_chunk_is_what_can_be_made_before_the_listener_runs_out():
     assert pacer.stalled and pacer.max_tokens() == MIN_TOKENS
 
 
+def test_a_listener_still_hearing_earlier_audio_is_paced_from_the_first_chunk_and_not_held():
+    """A socket's next piece (Engine.pacer's `unheard`): its listener has 5 s left of the last ones."""
+    clock = Clock()
+    fresh = Pacer(seconds_per_token=0.1, rate=2.0, clock=clock, characters=900)
+    assert fresh.max_tokens() is None  # a fresh listener: the chunker's own first chunk (a whole sentence)
+    hearing = Pacer(seconds_per_token=0.1, rate=2.0, clock=clock, characters=900)
+    hearing.handed(5.0)  # what Engine.pacer does with `unheard`
+    assert hearing.max_tokens() == int(2.0 * 5.0 * MARGIN / SQUEEZED_SLACK / 0.1)
+    hearing.made(audio_seconds=1.0, wall_seconds=2.0, tokens=10)  # slower than heard: a fresh one is held
+    assert hearing.may_start(1.0, 20)  # but this listener is already hearing: holding would be a stall
+
+
 def test_a_slow_machine_makes_small_chunks_a_fast_one_big_ones():
     slow, fast = Pacer(0.1, clock=Clock()), Pacer(0.1, clock=Clock())
     for pacer, rate in ((slow, 1.1), (fast, 4.0)):
