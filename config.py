@@ -77,6 +77,9 @@ class Environment(BaseSettings):
     #: A stream whose client does not read for this long is stopped, and settled like a client
     #: that left (what it heard is charged).
     STREAM_WRITE_TIMEOUT: Annotated[float, Field(gt=0)] = 60.0
+    #: Stream-input WebSockets open at once in one worker process: each holds one of its threads
+    #: for as long as it is open; beyond, 503 `busy` before the upgrade.
+    STREAM_INPUT_SOCKETS: PositiveInt = 8
     TTS_DEFAULT_VOICE: str | None = None
     TTS_CACHE_DIR: str | None = None
     TTS_MAX_QUEUE: PositiveInt | None = None

@@ -138,6 +138,40 @@ def test_the_key_may_come_in_the_first_message_and_an_idle_socket_is_closed(app,
         assert json.loads(ws.recv(timeout=10))["error"] == "invalid_api_key"
 
 
+@pytest.mark.slow
+def test_a_socket_opened_without_a_key_has_ten_seconds_to_send_it(live_url):
+    """Each open socket holds a worker thread: one with no key may not hold it for the 180 s its
+    inactivity_timeout asks."""
+    started = time.monotonic()
+    with connect(socket_url(live_url, "output_format=pcm_24000&inactivity_timeout=180")) as ws:
+        assert json.loads(ws.recv(timeout=60))["error"] == "input_timeout"
+    assert 9 < time.monotonic() - started < 20
+
+
+def test_sockets_open_at_once_in_a_process_are_bounded(app, key, live_url):
+    """Beyond STREAM_INPUT_SOCKETS, a socket is refused before the upgrade (503 busy); a closed
+    one frees its place."""
+    app.config["STREAM_INPUT_SOCKETS"] = 1
+    try:
+        with connect(socket_url(live_url), additional_headers={"xi-api-key": key}):
+            with pytest.raises(InvalidStatus) as info:
+                connect(socket_url(live_url), additional_headers={"xi-api-key": key})
+            assert info.value.response.status_code == 503
+            assert json.loads(info.value.response.body)["detail"]["status"] == "busy"
+
+        def opens() -> bool:
+            try:
+                with connect(socket_url(live_url), additional_headers={"xi-api-key": key}):
+                    pass
+            except InvalidStatus:
+                return False
+            return True
+
+        wait_for(opens, 10, "the closed socket's place to be free")
+    finally:
+        app.config["STREAM_INPUT_SOCKETS"] = 8
+
+
 def test_the_pages_session_cookie_opens_a_socket_from_its_own_origin_only(app, auth, live_url):
     import httpx
 

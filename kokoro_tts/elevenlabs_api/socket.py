@@ -47,7 +47,33 @@ ws_bp = Blueprint("elevenlabs_socket", __name__, url_prefix="/v1")
 sock = Sock()
 #: ElevenLabs' default and longest wait for text, in seconds: then the socket is closed.
 IDLE_SECONDS, MAX_IDLE_SECONDS = 20.0, 180.0
+#: The longest a socket opened without a key waits for the first message, which must carry it.
+KEY_SECONDS = 10.0
 _IDLE, _GONE = object(), object()
+
+
+class _OpenSockets:
+    """Sockets open in this process. Each holds a worker thread for as long as it is open (up to
+    MAX_IDLE_SECONDS between messages), so a client opening many would take the threads every other
+    request needs: beyond STREAM_INPUT_SOCKETS, a new one is refused before the upgrade."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.count = 0
+
+    def enter(self, limit: int) -> None:
+        with self.lock:
+            if self.count >= limit:
+                raise ServiceError("busy", Message("{limit} sockets are open on this server process: try again "
+                                                   "in a moment.", limit=limit))
+            self.count += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.count -= 1
+
+
+_open = _OpenSockets()
 
 
 @ws_bp.before_request
@@ -65,6 +91,15 @@ def admit() -> None:
     elif request.cookies.get(current_app.config["JWT_ACCESS_COOKIE_NAME"]):
         _same_origin()  # the page's session cookie: only from the page's own origin
         caller()
+    _open.enter(current_app.config["STREAM_INPUT_SOCKETS"])
+    g.socket_counted = True
+
+
+@ws_bp.teardown_request
+def _leave(_exc: BaseException | None) -> None:
+    """The socket has ended (or its upgrade failed): its place is free."""
+    if g.pop("socket_counted", False):
+        _open.leave()
 
 
 def _same_origin() -> None:
@@ -168,10 +203,13 @@ class _Session:
         return True
 
     def _read(self) -> None:
-        """Messages into the queue; silence past the idle time ends it (not while a piece is spoken)."""
+        """Messages into the queue; silence past the idle time ends it (not while a piece is spoken),
+        and past KEY_SECONDS before the first message of a socket opened without a key."""
+        timeout = self.idle if self.user is not None else min(self.idle, KEY_SECONDS)
         while True:
             try:
-                data = self.ws.receive(timeout=self.idle)
+                data = self.ws.receive(timeout=timeout)
+                timeout = self.idle
             except ConnectionClosed:
                 self.events.put(_GONE)
                 return
