@@ -151,7 +151,7 @@ def test_a_socket_opened_without_a_key_has_ten_seconds_to_send_it(live_url):
 def test_sockets_open_at_once_in_a_process_are_bounded(app, key, live_url):
     """Beyond STREAM_INPUT_SOCKETS, a socket is refused before the upgrade (503 busy); a closed
     one frees its place."""
-    app.config["STREAM_INPUT_SOCKETS"] = 1
+    configured, app.config["STREAM_INPUT_SOCKETS"] = app.config["STREAM_INPUT_SOCKETS"], 1
     try:
         with connect(socket_url(live_url), additional_headers={"xi-api-key": key}):
             with pytest.raises(InvalidStatus) as info:
@@ -169,7 +169,7 @@ def test_sockets_open_at_once_in_a_process_are_bounded(app, key, live_url):
 
         wait_for(opens, 10, "the closed socket's place to be free")
     finally:
-        app.config["STREAM_INPUT_SOCKETS"] = 8
+        app.config["STREAM_INPUT_SOCKETS"] = configured
 
 
 def test_the_pages_session_cookie_opens_a_socket_from_its_own_origin_only(app, auth, live_url):
