@@ -24,6 +24,8 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -282,9 +284,7 @@ def register(port: int, email: str) -> str:
     return answer["access_token"]
 
 
-# -- /proc ------------------------------------------------------------------------------------------
-
-TICK = os.sysconf("SC_CLK_TCK")
+# -- processes: memory and CPU (psutil; the peak RSS, VmHWM, only in /proc) -------------------------
 
 
 def memory(pid: int | str = "self") -> dict[str, float]:
@@ -309,37 +309,19 @@ def malloc_trim() -> None:
 
 
 def children(ppid: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError, ValueError):
-            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == ppid:
-                pids.append(int(entry.name))
-    return sorted(pids)
+    with contextlib.suppress(psutil.Error):
+        return sorted(child.pid for child in psutil.Process(ppid).children())
+    return []
 
 
 def workers(master: int) -> dict[int, dict[str, float]]:
     """RSS, peak (MB) and OS threads of each child of `master` (gunicorn's workers)."""
     out = {}
     for pid in children(master):
-        with contextlib.suppress(OSError, AttributeError):
+        with contextlib.suppress(OSError, psutil.Error):
             m = memory(pid)
-            out[pid] = {"rss": m["VmRSS"], "peak": m["VmHWM"], "threads": len(os.listdir(f"/proc/{pid}/task"))}
+            out[pid] = {"rss": m["VmRSS"], "peak": m["VmHWM"], "threads": psutil.Process(pid).num_threads()}
     return out
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used (all its threads)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def busy_seconds() -> float:
-    """CPU seconds the whole machine has been busy (all cores; idle and iowait left out)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / TICK
 
 
 def load() -> list[float]:
@@ -384,14 +366,16 @@ class CpuMeter:
     def __init__(self, groups: dict[str, Callable[[], Iterable[int]]], rest: str = "rest") -> None:
         self.groups, self.rest = groups, rest
         self.seen: dict[int, float] = {}
-        self._sample()
-        self.last = (time.perf_counter(), busy_seconds(), dict(self.seen))
+        self.last = self._sample()
         threading.Thread(target=self._run, daemon=True).start()
 
-    def _sample(self) -> None:
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                self.seen[int(entry.name)] = cpu_seconds(int(entry.name))
+    def _sample(self) -> tuple[float, float, dict[int, float]]:
+        """The time, the machine's busy CPU seconds (idle and iowait left out) and each process's CPU seconds."""
+        for proc in psutil.process_iter():
+            with contextlib.suppress(psutil.Error):
+                self.seen[proc.pid] = sum(proc.cpu_times()[:2])  # user + system
+        busy = psutil.cpu_times()
+        return time.perf_counter(), sum(busy[:8]) - busy.idle - busy.iowait, dict(self.seen)
 
     def _run(self) -> None:
         while True:
@@ -400,15 +384,13 @@ class CpuMeter:
 
     def lap(self) -> dict[str, float]:
         """Cores used since the previous lap (the first: since the meter started)."""
-        self._sample()
-        (t0, busy0, seen0), (now, busy, seen) = self.last, (time.perf_counter(), busy_seconds(), dict(self.seen))
+        (t0, busy0, seen0), (now, busy, seen) = self.last, self._sample()
         self.last = (now, busy, seen)
         wall = max(now - t0, 1e-9)
         used = {name: sum(seen[p] - seen0.get(p, 0.0) for p in set(pids()) if p in seen)
                 for name, pids in self.groups.items()}
-        rest = max(0.0, busy - busy0 - sum(used.values()))
-        cores = {k: round(v / wall, 2) for k, v in used.items()}
-        return {"wall": round(wall, 1), **cores, self.rest: round(rest / wall, 2)}
+        used[self.rest] = max(0.0, busy - busy0 - sum(used.values()))
+        return {"wall": round(wall, 1), **{k: round(v / wall, 2) for k, v in used.items()}}
 
 
 # -- the bare model, runs in a subprocess, interleaved runs -----------------------------------------
