@@ -110,16 +110,33 @@ def tokens(chunks: list[int]) -> str:
     return f"{len(chunks)}: max {max(chunks)}, total {sum(chunks)}"
 
 
+def service_steps(port: int, master: int, args, steps: list[dict], save) -> None:
+    """Each step's requests, then the workers' RSS (after each mark of a sequence) and their peaks during it."""
+    slow, paragraph = {"text": cases(args.quick)["zeros@0.25"][0], "speed": 0.25}, cases(args.quick)["paragraph@1.0"][0]
+    requests = [  # step, what each account sends, how many accounts at once, how many times in a row
+        ("first request (short sentence, speed 1)", {"text": harness.SHORT}, 1, 1),
+        ('"0"*60 at speed 0.25', slow, 1, 1),
+        ('4 x "0"*60 at speed 0.25 in parallel', slow, 4, 1),
+        (f"3 x streamed paragraph ({len(paragraph)} chars) in parallel", {"text": paragraph, "stream": True}, 3, 1),
+        ('sequential "0"*60 at 0.25', slow, 1, args.repeats)]
+    steps.append({**harness.Sampler(master).snapshot(step="after start (/readyz)"), "seconds": 0.0, "peak": None})
+    # One account per parallel request: the service takes at most 2 generations at once per account.
+    accounts = [harness.register(port, f"membench{i}@example.com") for i in range(4)]
+    for name, body, parallel, times in requests:
+        with harness.Sampler(master) as sampler:
+            for i in range(1, times + 1):
+                harness.together(partial(harness.generate, port, body=body), accounts[:parallel])
+                if i in marks(times):
+                    steps.append(sampler.snapshot(step=f"{name}: after #{i}" if times > 1 else name))
+                    log(f"  service {steps[-1]['step']}: {steps[-1]['seconds']:.0f} s, "
+                        f"total RSS {steps[-1]['total']:.0f} MB")
+                    save()
+
+
 def service_part(args, report: harness.Report) -> str:
     """The app under gunicorn: the workers' RSS after each step and their peaks during it."""
     steps: list[dict] = []
     result = report.data["service"] = {"steps": steps, "config": args.service_config}
-    slow, paragraph = {"text": cases(args.quick)["zeros@0.25"][0], "speed": 0.25}, cases(args.quick)["paragraph@1.0"][0]
-    requests = [  # step, what each account sends, how many accounts at once, how many times in a row
-        ("first request (short sentence, speed 1)", {"text": harness.SHORT}, 1, 1),
-        ('"0"*60 at speed 0.25', slow, 1, 1), ('4 x "0"*60 at speed 0.25 in parallel', slow, 4, 1),
-        (f"3 x streamed paragraph ({len(paragraph)} chars) in parallel", {"text": paragraph, "stream": True}, 3, 1),
-        ('sequential "0"*60 at 0.25', slow, 1, args.repeats)]
     try:
         with harness.service("kokoro_membench", GENERATE_RATE_LIMIT="100000 per minute",
                              REGISTER_RATE_LIMIT="100000 per minute") as svc:
@@ -129,18 +146,7 @@ def service_part(args, report: harness.Report) -> str:
                 path = (str(svc.tmp), str(harness.ROOT / "bench"), svc.env.get("PYTHONPATH"))
                 svc.env["PYTHONPATH"] = os.pathsep.join(p for p in path if p)
             web = svc.gunicorn()
-            steps.append({**harness.Sampler(web.pid).snapshot(step="after start (/readyz)"), "seconds": 0.0,
-                          "peak": None})
-            # One account per parallel request: the service takes at most 2 generations at once per account.
-            accounts = [harness.register(web.port, f"membench{i}@example.com") for i in range(4)]
-            for name, body, parallel, times in requests:
-                with harness.Sampler(web.pid) as sampler:
-                    for i in range(1, times + 1):
-                        harness.together(partial(harness.generate, web.port, body=body), accounts[:parallel])
-                        if i in marks(times):
-                            steps.append(step := sampler.snapshot(step=f"{name}: after #{i}" if times > 1 else name))
-                            log(f"  service {step['step']}: {step['seconds']:.0f} s, total RSS {step['total']:.0f} MB")
-                            report.save()
+            service_steps(web.port, web.pid, args, steps, report.save)
         result.update(svc.logs)
         head = (f"Service level, engine config {args.service_config} (gunicorn.conf.py defaults: "
                 f"{len(steps[0]['workers'])} worker(s), {g['threads']} threads, TTS_THREADS={g['TTS_THREADS']}; "
