@@ -140,7 +140,9 @@ class Bench:
             checks["every part counted"] = job["parts_done"] == job["parts"]
             checks["killed while running, mid-job"] = (kd["status_at_kill"] == "running"
                                                        and 1 <= kd["parts_done_at_kill"] < job["parts"])
-        return {**job, "checks": checks, "seen": {"item_duration": item["duration"]}}
+        seen = {"item_duration": item["duration"], "audio_seconds": seconds, "caption_words": len(words),
+                "history_rows": [tuple(h) for h in history], "stored": [o["Key"] for o in stored]}  # for a failed check
+        return {**job, "checks": checks, "seen": seen}
 
 
 def table(r: dict) -> str:
