@@ -195,8 +195,8 @@ class Client:
 
     def request(self, method: str, path: str, body: dict | None = None, barrier: threading.Barrier | None = None,
                 on_first: threading.Event | None = None, stop: threading.Event | None = None) -> dict[str, Any]:
-        """Status, headers (lower case), data, seconds to the `head`, the `first` byte past a WAV header and the
-        `total`, `reads` (time, bytes so far). Sent past `barrier`; `on_first` set at first audio; left at `stop`."""
+        """Status, headers (lower case), data, seconds to the `first` byte past a WAV header and the `total`,
+        `reads` (time, bytes so far). Sent past `barrier`; `on_first` set at first audio; left at `stop`."""
         if barrier is not None:
             if self.conn.sock is None:
                 self.conn.connect()
@@ -206,7 +206,7 @@ class Client:
             self.conn.request(method, path, body=None if body is None else json.dumps(body), headers=self.headers)
             response = self.conn.getresponse()
             out = {"status": response.status, "headers": {k.lower(): v for k, v in response.getheaders()},
-                   "start": start, "head": time.perf_counter() - start, "first": None, "reads": [], "stopped": False}
+                   "start": start, "first": None, "reads": [], "stopped": False}
             chunks, size = [], 0
             while chunk := response.read1(65536):
                 now = time.perf_counter() - start
