@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import functools
 import http.client
 import json
 import multiprocessing
@@ -259,8 +260,11 @@ def generate(port: int, token: str, body: dict, expect: int | None = 200, **kwar
     return call(port, "POST", "/api/tts/generate", {"voice": VOICE, "lang": LANG, **body}, token, expect, **kwargs)
 
 
-def together(work: Callable[..., Any], *args: list) -> list:
-    """`work` on each set of arguments (zip of `args`), all at once, each in a thread; the results in order."""
+def together(work: Callable[..., Any], *args: list, barrier: bool = False) -> list:
+    """`work` on each set of arguments (zip of `args`), all at once, each in a thread; the results in order.
+    With `barrier`, each call also gets `barrier=` one `threading.Barrier` for all (to send at the same moment)."""
+    if barrier:
+        work = functools.partial(work, barrier=threading.Barrier(len(args[0])))
     with ThreadPoolExecutor(max_workers=len(args[0])) as pool:
         return list(pool.map(work, *args))
 

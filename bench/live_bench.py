@@ -55,8 +55,7 @@ def listen(port: int, token: str, text: str, barrier: threading.Barrier | None =
 
 
 def at_once(port: int, tokens: list[str], text: str) -> list[dict]:
-    barrier = threading.Barrier(len(tokens))
-    return harness.together(lambda token: listen(port, token, text, barrier), tokens)
+    return harness.together(lambda token, barrier: listen(port, token, text, barrier), tokens, barrier=True)
 
 
 def retrying(port: int, token: str, text: str, first: dict) -> dict:
@@ -85,13 +84,13 @@ def streams(port: int, tokens: list[str], repeat: int, bare2: ProcessPoolExecuto
 
 def no_line(port: int, tokens: list[str]) -> dict:
     """Four at once with no line: the refused retry from their refusal, while the others play."""
-    text, barrier = LONGS[0], threading.Barrier(len(tokens))
+    text = LONGS[0]
 
-    def one(token: str) -> dict:
+    def one(token: str, barrier: threading.Barrier) -> dict:
         first = listen(port, token, text, barrier)
         return first if first["status"] == 200 else {**retrying(port, token, text, first), "refused": first}
 
-    results = harness.together(one, tokens)
+    results = harness.together(one, tokens, barrier=True)
     return {"first": [r.get("refused", r) for r in results], "retried": [r for r in results if "refused" in r]}
 
 

@@ -49,8 +49,8 @@ def generate(token: str, body: dict, expect: int | None = None, **kwargs) -> dic
 
 def together(tokens: list[str], texts: list[str], **kwargs) -> list[dict]:
     """Post every text with its account's token at once (connections opened first, then a barrier)."""
-    barrier = threading.Barrier(len(tokens))
-    return harness.together(lambda t, text: generate(t, {"text": text}, barrier=barrier, **kwargs), tokens, texts)
+    return harness.together(lambda t, text, barrier: generate(t, {"text": text}, barrier=barrier, **kwargs), tokens,
+                            texts, barrier=True)
 
 
 def probe(token: str) -> dict:
