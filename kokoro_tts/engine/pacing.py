@@ -108,6 +108,12 @@ class Pacer:
         return max(MIN_TOKENS, int(seconds / self.seconds_per_token))
 
     @property
+    def shortfall(self) -> float:
+        """Seconds of silence the stream's delivery forced on a listener who plays each piece as it
+        comes, in all (its latest piece's lateness against the audio handed before it; 0: none)."""
+        return max(0.0, -self.lowest) if self.started is not None and self.lowest < 0 else 0.0
+
+    @property
     def stalled(self) -> bool:
         """Whether the listener ran out of audio before a chunk came (as far as the clock says)."""
-        return self.lowest < 0
+        return self.shortfall > 0

@@ -38,6 +38,7 @@ from .instruments import (
     LISTENERS,
     QUEUE_WAIT,
     REALTIME,
+    SHORTFALL,
     STREAMS,
     WAITING,
 )
@@ -301,6 +302,7 @@ class _Stream:
             IN_PROGRESS.dec()
             _observe(self.started, self.seconds)
             STREAMS.labels("stalled" if self.pacer.stalled else "smooth").inc()
+            SHORTFALL.observe(self.pacer.shortfall)
             _count_listeners()
             self._end(bytes(whole) if finished else None)
 

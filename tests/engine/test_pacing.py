@@ -43,6 +43,23 @@ def test_the_next_chunk_is_what_can_be_made_before_the_listener_runs_out():
     assert pacer.stalled and pacer.max_tokens() == MIN_TOKENS
 
 
+def test_the_shortfall_is_the_silence_a_listener_playing_each_piece_as_it_comes_waited_in_all():
+    clock = Clock()
+    pacer = Pacer(seconds_per_token=0.1, rate=None, clock=clock)
+    pacer.handed(5.0)
+    clock.now += 4.0
+    pacer.handed(2.0)  # 1 s to spare
+    assert pacer.shortfall == 0 and not pacer.stalled
+    clock.now += 4.5  # 7 s handed out, 8.5 s gone: the listener waited 1.5 s...
+    pacer.handed(1.0)
+    assert pacer.shortfall == pytest.approx(1.5)
+    clock.now += 3.0  # ...heard the 1 s piece, then waited 2 s more
+    pacer.handed(4.0)
+    clock.now += 1.0  # in time for a listener who restarted 3.5 s late
+    pacer.handed(1.0)
+    assert pacer.shortfall == pytest.approx(3.5) and pacer.stalled
+
+
 def test_a_listener_still_hearing_earlier_audio_is_paced_from_the_first_chunk_and_not_held():
     """A socket's next piece (Engine.pacer's `unheard`): its listener has 5 s left of the last ones."""
     clock = Clock()
