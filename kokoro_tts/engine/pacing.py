@@ -111,7 +111,7 @@ class Pacer:
     def shortfall(self) -> float:
         """Seconds of silence the stream's delivery forced on a listener who plays each piece as it
         comes, in all (its latest piece's lateness against the audio handed before it; 0: none)."""
-        return max(0.0, -self.lowest) if self.started is not None and self.lowest < 0 else 0.0
+        return max(0.0, -self.lowest)
 
     @property
     def stalled(self) -> bool:
