@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 
-import { ApiError, api, apiError, csrfToken, explain, fieldMessages, sentence } from "../../kokoro_tts/web/static/api.mjs";
+import { ApiError, api, apiError, csrfToken, explain, fieldMessages, latest, sentence } from "../../kokoro_tts/web/static/api.mjs";
 import { setLanguage } from "../../kokoro_tts/web/static/format.mjs";
 
 const S = {
@@ -156,4 +156,28 @@ test("no answer at all is an ApiError too; an abort stays an AbortError", async 
   await assert.rejects(api("GET", "/api/tts/history"), { name: "ApiError", status: 0, code: "network_error", message: "Failed to fetch" });
   answer(new DOMException("The user aborted a request.", "AbortError"));
   await assert.rejects(api("POST", "/api/tts/generate", {}), { name: "AbortError" });
+});
+
+test("latest: a slower, earlier answer is dropped (null, its request aborted); the last one asked counts", async () => {
+  const pending = [];
+  globalThis.fetch = (path, init) => new Promise((resolve, reject) => {
+    init.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+    pending.push({ path, init, resolve });
+  });
+  const read = latest();
+  const whole = read("/api/admin/accounts?page=1");
+  const searched = read("/api/admin/accounts?page=1&q=grace");
+  assert.equal(pending[0].init.signal.aborted, true);
+  pending[1].resolve(new Response(JSON.stringify({ items: ["grace"] }), { headers: { "Content-Type": "application/json" } }));
+  assert.deepEqual(await searched, { items: ["grace"] });
+  assert.equal(await whole, null);
+});
+
+test("latest: an answer that came before the next ask is kept; a refusal of the last one is thrown", async () => {
+  const calls = answer(new Response(JSON.stringify({ n: 1 }), { headers: { "Content-Type": "application/json" } }));
+  const read = latest();
+  assert.deepEqual(await read("/api/tts/history"), { n: 1 });
+  answer(envelope(403, "forbidden", "Operators only."));
+  await assert.rejects(read("/api/admin/audit"), (error) => error instanceof ApiError && error.code === "forbidden");
+  assert.equal(calls.length, 1);
 });

@@ -2,13 +2,14 @@
 // what an operator does to it (credits with a reason, activate or deactivate, verify, resend the
 // link, delete after a confirmation). Each action is in the audit log, which is reloaded after it.
 
-import { api } from "./api.mjs";
+import { api, latest } from "./api.mjs";
 import { ask } from "./confirm.mjs";
 import { creditsText, fmt, number, when } from "./format.mjs";
 import { $, S, button, listen, say, warn } from "./page.mjs";
 import { showUsage, timeZone } from "./usage.mjs";
 
 let shown = null;  // the account on screen
+const accountAnswer = latest();
 
 function describe(account) {
   const facts = [
@@ -45,7 +46,9 @@ function actions(account) {
 
 /** Show the account `id` (its page replaces the previous one). */
 export async function openAccount(id) {
-  shown = await api("GET", `/api/admin/accounts/${id}?tz=${encodeURIComponent(timeZone())}`);
+  const account = await accountAnswer(`/api/admin/accounts/${id}?tz=${encodeURIComponent(timeZone())}`);
+  if (!account) return;  // another account was opened meanwhile
+  shown = account;
   $("admin-account").hidden = false;
   $("admin-account-title").textContent = fmt(S.admin_account_title, { email: shown.email });
   describe(shown);

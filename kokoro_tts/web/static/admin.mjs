@@ -2,7 +2,7 @@
 // and paging, the service's usage, the audit log with paging and its CSV. One account's page is
 // admin-account.mjs.
 
-import { api } from "./api.mjs";
+import { latest } from "./api.mjs";
 import { creditsText, fmt, number, when } from "./format.mjs";
 import { openAccount } from "./admin-account.mjs";
 import { $, S, button, element, listen, toggle, warn } from "./page.mjs";
@@ -11,6 +11,8 @@ import { showUsage, timeZone } from "./usage.mjs";
 const PER_PAGE = 20;
 let accountsPage = 1;
 let auditPage = 1;
+const accountsAnswer = latest();
+const auditAnswer = latest();
 
 function cells(row, values) {
   for (const value of values) {
@@ -33,7 +35,8 @@ export async function loadAccounts(n = accountsPage) {
   const query = new URLSearchParams({ page: n, per_page: PER_PAGE, tz: timeZone() });
   if ($("admin-q").value.trim()) query.set("q", $("admin-q").value.trim());
   if ($("admin-status").value) query.set("status", $("admin-status").value);
-  const page = await api("GET", `/api/admin/accounts?${query}`);
+  const page = await accountsAnswer(`/api/admin/accounts?${query}`);
+  if (!page) return;  // a later search or page was asked meanwhile: its answer shows
   const body = $("admin-accounts").tBodies[0];
   body.replaceChildren();
   for (const account of page.items) {
@@ -68,7 +71,8 @@ function change(entry) {
 /** Page `n` of the audit log, newest first. */
 export async function loadAudit(n = auditPage) {
   auditPage = n;
-  const page = await api("GET", `/api/admin/audit?page=${n}&per_page=${PER_PAGE}`);
+  const page = await auditAnswer(`/api/admin/audit?page=${n}&per_page=${PER_PAGE}`);
+  if (!page) return;
   const body = $("admin-audit").tBodies[0];
   body.replaceChildren();
   for (const entry of page.items) {

@@ -46,6 +46,27 @@ export async function api(method, path, body, options = {}) {
   return response.status === 204 ? null : response.json();
 }
 
+/**
+ * A reader of GETs of which only the last asked counts: asking again aborts the one before, whose
+ * answer is then null. So a list shows what was last asked for (a search typed while the whole list
+ * still loads), never a slower, earlier answer over it.
+ */
+export function latest() {
+  let current = null;
+  return async (path) => {
+    current?.abort();
+    const mine = new AbortController();
+    current = mine;
+    try {
+      const answer = await api("GET", path, undefined, { signal: mine.signal });
+      return current === mine ? answer : null;
+    } catch (error) {
+      if (current !== mine) return null;  // overtaken: its failure (an abort) is nobody's concern
+      throw error;
+    }
+  };
+}
+
 /** The error envelope of a refused request, with its status and Retry-After. */
 export async function apiError(response) {
   let fields = { code: "http_" + response.status, message: response.statusText };
