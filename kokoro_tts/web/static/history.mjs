@@ -2,7 +2,7 @@
 // (its words followed in its text), downloaded (audio, captions), run again in the studio or
 // deleted, after a confirmation; "Delete all" empties it. An item without audio says why.
 
-import { api } from "./api.mjs";
+import { api, latest } from "./api.mjs";
 import { ask } from "./confirm.mjs";
 import { attach, claim } from "./follow.mjs";
 import { excerpt, historyMeta, missingAudio } from "./format.mjs";
@@ -11,11 +11,14 @@ import { play } from "./player.mjs";
 import { fill } from "./studio.mjs";
 
 let page = 1;  // the last page shown
+const historyAnswer = latest();  // refreshed from several places at once (a stream, a job, a delete)
 
 /** The first page again (`first`), or the next one after those shown. */
 export async function loadHistory(first) {
-  page = first ? 1 : page + 1;
-  const answer = await api("GET", `/api/tts/history?page=${page}&per_page=10`);
+  const wanted = first ? 1 : page + 1;
+  const answer = await historyAnswer(`/api/tts/history?page=${wanted}&per_page=10`);
+  if (!answer) return;  // a later refresh (or "More") was asked meanwhile: its answer shows
+  page = wanted;
   const list = $("history-list");
   if (first) list.replaceChildren();
   for (const item of answer.items) list.append(historyItem(item));

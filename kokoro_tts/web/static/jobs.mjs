@@ -2,7 +2,7 @@
 // settings; each job followed (JobPoller) until it is done, failed or cancelled, then heard
 // and downloaded here and found in the history.
 
-import { api } from "./api.mjs";
+import { api, latest } from "./api.mjs";
 import { fmt, jobCounts, jobLine, jobStatusText, languageName, speedText } from "./format.mjs";
 import { loadHistory } from "./history.mjs";
 import { JobPoller, isActive } from "./job-poller.mjs";
@@ -20,6 +20,7 @@ const poller = new JobPoller({
   enabled: () => user() !== null,
 });
 let page = 1;  // the last page of the list shown
+const jobsAnswer = latest();
 
 async function toggleJobs() {
   if (toggle("jobs")) { showJobSettings(); await loadJobs(true); $("job-file").focus(); }
@@ -75,8 +76,10 @@ function jobErrors() {
 
 /** The first page of the jobs again (`first`), or the next one; the active ones followed. */
 export async function loadJobs(first) {
-  page = first ? 1 : page + 1;
-  const answer = await api("GET", `/api/tts/jobs?page=${page}&per_page=10`);
+  const wanted = first ? 1 : page + 1;
+  const answer = await jobsAnswer(`/api/tts/jobs?page=${wanted}&per_page=10`);
+  if (!answer) return;  // a later refresh (or "More") was asked meanwhile: its answer shows
+  page = wanted;
   if (first) forgetJobs();
   for (const job of answer.items) if (!poller.has(job.id)) $("job-list").append(jobItem(job));
   $("jobs-empty").hidden = answer.total > 0;
