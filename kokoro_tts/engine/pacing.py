@@ -110,7 +110,7 @@ class Pacer:
     @property
     def shortfall(self) -> float:
         """Seconds of silence the stream's delivery forced on a listener who plays each piece as it
-        comes, in all (its latest piece's lateness against the audio handed before it; 0: none)."""
+        comes, in all: the largest lateness of any piece against the audio handed out before it (0: none)."""
         return max(0.0, -self.lowest)
 
     @property

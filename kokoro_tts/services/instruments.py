@@ -21,7 +21,7 @@ STREAMS = Counter("kokoro_streams_total", "Streams ended, by whether their liste
                   "(as their pacing clock says)", ["playback"])
 SHORTFALL = Histogram("kokoro_stream_shortfall_seconds", "Silence a stream's listener waited for audio in all, "
                       "playing each piece as it came (as its pacing clock says; 0: none)",
-                      buckets=(0.25, 0.5, 1, 2, 5, 10, 20, 60))
+                      buckets=(0, 0.25, 0.5, 1, 2, 5, 10, 20, 60))
 QUEUE_WAIT = Histogram("kokoro_stream_queue_wait_seconds", "How long streams waited in line for real-time capacity",
                        buckets=(0.5, 1, 2, 5, 10, 20, 40, 80, 160))
 LISTENERS = Gauge("kokoro_streams_listening", "Live streams being made for a listener now", multiprocess_mode="livesum")

@@ -43,24 +43,30 @@ STORY = (
 STALL_BOUND_S = 1.0
 
 
+def stream_metrics(site: str) -> dict[str, float]:
+    """The server's stream metrics (/metrics, read with prometheus_client's own parser)."""
+    with urllib.request.urlopen(f"{site}/metrics", timeout=30) as answer:
+        return {sample.name: sample.value for family in text_string_to_metric_families(answer.read().decode())
+                for sample in family.samples if sample.name.startswith("kokoro_stream")}
+
+
 def shortfalls(site: str) -> tuple[float, float]:
     """How many streams the server has ended, and the seconds of silence their delivery forced on
-    their listeners in all, as its pacing clocks say (`kokoro_stream_shortfall_seconds` in /metrics):
-    0 on a machine that keeps up, more on a test machine loaded by other tests, whatever the page does."""
-    with urllib.request.urlopen(f"{site}/metrics", timeout=30) as answer:
-        samples = {sample.name: sample.value for family in text_string_to_metric_families(answer.read().decode())
-                   for sample in family.samples if sample.name.startswith("kokoro_stream_shortfall_seconds_")}
-    return samples["kokoro_stream_shortfall_seconds_count"], samples["kokoro_stream_shortfall_seconds_sum"]
+    their listeners in all, as its pacing clocks say (`kokoro_stream_shortfall_seconds`): 0 on a
+    machine that keeps up, more on a test machine loaded by other tests, whatever the page does.
+    Read once no stream is being made or waiting (an earlier test's would add its own)."""
+    deadline = time.monotonic() + 90
+    while (now := stream_metrics(site))["kokoro_streams_listening"] + now["kokoro_streams_waiting"] > 0:
+        assert time.monotonic() < deadline, now
+        time.sleep(0.2)
+    return now["kokoro_stream_shortfall_seconds_count"], now["kokoro_stream_shortfall_seconds_sum"]
 
 
 def forced_silence(site: str, before: tuple[float, float]) -> float:
-    """The silence the server's delivery forced on the streams ended since `before` (the test's own,
-    waited for; a stream of an earlier test ending meanwhile would only add to it)."""
-    deadline = time.monotonic() + 30
-    while (now := shortfalls(site))[0] == before[0] and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert now[0] > before[0], (before, now)
-    return now[1] - before[1]
+    """The silence the server's delivery forced on the one stream ended since `before` (the test's own)."""
+    after = shortfalls(site)
+    assert after[0] == before[0] + 1, (before, after)
+    return after[1] - before[1]
 
 
 def player_marks(page: Page) -> dict[str, float]:
