@@ -53,8 +53,9 @@ export async function openAccount(id) {
   $("admin-account-title").textContent = fmt(S.admin_account_title, { email: shown.email });
   describe(shown);
   actions(shown);
-  await showUsage(`/api/admin/accounts/${id}/usage`, "admin-account-chart", "admin-account-month");
-  $("admin-account-title").focus();
+  await showUsage(`/api/admin/accounts/${id}/usage`, "admin-account-chart", "admin-account-month",
+    () => shown === account);
+  if (shown === account) $("admin-account-title").focus();
 }
 
 async function after(message) {

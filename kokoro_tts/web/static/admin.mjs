@@ -31,12 +31,12 @@ function stateText(account) {
 
 /** Page `n` of the accounts the search names. */
 export async function loadAccounts(n = accountsPage) {
-  accountsPage = n;
   const query = new URLSearchParams({ page: n, per_page: PER_PAGE, tz: timeZone() });
   if ($("admin-q").value.trim()) query.set("q", $("admin-q").value.trim());
   if ($("admin-status").value) query.set("status", $("admin-status").value);
   const page = await accountsAnswer(`/api/admin/accounts?${query}`);
   if (!page) return;  // a later search or page was asked meanwhile: its answer shows
+  accountsPage = n;
   const body = $("admin-accounts").tBodies[0];
   body.replaceChildren();
   for (const account of page.items) {
@@ -70,9 +70,9 @@ function change(entry) {
 
 /** Page `n` of the audit log, newest first. */
 export async function loadAudit(n = auditPage) {
-  auditPage = n;
   const page = await auditAnswer(`/api/admin/audit?page=${n}&per_page=${PER_PAGE}`);
   if (!page) return;
+  auditPage = n;
   const body = $("admin-audit").tBodies[0];
   body.replaceChildren();
   for (const entry of page.items) {

@@ -11,13 +11,14 @@ import { play } from "./player.mjs";
 import { fill } from "./studio.mjs";
 
 let page = 1;  // the last page shown
-const historyAnswer = latest();  // refreshed from several places at once (a stream, a job, a delete)
+const firstPage = latest();  // refreshed from several places at once (a stream, a job, a delete)
 
 /** The first page again (`first`), or the next one after those shown. */
 export async function loadHistory(first) {
   const wanted = first ? 1 : page + 1;
-  const answer = await historyAnswer(`/api/tts/history?page=${wanted}&per_page=10`);
-  if (!answer) return;  // a later refresh (or "More") was asked meanwhile: its answer shows
+  const path = `/api/tts/history?page=${wanted}&per_page=10`;
+  const answer = first ? await firstPage(path) : await api("GET", path);
+  if (!answer) return;  // a later refresh was asked meanwhile: its answer shows
   page = wanted;
   const list = $("history-list");
   if (first) list.replaceChildren();

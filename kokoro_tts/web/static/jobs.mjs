@@ -20,7 +20,7 @@ const poller = new JobPoller({
   enabled: () => user() !== null,
 });
 let page = 1;  // the last page of the list shown
-const jobsAnswer = latest();
+const firstPage = latest();  // refreshed at a session's start and when the panel opens
 
 async function toggleJobs() {
   if (toggle("jobs")) { showJobSettings(); await loadJobs(true); $("job-file").focus(); }
@@ -77,8 +77,9 @@ function jobErrors() {
 /** The first page of the jobs again (`first`), or the next one; the active ones followed. */
 export async function loadJobs(first) {
   const wanted = first ? 1 : page + 1;
-  const answer = await jobsAnswer(`/api/tts/jobs?page=${wanted}&per_page=10`);
-  if (!answer) return;  // a later refresh (or "More") was asked meanwhile: its answer shows
+  const path = `/api/tts/jobs?page=${wanted}&per_page=10`;
+  const answer = first ? await firstPage(path) : await api("GET", path);
+  if (!answer) return;  // a later refresh was asked meanwhile: its answer shows
   page = wanted;
   if (first) forgetJobs();
   for (const job of answer.items) if (!poller.has(job.id)) $("job-list").append(jobItem(job));

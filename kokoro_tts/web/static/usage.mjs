@@ -26,11 +26,12 @@ export function usagePath(path, range = {}, zone = timeZone()) {
 
 /** The chart of the last 30 days and this month's totals of `path` (a usage route) into the
  *  elements `chartId` and `totalsId`. */
-export async function showUsage(path, chartId, totalsId) {
+export async function showUsage(path, chartId, totalsId, wanted = () => true) {
   const zone = timeZone();
   const [recent, month] = await Promise.all([
     api("GET", usagePath(path, {}, zone)), api("GET", usagePath(path, monthSoFar(zone), zone)),
   ]);
+  if (!wanted()) return;  // another account's usage was asked for meanwhile
   $(totalsId).textContent = fmt(S.usage_month, { totals: totalsText(month.totals, S) });
   await drawUsage($(chartId), recent, S, pageLanguage());
 }
