@@ -27,6 +27,7 @@ onSession(
     hideIntro();
     applyDefaults(user);
     await loadVoices();
+    $("generate").disabled = false;  // off until now: a click before the voices came would find none
     showJobSettings();
     await loadHistory(true);
     await loadJobs(true).catch(warn);  // follows the jobs still queued or running
