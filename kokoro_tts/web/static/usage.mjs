@@ -25,7 +25,7 @@ export function usagePath(path, range = {}, zone = timeZone()) {
 }
 
 /** The chart of the last 30 days and this month's totals of `path` (a usage route) into the
- *  elements `chartId` and `totalsId`. */
+ *  elements `chartId` and `totalsId`, if still `wanted()` once the answers came. */
 export async function showUsage(path, chartId, totalsId, wanted = () => true) {
   const zone = timeZone();
   const [recent, month] = await Promise.all([
