@@ -17,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from kokoro_tts.context import get_engine
 from tests.support.app import set_credits
 from tests.support.browser import EMAIL, register, wait_until
+from tests.support.workers import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -55,10 +56,11 @@ def shortfalls(site: str) -> tuple[float, float]:
     their listeners in all, as its pacing clocks say (`kokoro_stream_shortfall_seconds`): 0 on a
     machine that keeps up, more on a test machine loaded by other tests, whatever the page does.
     Read once no stream is being made or waiting (an earlier test's would add its own)."""
-    deadline = time.monotonic() + 90
-    while (now := stream_metrics(site))["kokoro_streams_listening"] + now["kokoro_streams_waiting"] > 0:
-        assert time.monotonic() < deadline, now
-        time.sleep(0.2)
+    def idle() -> dict[str, float] | None:
+        metrics = stream_metrics(site)
+        return None if metrics["kokoro_streams_listening"] + metrics["kokoro_streams_waiting"] else metrics
+
+    now = wait_for(idle, 90, "no stream being made or waiting")
     return now["kokoro_stream_shortfall_seconds_count"], now["kokoro_stream_shortfall_seconds_sum"]
 
 

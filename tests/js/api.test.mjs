@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 
-import { ApiError, api, apiError, csrfToken, explain, fieldMessages, latest, sentence } from "../../kokoro_tts/web/static/api.mjs";
+import { ApiError, api, apiError, csrfToken, explain, fieldMessages, latest, pages, sentence } from "../../kokoro_tts/web/static/api.mjs";
 import { setLanguage } from "../../kokoro_tts/web/static/format.mjs";
 
 const S = {
@@ -180,4 +180,20 @@ test("latest: an answer that came before the next ask is kept; a refusal of the 
   answer(envelope(403, "forbidden", "Operators only."));
   await assert.rejects(read("/api/admin/audit"), (error) => error instanceof ApiError && error.code === "forbidden");
   assert.equal(calls.length, 1);
+});
+
+test("pages: More asks for the page after the last one read; a refresh starts again from the first", async () => {
+  const asked = [];
+  globalThis.fetch = async (path) => {
+    asked.push(path);
+    const page = Number(new URL(path, "http://x").searchParams.get("page"));
+    return new Response(JSON.stringify({ items: [], page, pages: 3 }), { headers: { "Content-Type": "application/json" } });
+  };
+  const read = pages("/api/tts/history");
+  assert.equal((await read(true)).page, 1);
+  assert.equal((await read(false)).page, 2);
+  assert.equal((await read(true)).page, 1);
+  assert.equal((await read(false)).page, 2);
+  assert.deepEqual(asked, ["/api/tts/history?page=1&per_page=10", "/api/tts/history?page=2&per_page=10",
+    "/api/tts/history?page=1&per_page=10", "/api/tts/history?page=2&per_page=10"]);
 });

@@ -67,6 +67,22 @@ export function latest() {
   };
 }
 
+/**
+ * A list read a page at a time: `read(true)` is its first page again, refreshed from several places
+ * at once (the last asked counts: `latest`); `read(false)` the page after the last one read ("More").
+ * The answer (with its `page` and `pages`), or null when a later refresh overtook it.
+ */
+export function pages(path, perPage = 10) {
+  const firstPage = latest();
+  let last = 0;
+  return async (first) => {
+    const url = `${path}?page=${first ? 1 : last + 1}&per_page=${perPage}`;
+    const answer = first ? await firstPage(url) : await api("GET", url);
+    if (answer) last = answer.page;
+    return answer;
+  };
+}
+
 /** The error envelope of a refused request, with its status and Retry-After. */
 export async function apiError(response) {
   let fields = { code: "http_" + response.status, message: response.statusText };

@@ -2,7 +2,7 @@
 // (its words followed in its text), downloaded (audio, captions), run again in the studio or
 // deleted, after a confirmation; "Delete all" empties it. An item without audio says why.
 
-import { api, latest } from "./api.mjs";
+import { api, pages } from "./api.mjs";
 import { ask } from "./confirm.mjs";
 import { attach, claim } from "./follow.mjs";
 import { excerpt, historyMeta, missingAudio } from "./format.mjs";
@@ -10,22 +10,18 @@ import { $, S, button, downloadLink, element, listen, say, warn } from "./page.m
 import { play } from "./player.mjs";
 import { fill } from "./studio.mjs";
 
-let page = 1;  // the last page shown
-const firstPage = latest();  // refreshed from several places at once (a stream, a job, a delete)
+const readPage = pages("/api/tts/history");  // refreshed from several places at once (a stream, a job, a delete)
 
 /** The first page again (`first`), or the next one after those shown. */
 export async function loadHistory(first) {
-  const wanted = first ? 1 : page + 1;
-  const path = `/api/tts/history?page=${wanted}&per_page=10`;
-  const answer = first ? await firstPage(path) : await api("GET", path);
+  const answer = await readPage(first);
   if (!answer) return;  // a later refresh was asked meanwhile: its answer shows
-  page = wanted;
   const list = $("history-list");
   if (first) list.replaceChildren();
   for (const item of answer.items) list.append(historyItem(item));
   $("history-empty").hidden = answer.total > 0;
   $("history-clear").hidden = answer.total === 0;
-  $("history-more").hidden = page >= answer.pages;
+  $("history-more").hidden = answer.page >= answer.pages;
 }
 
 async function playItem(item, text) {

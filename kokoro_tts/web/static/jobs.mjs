@@ -2,7 +2,7 @@
 // settings; each job followed (JobPoller) until it is done, failed or cancelled, then heard
 // and downloaded here and found in the history.
 
-import { api, latest } from "./api.mjs";
+import { api, pages } from "./api.mjs";
 import { fmt, jobCounts, jobLine, jobStatusText, languageName, speedText } from "./format.mjs";
 import { loadHistory } from "./history.mjs";
 import { JobPoller, isActive } from "./job-poller.mjs";
@@ -19,8 +19,7 @@ const poller = new JobPoller({
   onError: warn,
   enabled: () => user() !== null,
 });
-let page = 1;  // the last page of the list shown
-const firstPage = latest();  // refreshed at a session's start and when the panel opens
+const readPage = pages("/api/tts/jobs");
 
 async function toggleJobs() {
   if (toggle("jobs")) { showJobSettings(); await loadJobs(true); $("job-file").focus(); }
@@ -76,15 +75,12 @@ function jobErrors() {
 
 /** The first page of the jobs again (`first`), or the next one; the active ones followed. */
 export async function loadJobs(first) {
-  const wanted = first ? 1 : page + 1;
-  const path = `/api/tts/jobs?page=${wanted}&per_page=10`;
-  const answer = first ? await firstPage(path) : await api("GET", path);
+  const answer = await readPage(first);
   if (!answer) return;  // a later refresh was asked meanwhile: its answer shows
-  page = wanted;
   if (first) forgetJobs();
   for (const job of answer.items) if (!poller.has(job.id)) $("job-list").append(jobItem(job));
   $("jobs-empty").hidden = answer.total > 0;
-  $("jobs-more").hidden = page >= answer.pages;
+  $("jobs-more").hidden = answer.page >= answer.pages;
   poller.schedule();
 }
 
